@@ -1,0 +1,1 @@
+"""Code sets: compact public sources shipped in the package, compiled into SQLite."""

@@ -1,0 +1,147 @@
+"""The rule decorator, the registry and the context rules receive.
+
+Rules stay pure: they read the claim and ready lookups from ``ctx`` and return
+findings. They never open files or databases themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..findings import Finding
+
+if TYPE_CHECKING:
+    from ..codesets.store import CodeStore
+    from ..model import Claim
+
+DOC_SECTIONS = ("What it checks", "Why payers deny it", "Example", "Fix", "Authority")
+CODE_PATTERN = re.compile(r"^[A-Z]{2,3}\d{3}$")
+
+
+@dataclass
+class RuleContext:
+    """What a rule may look at besides the claim."""
+
+    store: "CodeStore"
+    as_of: date
+    payer_type: str | None = None  # medicare | medicaid | commercial (from --payer)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def payer_type_for(self, claim: "Claim") -> str:
+        """--payer wins; else SBR09 (MB -> medicare, MC -> medicaid, others -> commercial)."""
+        if self.payer_type:
+            return self.payer_type
+        indicator = (claim.payer.claim_filing_indicator or "").upper()
+        if indicator in ("MA", "MB"):
+            return "medicare"
+        if indicator == "MC":
+            return "medicaid"
+        return "commercial"
+
+
+@dataclass
+class Rule:
+    code: str
+    name: str
+    severity: str
+    func: Callable[["Claim", RuleContext], Iterable["Hit"]]
+    summary: str
+    doc: str
+    carc: str | None = None
+
+    @property
+    def family(self) -> str:
+        return re.match(r"[A-Z]+", self.code).group(0)
+
+    def sections(self) -> dict[str, str]:
+        """The doc split by its '## Heading' sections."""
+        parts: dict[str, str] = {}
+        current = None
+        for line in self.doc.splitlines():
+            m = re.match(r"^\s*##\s+(.+?)\s*$", line)
+            if m:
+                current = m.group(1)
+                parts[current] = ""
+            elif current:
+                parts[current] += line.strip() + "\n"
+        return {k: v.strip() for k, v in parts.items()}
+
+    def finding(self, hit: "Hit", claim_id: str | None) -> Finding:
+        """The Finding for one hit of this rule, with code, name, severity and CARC."""
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=hit.severity or self.severity,
+            message=hit.message,
+            fix=hit.fix,
+            authority=hit.authority,
+            line=hit.line,
+            claim_id=claim_id,
+            fix_safety=hit.fix_safety,
+            carc=hit.carc or self.carc,
+            details=dict(hit.details),
+        )
+
+
+@dataclass
+class Hit:
+    """What a rule function yields; the engine turns it into a Finding."""
+
+    message: str
+    line: int | None = None
+    fix: str | None = None
+    authority: str | None = None
+    severity: str | None = None  # overrides the rule's default
+    fix_safety: str | None = None  # "safe" | "unsafe"
+    carc: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: str = "error", carc: str | None = None):
+    """Register a rule. Its docstring is its documentation (see DOC_SECTIONS)."""
+    if not CODE_PATTERN.match(code):
+        raise ValueError(f"bad rule code {code!r}")
+
+    def register(func):
+        if code in REGISTRY:
+            raise ValueError(f"rule code {code} registered twice")
+        doc = (func.__doc__ or "").strip("\n")
+        summary = doc.strip().splitlines()[0].strip() if doc.strip() else name
+        REGISTRY[code] = Rule(code, name, severity, func, summary, _dedent(doc), carc)
+        func.rule = REGISTRY[code]
+        return func
+
+    return register
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    lines = text.splitlines()
+    if not lines:
+        return ""
+    return (lines[0].strip() + "\n" + textwrap.dedent("\n".join(lines[1:]))).strip()
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in patterns)
+
+
+def select_rules(
+    rules: dict[str, Rule], select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> list[Rule]:
+    """Rules whose code matches a --select code/prefix (default ALL) and no --ignore one."""
+    select = [s.strip().upper() for s in (select or ["ALL"]) if s.strip()]
+    ignore = [s.strip().upper() for s in (ignore or []) if s.strip()]
+    return [
+        r
+        for code, r in sorted(rules.items())
+        if _matches(code, select) and not _matches(code, ignore)
+    ]
