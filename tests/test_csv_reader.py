@@ -1,0 +1,128 @@
+"""CSV reader: one row per service line, grouped by claim_id (docs/formats.md)."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cleanclaim.formats.csv_reader import CsvInputError, iter_csv
+from cleanclaim.model import Claim
+
+FIXTURES = Path(__file__).parent / "fixtures" / "csv"
+
+
+def read(name: str) -> list[Claim]:
+    items = list(iter_csv(FIXTURES / name))
+    assert all(isinstance(i, Claim) for i in items)
+    return items
+
+
+def test_interleaved_rows_group_into_claims_in_first_seen_order():
+    claims = read("therapy_claims.csv")
+    assert [c.claim_id for c in claims] == ["PT-1001", "PT-1002"]
+    first, second = claims
+    assert [ln.procedure_code for ln in first.lines] == ["97110", "97530"]
+    assert [ln.number for ln in first.lines] == [1, 2]
+    assert [ln.procedure_code for ln in second.lines] == ["97140", "97112"]
+    assert first.read_findings == [] and second.read_findings == []
+
+
+def test_claim_and_line_fields():
+    first, second = read("therapy_claims.csv")
+    line = first.lines[0]
+    assert line.date_of_service == date(2025, 3, 4)
+    assert line.units == Decimal("2") and line.charge == Decimal("80.00")
+    assert line.minutes == 30 and line.place_of_service == "11"
+    assert line.diagnosis_pointers == [1, 2]
+    assert first.total_charge == Decimal("130.00")
+    assert first.payer.claim_filing_indicator == "MB"
+    assert first.billing_provider.npi == "1234567893"
+    assert first.billing_provider.zip_code == "331110000"
+    assert first.rendering_provider.taxonomy == "225100000X"
+    assert second.prior_authorization == "PA-77"
+    # "GP:59" splits on the colon, as an SV101 composite would
+    assert second.lines[0].modifiers == ["GP", "59"]
+
+
+def test_icd10_codes_are_stored_without_the_dot():
+    # ICD-10-CM tabular: M54.50 "Low back pain, unspecified"; 7th character A = initial encounter
+    first, second = read("therapy_claims.csv")
+    assert [(d.code, d.position) for d in first.diagnoses] == [("M5450", 1), ("M6281", 2)]
+    assert first.diagnoses[0].qualifier == "ABK" and first.diagnoses[1].qualifier == "ABF"
+    # the later row gives S134XXA without the dot: same code, no finding
+    assert [d.code for d in second.diagnoses] == ["S134XXA"]
+
+
+def test_pointer_letters_follow_cms1500_box_24e():
+    # CMS-1500 box 24E points with letters A-L to the diagnoses in box 21
+    _, second = read("therapy_claims.csv")
+    assert second.lines[1].diagnosis_pointers == [1]
+
+
+def test_line_rendering_only_when_it_differs_from_the_claim():
+    _, second = read("therapy_claims.csv")
+    assert second.lines[0].rendering_provider is None
+    assert second.lines[1].rendering_provider.npi == "1467777776"
+    assert second.rendering_for(second.lines[1]).npi == "1467777776"
+
+
+def test_bad_rows_keep_their_claim_with_findings():
+    ob1, ob2 = read("bad_rows.csv")
+    assert len(ob1.lines) == 2 and ob1.lines[0].date_of_service is None
+    assert ob1.lines[1].units is None and ob1.lines[1].modifiers == ["25"]
+    by_column = {f.details["column"]: f for f in ob1.read_findings}
+    assert set(by_column) == {"date_of_service", "units", "dx2"}
+    date_finding = by_column["date_of_service"]
+    assert date_finding.code == "CSV001" and date_finding.severity == "error"
+    assert "bad_rows.csv" in date_finding.message and "row 2" in date_finding.message
+    assert "date_of_service" in date_finding.message and date_finding.line == 1
+    assert "row 3" in by_column["units"].message and by_column["units"].line == 2
+    assert "disagrees" in by_column["dx2"].message
+    # the first row's diagnoses win: Z3A.30 = 30 weeks gestation
+    assert [d.code for d in ob1.diagnoses] == ["O26893", "Z3A30"]
+    assert [f.details["column"] for f in ob2.read_findings] == ["procedure_code"]
+    assert ob2.lines[0].diagnosis_pointers == [7]  # kept; a rule judges it
+
+
+def test_bom_and_header_aliases():
+    (claim,) = read("bom_aliases.csv")
+    assert claim.claim_id == "B-1"
+    assert claim.lines[0].procedure_code == "97010"
+    assert [d.code for d in claim.diagnoses] == ["M5450"]
+
+
+def test_missing_required_header_raises_naming_file_and_columns():
+    with pytest.raises(CsvInputError) as exc:
+        list(iter_csv(FIXTURES / "missing_units.csv"))
+    assert "missing_units.csv" in str(exc.value) and "units" in str(exc.value)
+
+
+def test_a_claim_whose_rows_are_split_waits_for_its_last_row(tmp_path):
+    rows = ["claim_id,date_of_service,procedure_code,units"]
+    rows += [f"C{i},2025-01-0{1 + i % 9},97110,1" for i in range(3)]
+    path = tmp_path / "grouped.csv"
+    path.write_text("\n".join(rows) + "\nC2,2025-01-03,97112,1\n")
+    claims = iter_csv(path)
+    assert next(claims).claim_id == "C0"
+    assert [c.claim_id for c in claims] == ["C1", "C2"]
+    assert len(list(iter_csv(path))[2].lines) == 2
+
+
+def test_row_without_claim_id_becomes_its_own_claim(tmp_path):
+    path = tmp_path / "noid.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units\n,2025-01-02,97110,1\n")
+    (claim,) = read_path(path)
+    assert claim.claim_id == "noid.csv#row2"
+    assert claim.read_findings[0].details["column"] == "claim_id"
+
+
+def read_path(path):
+    return list(iter_csv(path))
+
+
+def test_not_utf8_is_an_input_error(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"claim_id,date_of_service,procedure_code,units\nA\xe9,2025-01-02,97110,1\n")
+    with pytest.raises(CsvInputError, match="latin1.csv"):
+        list(iter_csv(path))
