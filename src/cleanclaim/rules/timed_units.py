@@ -1,0 +1,404 @@
+"""TU: units of 15-minute timed therapy codes against the minutes (8-minute / midpoint rule).
+
+Minutes come from ``ServiceLine.minutes``. Lines are taken together per date of service,
+rendering provider and therapy discipline (GP / GO / GN plan of care): that is the
+"single day" whose timed minutes §20.2 adds up. Medicare and Medicaid use the CMS
+8-minute rule, other payers the CPT midpoint rule; ``ctx.options["unit_method"]``
+("cms-8-minute" | "cpt-midpoint") overrides. The math lives in :mod:`.minutes`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from ..model import Claim, ServiceLine
+from .base import Hit, RuleContext, rule
+from .minutes import CMS_8_MINUTE, METHODS, UnitDistribution, distribute, method_for_payer
+
+TIMED_CODES_RESOURCE = "data/timed_codes.tsv"
+DISCIPLINE_MODIFIERS = ("GP", "GO", "GN")  # PT, OT, SLP plan of care
+KINDS = ("each_15", "initial_15", "each_additional_15")
+
+
+@dataclass(frozen=True)
+class TimedCode:
+    """A 15-minute timed code from data/timed_codes.tsv."""
+
+    code: str
+    kind: str  # each_15 | initial_15 | each_additional_15
+    pool: str  # the code its minutes are counted under (97130 -> 97129)
+    descriptor: str
+    source: str
+
+
+def parse_timed_codes(text: str, where: str = TIMED_CODES_RESOURCE) -> dict[str, TimedCode]:
+    """Rows of the timed-code table; '#' lines are the header comment."""
+    rows = [(n, ln) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not ln.startswith("#")]
+    if not rows:
+        raise ValueError(f"{where}: no rows")
+    header_no, header = rows[0]
+    expected = ["code", "kind", "pool", "descriptor", "source"]
+    if header.split("\t") != expected:
+        raise ValueError(f"{where} line {header_no}: header must be {' / '.join(expected)}")
+    table: dict[str, TimedCode] = {}
+    for number, line in rows[1:]:
+        fields = next(csv.reader(io.StringIO(line), delimiter="\t"))
+        if len(fields) != 5:
+            raise ValueError(f"{where} line {number}: expected 5 tab-separated fields, got {len(fields)}")
+        code, kind, pool, descriptor, source = (f.strip() for f in fields)
+        if kind not in KINDS:
+            raise ValueError(f"{where} line {number}: unknown kind {kind!r} for {code}")
+        if code in table:
+            raise ValueError(f"{where} line {number}: {code} listed twice")
+        table[code] = TimedCode(code, kind, pool, descriptor, source)
+    for entry in table.values():
+        if entry.pool not in table:
+            raise ValueError(f"{where}: {entry.code} pools under {entry.pool}, which is not listed")
+    return table
+
+
+@lru_cache(maxsize=1)
+def load_timed_codes() -> dict[str, TimedCode]:
+    """The packaged timed-code table (read once)."""
+    text = resources.files("cleanclaim").joinpath(TIMED_CODES_RESOURCE).read_text(encoding="utf-8")
+    return parse_timed_codes(text)
+
+
+def unit_method_for(claim: Claim, ctx: RuleContext) -> str:
+    """ctx.options["unit_method"] wins; else medicare/medicaid -> CMS, others -> CPT."""
+    method = (ctx.options or {}).get("unit_method")
+    if method:
+        if method not in METHODS:
+            raise ValueError(f"unit_method {method!r}: expected one of {', '.join(METHODS)}")
+        return method
+    return method_for_payer(ctx.payer_type_for(claim))
+
+
+def render_units(units: dict[str, int], table: dict[str, TimedCode]) -> str:
+    """"97110 x2, 97140 x1"; a pooled pair shows its add-on ("97129 x1, 97130 x2")."""
+    parts = []
+    for key, count in units.items():
+        if count <= 0:
+            continue
+        addon = next((t.code for t in table.values() if t.pool == key and t.code != key), None)
+        if addon and count > 1:
+            parts.append(f"{key} x1, {addon} x{count - 1}")
+        else:
+            parts.append(f"{key} x{count}")
+    return ", ".join(parts) or "no timed units"
+
+
+@dataclass
+class ServiceDay:
+    """Timed lines of one date of service, rendering provider and discipline."""
+
+    date_of_service: date | None
+    rendering_npi: str | None
+    discipline: str | None
+    lines: list[ServiceLine] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        day = self.date_of_service.isoformat() if self.date_of_service else "the claim's date"
+        return day + (f" ({self.discipline})" if self.discipline else "")
+
+
+def service_days(claim: Claim, table: dict[str, TimedCode]) -> list[ServiceDay]:
+    days: dict[tuple, ServiceDay] = {}
+    for line in claim.lines:
+        if line.procedure_code not in table:
+            continue  # untimed services never add minutes
+        provider = claim.rendering_for(line)
+        npi = provider.npi if provider else None
+        discipline = next((m for m in line.modifiers if m in DISCIPLINE_MODIFIERS), None)
+        key = (line.date_of_service, npi, discipline)
+        days.setdefault(key, ServiceDay(*key)).lines.append(line)
+    return list(days.values())
+
+
+def _line_minutes(line: ServiceLine) -> int | None:
+    if line.minutes is not None:
+        return line.minutes
+    if line.unit_basis == "MJ" and line.units is not None and line.units == int(line.units):
+        return int(line.units)  # SV103 = MJ: the quantity is minutes
+    return None
+
+
+@dataclass
+class DayCheck:
+    """What the minutes allow for one service day against what was billed."""
+
+    day: ServiceDay
+    method: str
+    by_key: dict[str, list[ServiceLine]]
+    missing_minutes: list[ServiceLine]
+    distribution: UnitDistribution | None = None
+    billed: dict[str, Decimal] | None = None  # None: some line has no units in UN
+    closest: dict[str, int] | None = None
+
+    @property
+    def allowed(self) -> list[dict[str, int]]:
+        return self.distribution.allowed() if self.distribution else []
+
+    def always_zero(self, key: str) -> bool:
+        return bool(self.allowed) and all(vec.get(key, 0) == 0 for vec in self.allowed)
+
+
+def check_days(claim: Claim, ctx: RuleContext) -> list[DayCheck]:
+    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+    method = unit_method_for(claim, ctx)
+    checks = []
+    for day in service_days(claim, table):
+        by_key: dict[str, list[ServiceLine]] = {}
+        for line in day.lines:
+            by_key.setdefault(table[line.procedure_code].pool, []).append(line)
+        missing = [ln for ln in day.lines if _line_minutes(ln) is None]
+        check = DayCheck(day, method, by_key, missing)
+        if not missing:
+            timed = [(table[ln.procedure_code].pool, _line_minutes(ln)) for ln in day.lines]
+            check.distribution = distribute(method, timed)
+            if all(ln.units is not None and ln.unit_basis == "UN" for ln in day.lines):
+                check.billed = {
+                    key: sum((ln.units for ln in lines), Decimal(0)) for key, lines in by_key.items()
+                }
+                check.closest = min(
+                    check.allowed,
+                    key=lambda vec: sum(1 for k in by_key if vec.get(k, 0) != check.billed[k]),
+                )
+        checks.append(check)
+    return checks
+
+
+def _summary(check: DayCheck, table: dict[str, TimedCode]) -> str:
+    dist = check.distribution
+    if check.method == CMS_8_MINUTE:
+        return f"{dist.total_minutes} timed minutes = {dist.total_units} unit{'s' if dist.total_units != 1 else ''}"
+    per_code = "; ".join(f"{ln.code} {ln.minutes} min = {ln.units}" for ln in dist.lines)
+    return f"per code: {per_code}"
+
+
+def _fix_text(check: DayCheck, table: dict[str, TimedCode]) -> str:
+    options = " or ".join(render_units(vec, table) for vec in check.allowed)
+    omitted = [k for k in check.by_key if check.always_zero(k)]
+    text = f"bill {options} ({_summary(check, table)})"
+    if omitted:
+        text += f"; omit {', '.join(omitted)}"
+    return text
+
+
+def _fmt(units: Decimal) -> str:
+    return str(int(units)) if units == int(units) else str(units)
+
+
+@rule("TU001", "timed-units.minutes-mismatch", severity="error", carc="CO-151")
+def units_match_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
+    """Units billed for 15-minute timed codes don't match what the minutes allow.
+
+    ## What it checks
+    Per date of service, rendering provider and discipline, the units billed for each
+    15-minute timed code (data/timed_codes.tsv) against the units the documented minutes
+    allow: for Medicare and Medicaid the CMS 8-minute rule (all timed minutes added, the
+    chart gives the total, full 15-minute units first, the rest to the largest leftover
+    minutes), for other payers the CPT midpoint rule code by code. When leftover minutes
+    tie, every choice the manual allows passes.
+
+    ## Why payers deny it
+    Units above what the time supports are denied or recouped on review with CO-151
+    (the information submitted does not support this many services); units below it are
+    revenue lost for good. A MAC compares the units with the treatment minutes in the
+    record.
+
+    ## Example
+    Medicare, 2026-03-05: 97110 33 minutes billed x3 and 97140 7 minutes billed x1.
+    40 timed minutes = 3 units: 97110 x2, 97140 x1 (97140's 7 minutes beat 97110's 3
+    leftover minutes, §20.2 Example 3).
+
+    ## Fix
+    Bill the allowed distribution, e.g. "bill 97110 x2, 97140 x1 (40 timed minutes = 3
+    units)". Unsafe: it changes what is billed.
+
+    ## Authority
+    CMS Claims Processing Manual 100-04 ch.5 §20.2 "Counting Minutes for Timed Codes in
+    15 Minute Units" (Examples 1-4); CPT time rule ("a unit of time is attained when the
+    midpoint is passed") for payers that follow CPT.
+    """
+    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+    for check in check_days(claim, ctx):
+        if check.billed is None or check.closest is None:
+            continue
+        for key, lines in check.by_key.items():
+            if check.always_zero(key):
+                continue  # TU002: the line should go
+            billed, allowed = check.billed[key], check.closest.get(key, 0)
+            if billed == allowed:
+                continue
+            codes = "/".join(dict.fromkeys(ln.procedure_code for ln in lines))
+            minutes = sum(_line_minutes(ln) for ln in lines)
+            direction = "more" if billed > allowed else "fewer"
+            yield Hit(
+                message=(
+                    f"{codes} on {check.day.label} billed x{_fmt(billed)} for {minutes} timed"
+                    f" minutes: {direction} units than the minutes allow ({_summary(check, table)})"
+                ),
+                line=lines[0].number,
+                fix=_fix_text(check, table),
+                authority=check.distribution.authority,
+                fix_safety="unsafe",
+                details={
+                    "method": check.method,
+                    "total_minutes": check.distribution.total_minutes,
+                    "total_units": check.distribution.total_units,
+                    "billed": {k: _fmt(v) for k, v in check.billed.items()},
+                    "allowed": check.allowed,
+                },
+            )
+
+
+@rule("TU002", "timed-units.zero-unit-line", severity="error", carc="CO-16")
+def zero_unit_line(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
+    """A timed line whose documented minutes earn no unit: the line should not be there.
+
+    ## What it checks
+    A 15-minute timed code whose minutes earn 0 units under every allowed distribution:
+    a service under 8 minutes on its own (CPT midpoint rule), a day whose timed minutes
+    total under 8, or a short service that loses the last unit to larger leftover minutes
+    under the 8-minute rule.
+
+    ## Why payers deny it
+    A service line with 0 units (SV104 = 0) is rejected at the front end (X12 837P SV104
+    must be greater than zero); billed with 1 unit it is denied or recouped with CO-16 and
+    RARC M53 (missing/incomplete/invalid days or units of service) or CO-151.
+
+    ## Example
+    Medicare: 97140 for 7 minutes and no other timed service that day: 7 minutes is under
+    the 8-minute threshold, 0 units.
+
+    ## Fix
+    Omit the line (keep the minutes in the treatment note). Unsafe: it changes what is
+    billed.
+
+    ## Authority
+    CMS 100-04 ch.5 §20.2 ("providers should not bill for services performed for less than
+    8 minutes"); X12 005010X222A1 SV104 (service unit count) greater than zero.
+    """
+    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+    for check in check_days(claim, ctx):
+        if check.distribution is None:
+            continue
+        for key, lines in check.by_key.items():
+            if not check.always_zero(key):
+                continue
+            minutes = sum(_line_minutes(ln) for ln in lines)
+            for line in lines:
+                yield Hit(
+                    message=(
+                        f"{line.procedure_code} on {check.day.label}: {minutes} timed minutes earn"
+                        f" no unit ({_summary(check, table)}); a line with 0 units is rejected"
+                    ),
+                    line=line.number,
+                    fix=f"omit line {line.number} ({line.procedure_code}); {_fix_text(check, table)}",
+                    authority=check.distribution.authority + "; X12 837P SV104 > 0",
+                    fix_safety="unsafe",
+                    details={"rarc": "M53", "method": check.method, "minutes": minutes},
+                )
+
+
+@rule("TU003", "timed-units.split-code", severity="warning", carc="OA-18")
+def split_timed_code(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
+    """The same timed code on two or more lines for one date of service.
+
+    ## What it checks
+    A 15-minute timed code reported on more than one line for the same date of service,
+    rendering provider and discipline. Its minutes count once (they are added) and its
+    units belong on one line.
+
+    ## Why payers deny it
+    Medicare contractors reject timed codes not reported on a single line per date of
+    service (First Coast, claims received on and after April 19, 2021); other payers deny
+    the second line as a duplicate (OA-18, exact duplicate claim/service).
+
+    ## Example
+    97110 x1 on line 1 and 97110 x1 on line 3, both 2026-03-05.
+
+    ## Fix
+    Report 97110 once for the date with the total units (x2), and delete the other line.
+    Unsafe: it changes the claim's lines.
+
+    ## Authority
+    CMS 100-04 ch.5 §20.2 (units per code per day from the day's total minutes); First
+    Coast Service Options, "Counting units for therapy services" (single line per date of
+    service, effective April 19, 2021).
+    """
+    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+    for check in check_days(claim, ctx):
+        seen: dict[str, list[ServiceLine]] = {}
+        for line in check.day.lines:
+            seen.setdefault(line.procedure_code, []).append(line)
+        for code, lines in seen.items():
+            if len(lines) < 2:
+                continue
+            key = table[code].pool
+            if check.distribution is not None and table[code].kind == "each_15":
+                total = f"x{check.closest.get(key, 0)}" if check.closest else (
+                    "/".join(f"x{vec.get(key, 0)}" for vec in check.allowed)
+                )
+                basis = f" ({_summary(check, table)})"
+            else:
+                units = [ln.units for ln in lines]
+                total = f"x{_fmt(sum(units, Decimal(0)))}" if None not in units else "the total units"
+                basis = ""
+            numbers = ", ".join(str(ln.number) for ln in lines)
+            for line in lines[1:]:
+                yield Hit(
+                    message=f"{code} is reported on lines {numbers} for {check.day.label}",
+                    line=line.number,
+                    fix=f"report {code} once for {check.day.label} with {total}{basis}; delete line {line.number}",
+                    authority="CMS 100-04 ch.5 §20.2; First Coast: timed codes on a single line per date of service",
+                    fix_safety="unsafe",
+                )
+
+
+@rule("TU004", "timed-units.no-minutes", severity="info")
+def timed_without_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
+    """Timed codes billed with no minutes to check the units against.
+
+    ## What it checks
+    A 15-minute timed code whose line carries no treatment minutes (CSV minutes column,
+    X12 SV103 = MJ, or a note), so the units cannot be checked against the 8-minute or
+    midpoint rule. The other timed lines of that day are not checked either, since the
+    8-minute rule adds the whole day's minutes.
+
+    ## Why payers deny it
+    Nothing is denied for the missing minutes on the claim itself, but on medical review
+    units the record's timed minutes do not support are recouped (CO-151). Medicare
+    requires the total timed code treatment minutes in the record.
+
+    ## Example
+    97110 x2 and 97140 x1 with no minutes.
+
+    ## Fix
+    Supply the minutes per timed code (for the check only: the 837P still reports units).
+
+    ## Authority
+    CMS 100-04 ch.5 §20.2; CMS Medicare Benefit Policy Manual 100-02 ch.15 §220.3
+    (treatment notes record the total timed code treatment minutes).
+    """
+    for check in check_days(claim, ctx):
+        for line in check.missing_minutes:
+            units = f" x{_fmt(line.units)}" if line.units is not None else ""
+            yield Hit(
+                message=(
+                    f"{line.procedure_code}{units} on {check.day.label} has no minutes: its units"
+                    " cannot be checked against the timed-code rule"
+                ),
+                line=line.number,
+                fix="give the treatment minutes of each timed code (e.g. a minutes column)",
+                authority="CMS 100-04 ch.5 §20.2",
+            )
