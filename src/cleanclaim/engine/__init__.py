@@ -1,1 +1,177 @@
-"""engine."""
+"""Run the registered rules over claims and collect results.
+
+``iter_check`` streams one :class:`ClaimResult` per claim so a million-claim batch
+stays in flat memory; ``check_paths`` collects them for a report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..findings import Finding
+from ..formats import InputError, expand_paths, iter_claims
+from ..model import Claim
+from ..rules import RuleContext, load_all, select_rules
+from ..rules.base import Rule
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class ClaimResult:
+    claim_id: str
+    source: str
+    findings: list[Finding]
+    line_count: int = 0
+
+    @property
+    def status(self) -> str:
+        severities = {f.severity for f in self.findings}
+        if "error" in severities:
+            return "errors"
+        if "warning" in severities:
+            return "warnings"
+        return "clean"
+
+    def to_dict(self) -> dict:
+        return {
+            "claim_id": self.claim_id,
+            "source": self.source,
+            "status": self.status,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class InputResult:
+    """A file-level outcome: unreadable input, or findings that belong to no claim."""
+
+    source: str
+    error: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "error": self.error, "findings": [f.to_dict() for f in self.findings]}
+
+
+@dataclass
+class Summary:
+    claims: int = 0
+    clean: int = 0
+    errors: int = 0
+    warnings: int = 0
+    inputs: int = 0
+    unreadable_inputs: int = 0
+    by_code: Counter = field(default_factory=Counter)
+    by_severity: Counter = field(default_factory=Counter)
+
+    def add(self, result: ClaimResult) -> None:
+        self.claims += 1
+        setattr(self, result.status, getattr(self, result.status) + 1)
+        for f in result.findings:
+            self.by_code[f.code] += 1
+            self.by_severity[f.severity] += 1
+
+    @property
+    def clean_rate(self) -> float | None:
+        return None if not self.claims else self.clean / self.claims
+
+    def to_dict(self) -> dict:
+        return {
+            "claims": self.claims,
+            "clean": self.clean,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "clean_rate": None if self.clean_rate is None else round(self.clean_rate, 4),
+            "inputs": self.inputs,
+            "unreadable_inputs": self.unreadable_inputs,
+            "findings_by_code": dict(sorted(self.by_code.items())),
+        }
+
+
+class Checker:
+    """Selected rules plus their context; checks one claim at a time."""
+
+    def __init__(
+        self,
+        *,
+        store=None,
+        as_of: date | None = None,
+        payer_type: str | None = None,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] | None = None,
+        options: dict | None = None,
+    ) -> None:
+        if store is None:
+            from ..codesets.store import CodeStore
+
+            store = CodeStore.open()
+        registry = load_all()
+        self.rules: list[Rule] = select_rules(registry, select, ignore)
+        self._registered = set(registry)
+        self._codes = {r.code for r in self.rules}
+        self.ctx = RuleContext(
+            store=store, as_of=as_of or date.today(), payer_type=payer_type, options=options or {}
+        )
+
+    def check(self, claim: Claim) -> ClaimResult:
+        findings: list[Finding] = []
+        for rule in self.rules:
+            for hit in rule.func(claim, self.ctx):
+                findings.append(rule.finding(hit, claim.claim_id))
+        findings.sort(key=lambda f: (f.line or 0, SEVERITY_RANK[f.severity], f.code))
+        return ClaimResult(claim.claim_id, claim.source, findings, len(claim.lines))
+
+    def iter_file(self, path: Path) -> Iterator[ClaimResult | InputResult]:
+        """Every claim of one file; an unreadable file becomes one InputResult with its error."""
+        file_findings: list[Finding] = []
+        try:
+            for item in iter_claims(path):
+                if isinstance(item, Finding):
+                    if self._selected(item.code):
+                        file_findings.append(item)
+                else:
+                    yield self.check(item)
+        except (InputError, OSError, UnicodeDecodeError, ValueError) as exc:
+            yield InputResult(str(path), error=_describe(exc, path), findings=file_findings)
+            return
+        if file_findings:
+            yield InputResult(str(path), findings=file_findings)
+
+    def _selected(self, code: str) -> bool:
+        """A file-level finding shows when its rule is selected (unregistered codes always show)."""
+        return code not in self._registered or code in self._codes
+
+
+def _describe(exc: Exception, path: Path) -> str:
+    text = str(exc)
+    return text if str(path) in text else f"{path}: {text}"
+
+
+def iter_check(paths: list[Path | str], checker: Checker) -> Iterator[ClaimResult | InputResult]:
+    for path in expand_paths(paths):
+        if not path.exists():
+            yield InputResult(str(path), error=f"{path}: no such file")
+            continue
+        yield from checker.iter_file(path)
+
+
+def check_paths(paths: list[Path | str], **checker_options) -> tuple[list[ClaimResult], list[InputResult], Summary]:
+    """Check files and collect every result (the Python API's one-call entry point)."""
+    checker = Checker(**checker_options)
+    claims: list[ClaimResult] = []
+    inputs: list[InputResult] = []
+    summary = Summary()
+    for result in iter_check(paths, checker):
+        if isinstance(result, ClaimResult):
+            claims.append(result)
+            summary.add(result)
+        else:
+            inputs.append(result)
+    summary.inputs = len(expand_paths(paths))
+    summary.unreadable_inputs = sum(1 for r in inputs if r.error)
+    return claims, inputs, summary

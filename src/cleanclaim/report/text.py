@@ -1,0 +1,76 @@
+"""Readable terminal output: one block per claim, then a summary with the clean-claim rate."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS = {"clean": ("✓", "green"), "warnings": ("!", "yellow"), "errors": ("✗", "red")}
+
+
+class TextWriter:
+    def __init__(self, out: TextIO, *, show_clean: bool = True, show_authority: bool = True) -> None:
+        self.console = Console(file=out, highlight=False, soft_wrap=False)
+        self.show_clean = show_clean
+        self.show_authority = show_authority
+
+    def claim(self, result) -> None:
+        mark, colour = STATUS[result.status]
+        head = Text.assemble((f"{mark} ", colour), ("claim ", "bold"), (result.claim_id, "bold"),
+                             (f"  {result.source}", "dim"))
+        if not result.findings:
+            if self.show_clean:
+                self.console.print(head, Text("  clean", style="green"))
+            return
+        self.console.print(head)
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+        table.add_column("line", justify="right", style="dim", no_wrap=True)
+        table.add_column("code", no_wrap=True)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("finding, fix and authority", overflow="fold")
+        for f in result.findings:
+            body = Text(f.message)
+            if f.fix:
+                body.append("\nfix: ", style="bold green").append(f.fix)
+                if f.fix_safety == "unsafe":
+                    body.append("  (changes what is billed)", style="dim")
+            if f.authority and self.show_authority:
+                body.append("\n" + f.authority, style="dim")
+            table.add_row(str(f.line) if f.line else "-", f.code,
+                          Text(f.severity, style=STYLE[f.severity]), body)
+        self.console.print(table)
+
+    def input(self, result) -> None:
+        if result.error:
+            self.console.print(Text.assemble(("✗ unreadable input ", "bold red"), result.error))
+        for f in result.findings:
+            self.console.print(Text.assemble((f"{f.code} ", STYLE[f.severity]), f"{result.source}: {f.message}"))
+
+    def close(self, summary) -> None:
+        from ..rules import REGISTRY
+
+        rate = "n/a" if summary.clean_rate is None else f"{summary.clean_rate:.1%}"
+        self.console.rule("summary")
+        self.console.print(
+            f"claims read [bold]{summary.claims}[/]  clean [green]{summary.clean}[/]  "
+            f"with warnings [yellow]{summary.warnings}[/]  with errors [red]{summary.errors}[/]  "
+            f"clean-claim rate [bold]{rate}[/]"
+        )
+        if summary.unreadable_inputs:
+            self.console.print(f"[red]unreadable inputs: {summary.unreadable_inputs}[/]")
+        if summary.by_code:
+            table = Table(box=box.SIMPLE_HEAD, title="findings by code", title_justify="left")
+            table.add_column("code")
+            table.add_column("rule")
+            table.add_column("severity")
+            table.add_column("count", justify="right")
+            for code, count in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+                rule = REGISTRY.get(code)
+                sev = rule.severity if rule else ""
+                table.add_row(code, rule.name if rule else "", Text(sev, style=STYLE.get(sev, "")), str(count))
+            self.console.print(table)

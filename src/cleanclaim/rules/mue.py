@@ -1,0 +1,96 @@
+"""MU: NCCI medically unlikely edits (practitioner), by adjudication indicator (MAI).
+
+MAI 1 is a line edit; MAI 2 (policy, absolute) and MAI 3 (clinical) add up the units
+of a code on one date of service. A line over the MUE is denied whole, not cut back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..model import Claim, ServiceLine
+from .base import Hit, RuleContext, rule
+from .modifiers import MUE_SEPARATE_LINE
+
+MAI_TEXT = {
+    1: "MAI 1: claim line edit",
+    2: "MAI 2: per day, absolute (policy) edit, not payable on appeal",
+    3: "MAI 3: per day, clinical edit, payable on appeal with records",
+}
+
+
+def _authority(mue) -> str:
+    return (f"{mue.release}: {mue.code} MUE {mue.units} ({MAI_TEXT.get(mue.mai, f'MAI {mue.mai}')}; "
+            f"rationale: {mue.rationale}). CMS NCCI MUE; NCCI Policy Manual ch. I section V")
+
+
+def _units(lines: list[ServiceLine]) -> Decimal:
+    return sum((ln.units or Decimal(0) for ln in lines), Decimal(0))
+
+
+def _groups(claim: Claim, ctx: RuleContext):
+    """(mue, lines counted together) per code and date, by the MAI of the code."""
+    by_code_date: dict[tuple, list[ServiceLine]] = defaultdict(list)
+    for ln in claim.lines:
+        by_code_date[(ln.procedure_code, ln.date_of_service)].append(ln)
+    for (code, _dos), lines in by_code_date.items():
+        mue = ctx.store.mue(code)
+        if mue is None:
+            continue
+        if mue.mai == 1:
+            separate = [ln for ln in lines if ln.modifier_set & MUE_SEPARATE_LINE]
+            together = [ln for ln in lines if not ln.modifier_set & MUE_SEPARATE_LINE]
+            for ln in separate:
+                yield mue, [ln]
+            if together:
+                yield mue, together
+        else:
+            yield mue, lines
+
+
+@rule("MU001", "mue.units-over-limit", "error", carc="CO-151 / N362")
+def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """Units of a code exceed its practitioner MUE.
+
+    ## What it checks
+    MAI 1: each line's units (lines of the same code without 59, 76, 77, 91, X{EPSU} or an
+    anatomic modifier are added together); MAI 2 and 3: the units of the code on all lines
+    of one date of service, added up. An MUE of 0 means no unit is expected on a
+    practitioner claim.
+
+    ## Why payers deny it
+    The whole line is denied (not cut back to the MUE): CO-151 with RARC N362 (units exceed
+    the medically unlikely edit). MAI 2 denials cannot be appealed; MAI 3 can, with records.
+
+    ## Example
+    97124 x 5 units on one date: the 2024 Q3 practitioner MUE for 97124 is 4 (MAI 3), so the
+    line is denied. 97010 has an MUE of 0 (it is bundled, PFS status B).
+
+    ## Fix
+    Bill only the units the documentation supports; for MAI 1, report truly separate
+    services on separate lines with the right modifier.
+
+    ## Authority
+    CMS NCCI Medically Unlikely Edits, practitioner services (quarterly table); NCCI Policy
+    Manual for Medicare Services, ch. I section V.
+    """
+    for mue, lines in _groups(claim, ctx):
+        total = _units(lines)
+        if total <= mue.units:
+            continue
+        scope = "on this line" if len(lines) == 1 else f"on lines {', '.join(str(ln.number) for ln in lines)}"
+        for ln in lines:
+            if mue.units == 0:
+                message = (f"{mue.code}: the MUE is 0 units for practitioner claims; no unit is "
+                           "expected (typically bundled or not valid for this setting).")
+                fix = f"Remove line {ln.number}."
+            else:
+                message = (f"{mue.code}: {total:g} units {scope} on {ln.date_of_service} exceed the "
+                           f"MUE of {mue.units} ({MAI_TEXT.get(mue.mai, mue.mai)}); the line is "
+                           "denied whole, not cut back.")
+                fix = (f"Bill at most {mue.units} unit(s) of {mue.code} on this date unless the "
+                       "documentation supports more" + (" (appeal with records)." if mue.mai == 3 else "."))
+            yield Hit(message, line=ln.number, fix=fix, fix_safety="unsafe", authority=_authority(mue),
+                      details={"mue": mue.units, "mai": mue.mai, "units": float(total)})

@@ -1,0 +1,162 @@
+"""TH: therapy discipline modifiers and Medicare PFS status indicators.
+
+CMS's annual "always therapy" code list is not shipped; the PFS relative value file's
+MULT PROC indicator 5 codes (therapy multiple-procedure payment reduction) stand in
+for it, and every finding says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Claim
+from .base import Hit, RuleContext, rule
+from .modifiers import THERAPY_DISCIPLINE
+
+ALWAYS_THERAPY_NOTE = ("always-therapy set taken as the Medicare PFS MULT PROC indicator 5 codes "
+                       "(CMS's annual therapy code list is not shipped)")
+
+STATUS_MEANING = {
+    "B": ("bundled: payment is included in other services; never separately paid", "error"),
+    "I": ("not valid for Medicare purposes; Medicare uses another code", "error"),
+    "N": ("non-covered service: Medicare does not pay; use GY/GA/GZ as the ABN rules say", "warning"),
+    "X": ("statutory exclusion: not in the Medicare benefit; GY lets the patient be billed", "warning"),
+    "R": ("restricted coverage: paid only in special circumstances (check the local policy)", "warning"),
+    "P": ("bundled or excluded: no separate payment under the PFS", "error"),
+    "C": ("carrier-priced: the MAC sets the payment", "info"),
+}
+# Replacement codes CMS names for status-I therapy codes (PFS final rule / 100-04 ch.5).
+MEDICARE_REPLACEMENT = {"97014": "G0283"}
+
+
+def _is_always_therapy(ctx: RuleContext, code: str) -> bool:
+    row = ctx.store.pfs(code)
+    return row is not None and row.mult_proc == "5"
+
+
+@rule("TH001", "therapy.discipline-modifier-missing", "error", carc="CO-4")
+def discipline_modifier_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A Medicare "always therapy" code without GP, GO or GN.
+
+    ## What it checks
+    On Medicare claims, every line whose code is always a therapy service (here: PFS MULT
+    PROC indicator 5) carries exactly one discipline modifier: GP (physical therapy), GO
+    (occupational therapy) or GN (speech-language pathology).
+
+    ## Why payers deny it
+    Medicare returns the line unprocessable: CO-4 (procedure code inconsistent with the
+    modifier, or a required modifier is missing).
+
+    ## Example
+    97110 and 97124 billed without GP next to 97140-GP: both are denied.
+
+    ## Fix
+    Append the modifier of the plan of care the service was delivered under (GP for a PT
+    plan of care).
+
+    ## Authority
+    CMS Claims Processing Manual 100-04 ch.5 §20.1; MLN MM10176; CMS annual therapy code
+    list (approximated by PFS MULT PROC indicator 5).
+    """
+    if ctx.payer_type_for(claim) != "medicare":
+        return
+    for ln in claim.lines:
+        if not _is_always_therapy(ctx, ln.procedure_code):
+            continue
+        mods = ln.modifier_set & THERAPY_DISCIPLINE
+        if not mods:
+            yield Hit(f"{ln.procedure_code} is an always-therapy code and has no GP/GO/GN modifier.",
+                      line=ln.number,
+                      fix="Append GP (PT plan of care), GO (OT) or GN (SLP).", fix_safety="unsafe",
+                      authority=f"CMS 100-04 ch.5 §20.1; MM10176; {ALWAYS_THERAPY_NOTE}")
+        elif len(mods) > 1:
+            yield Hit(f"{ln.procedure_code} carries more than one discipline modifier "
+                      f"({', '.join(sorted(mods))}).", line=ln.number,
+                      fix="Keep the one discipline whose plan of care the service was under.",
+                      fix_safety="unsafe", authority="CMS 100-04 ch.5 §20.1")
+
+
+@rule("TH002", "therapy.modifier-on-non-therapy-code", "warning", carc="CO-4")
+def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """GP/GO/GN on a code that is not a therapy service (e.g. an E/M visit).
+
+    ## What it checks
+    A discipline modifier on a code outside the always-therapy set (PFS MULT PROC 5),
+    such as 99213.
+
+    ## Why payers deny it
+    The modifier is inconsistent with the code: CO-4, or the service is priced as therapy
+    in error.
+
+    ## Example
+    99213-GP.
+
+    ## Fix
+    Remove GP/GO/GN from the line.
+
+    ## Authority
+    CMS 100-04 ch.5 §20.1 (therapy modifiers identify services under a therapy plan of
+    care); {note}.
+    """
+    for ln in claim.lines:
+        mods = ln.modifier_set & THERAPY_DISCIPLINE
+        if not mods or ctx.store.pfs(ln.procedure_code) is None:
+            continue
+        if not _is_always_therapy(ctx, ln.procedure_code):
+            yield Hit(f"{ln.procedure_code} is not a therapy code but carries {', '.join(sorted(mods))}.",
+                      line=ln.number, fix=f"Remove {', '.join(sorted(mods))} from line {ln.number}.",
+                      fix_safety="safe", authority=f"CMS 100-04 ch.5 §20.1; {ALWAYS_THERAPY_NOTE}")
+
+
+modifier_on_non_therapy.rule.doc = modifier_on_non_therapy.rule.doc.replace("{note}", ALWAYS_THERAPY_NOTE)
+
+
+@rule("TH003", "pfs.status-not-payable", "error", carc="CO-97 / CO-96 / CO-204")
+def pfs_status(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A code whose Medicare PFS status means it is not separately paid.
+
+    ## What it checks
+    The PFS status indicator of each line's code: B (bundled, e.g. 97010), I (not valid
+    for Medicare, e.g. 97014: use G0283), N (non-covered), X (statutory exclusion),
+    R (restricted coverage), P (bundled/excluded), C (carrier-priced, info only).
+
+    ## Why payers deny it
+    B/P: CO-97 (included in another service). I: CO-4/CO-181 (invalid code for Medicare).
+    N/X: CO-96 / CO-204 (non-covered), or PR-96 with GA/GY when the patient can be billed.
+
+    ## Example
+    97010 (hot/cold packs) is status B: never paid separately. 97014 is status I: Medicare
+    wants G0283 for unattended electrical stimulation.
+
+    ## Fix
+    Remove bundled lines; replace status-I codes with the Medicare code; for N/X, use the
+    ABN process and GA/GY/GZ modifiers as they apply.
+
+    ## Authority
+    CMS Medicare Physician Fee Schedule relative value file (status code field), CMS
+    100-04 ch.12 §30; PFS final rule for the year.
+    """
+    medicare = ctx.payer_type_for(claim) == "medicare"
+    for ln in claim.lines:
+        row = ctx.store.pfs(ln.procedure_code)
+        if row is None or row.status not in STATUS_MEANING:
+            continue
+        meaning, severity = STATUS_MEANING[row.status]
+        if not medicare:
+            severity = "info"  # the PFS status is Medicare's; other payers decide for themselves
+        fix = {
+            "B": f"Remove line {ln.number}: its payment is bundled into the other services.",
+            "P": f"Remove line {ln.number}: no separate payment.",
+            "I": f"Bill {MEDICARE_REPLACEMENT[ln.procedure_code]} instead of {ln.procedure_code}."
+            if ln.procedure_code in MEDICARE_REPLACEMENT
+            else "Bill the Medicare code for this service.",
+            "N": "Get an ABN signed and append GA (or GY/GZ as applies) so the patient can be billed.",
+            "X": "Append GY (statutorily excluded) so the claim is denied and the patient can be billed.",
+            "R": "Check the local coverage policy before billing.",
+            "C": "The MAC prices this code; attach documentation if asked.",
+        }[row.status]
+        if ln.modifier_set & {"GA", "GY", "GZ"} and row.status in ("N", "X"):
+            continue
+        yield Hit(f"{ln.procedure_code} has PFS status {row.status}: {meaning}.", line=ln.number,
+                  severity=severity, fix=fix, fix_safety="unsafe",
+                  authority=f"{row.release}, status code {row.status}; CMS 100-04 ch.12")
