@@ -33,6 +33,8 @@ class IcdRelease:
     era: str = "icd10"  # "icd10" | "icd9" (date before 2015-10-01: ICD-10 does not apply)
     note: str | None = None  # e.g. "FY2023 release not loaded; using FY2024"
     note_severity: str | None = None  # "info" | "warning"
+    notes_release_id: str | None = None  # release whose tabular notes apply (nearest XML release)
+    notes_label: str | None = None  # e.g. "tabular notes from ICD-10-CM April 1, 2025 (nearest XML release)"
 
 
 @dataclass(frozen=True)
@@ -126,4 +128,31 @@ class AdjustmentCode:
     description: str
     start: date | None
     end: date | None
+    release: str
+
+
+@dataclass(frozen=True)
+class Gpci:
+    """Geographic practice cost indices of one MAC locality (key carrier + locality)."""
+
+    carrier: str
+    locality: str  # two digits, "00" (25LOCCO writes "0")
+    state: str
+    name: str
+    work: float
+    pe: float
+    mp: float
+    release: str
+
+
+@dataclass(frozen=True)
+class ZipLocality:
+    """CMS ZIP5 file row: which carrier and pricing locality a ZIP code belongs to."""
+
+    zip5: str
+    state: str
+    carrier: str
+    locality: str
+    rural: str  # "" urban, R rural, B super rural
+    plus4_required: bool  # the ZIP spans localities: ZIP+4 needed to price
     release: str

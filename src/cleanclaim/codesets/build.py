@@ -1,0 +1,188 @@
+"""Compile the compact sources (bundled + user imports) into one indexed SQLite store."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .paths import BUNDLED_DIR, SCHEMA_VERSION, imports_dir, load_manifest, manifests_hash, store_path
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE tables (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, source TEXT, release TEXT,
+  effective_from TEXT, effective_to TEXT, rows INTEGER, sha256 TEXT, note TEXT, origin TEXT,
+  release_id TEXT);
+CREATE TABLE icd_release (release_id TEXT PRIMARY KEY, label TEXT, effective_from TEXT,
+  effective_to TEXT, origin TEXT, has_notes INTEGER, table_id INTEGER) WITHOUT ROWID;
+CREATE TABLE icd_code (release_id TEXT, code TEXT, billable INTEGER, description_id INTEGER,
+  PRIMARY KEY (release_id, code)) WITHOUT ROWID;
+CREATE TABLE icd_description (id INTEGER PRIMARY KEY, text TEXT);
+CREATE TABLE icd_note (release_id TEXT, owner TEXT, seq INTEGER, kind TEXT, text TEXT, targets TEXT,
+  PRIMARY KEY (release_id, owner, seq)) WITHOUT ROWID;
+CREATE TABLE ptp_rationale (id INTEGER PRIMARY KEY, text TEXT);
+CREATE TABLE ptp (column1 TEXT, column2 TEXT, deletion INTEGER, effective INTEGER,
+  modifier_indicator INTEGER, rationale_id INTEGER, table_id INTEGER,
+  PRIMARY KEY (column1, column2, deletion, table_id)) WITHOUT ROWID;
+CREATE TABLE mue (code TEXT PRIMARY KEY, units INTEGER, mai INTEGER, rationale TEXT, service TEXT,
+  table_id INTEGER) WITHOUT ROWID;
+CREATE TABLE pfs (code TEXT, modifier TEXT, short_description TEXT, status TEXT, mult_proc TEXT,
+  work REAL, pe_nonfac REAL, pe_fac REAL, mp REAL, global_days TEXT, conv_factor REAL,
+  table_id INTEGER, PRIMARY KEY (code, modifier)) WITHOUT ROWID;
+CREATE TABLE gpci (carrier TEXT, locality TEXT, state TEXT, name TEXT, pw REAL, pe REAL, mp REAL,
+  table_id INTEGER, PRIMARY KEY (carrier, locality)) WITHOUT ROWID;
+CREATE TABLE locality_counties (carrier TEXT, locality TEXT, state TEXT, area TEXT, counties TEXT,
+  table_id INTEGER);
+CREATE TABLE zip5 (zip5 TEXT PRIMARY KEY, state TEXT, carrier TEXT, locality TEXT, rural TEXT,
+  plus4 INTEGER, year_quarter TEXT, table_id INTEGER) WITHOUT ROWID;
+CREATE TABLE adjustment (kind TEXT, code TEXT, description TEXT, start TEXT, "end" TEXT,
+  table_id INTEGER, PRIMARY KEY (kind, code)) WITHOUT ROWID;
+CREATE TABLE nucc (code TEXT PRIMARY KEY, grouping TEXT, classification TEXT, specialization TEXT,
+  display_name TEXT, table_id INTEGER) WITHOUT ROWID;
+"""
+
+
+class SourceError(ValueError):
+    """A compact source file does not match its manifest."""
+
+
+def read_tsv(path: Path) -> Iterator[list[str]]:
+    """Rows of a gzipped TSV source, header skipped."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            yield line.rstrip("\n").split("\t")
+
+
+def _ymd(value: str) -> int | None:
+    return int(value.replace("-", "")) if value else None
+
+
+def _ptp_rows(path: Path, table_id: int, rationale_ids: list[int]) -> Iterator[tuple]:
+    column1 = ""
+    for c1, c2, eff, dele, ind, rid in read_tsv(path):
+        column1 = c1 or column1
+        yield (column1, c2, _ymd(dele) or 99991231, _ymd(eff), int(ind), rationale_ids[int(rid)], table_id)
+
+
+def _loaders(con: sqlite3.Connection) -> dict[str, Callable]:
+    descriptions: dict[str, int] = {}  # shared across releases: most descriptions repeat
+
+    def ins(table: str, width: int, rows) -> None:
+        marks = ",".join("?" * width)
+        con.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+
+    def ptp(path, tid, entry):
+        ids = []
+        for text in entry.get("rationales", []):
+            row = con.execute("SELECT id FROM ptp_rationale WHERE text = ?", (text,)).fetchone()
+            ids.append(row[0] if row else con.execute(
+                "INSERT INTO ptp_rationale (text) VALUES (?)", (text,)).lastrowid)
+        ins("ptp", 7, _ptp_rows(path, tid, ids))
+
+    def icd_codes(path, tid, entry):
+        rid = entry["release_id"]
+
+        def rows():
+            for code, billable, text in read_tsv(path):
+                did = descriptions.get(text)
+                if did is None:
+                    did = descriptions[text] = len(descriptions) + 1
+                    con.execute("INSERT INTO icd_description VALUES (?, ?)", (did, text))
+                yield rid, code, int(billable), did
+
+        ins("icd_code", 4, rows())
+        con.execute("INSERT OR REPLACE INTO icd_release VALUES (?,?,?,?,?,0,?)",
+                    (rid, entry["release"], entry["effective_from"], entry["effective_to"],
+                     entry.get("origin", "bundled"), tid))
+
+    def icd_notes(path, tid, entry):
+        rid = entry["release_id"]
+        seq: dict[str, int] = {}
+
+        def rows():
+            for owner, kind, text, targets in read_tsv(path):
+                seq[owner] = seq.get(owner, -1) + 1
+                yield rid, owner, seq[owner], kind, text, targets
+
+        ins("icd_note", 6, rows())
+
+    return {
+        "ncci_ptp": ptp,
+        "mue": lambda p, t, e: ins("mue", 6, (r + [t] for r in read_tsv(p))),
+        "pfs": lambda p, t, e: ins("pfs", 12, (r + [t] for r in read_tsv(p))),
+        "gpci": lambda p, t, e: ins("gpci", 8, ((r[0], r[2], r[1], *r[3:], t) for r in read_tsv(p))),
+        "locality_counties": lambda p, t, e: ins("locality_counties", 6, (r + [t] for r in read_tsv(p))),
+        "zip5": lambda p, t, e: ins("zip5", 8, (r + [t] for r in read_tsv(p))),
+        "carc_rarc": lambda p, t, e: ins("adjustment", 6, (r + [t] for r in read_tsv(p))),
+        "nucc": lambda p, t, e: ins("nucc", 6, (r + [t] for r in read_tsv(p))),
+        "icd10cm_codes": icd_codes,
+        "icd10cm_notes": icd_notes,
+    }
+
+
+def _sources() -> list[tuple[Path, dict]]:
+    """Manifest entries, bundled first, then user imports (which override on key clashes)."""
+    found = []
+    for directory, origin in ((BUNDLED_DIR, "bundled"), (imports_dir(), "imported")):
+        for entry in load_manifest(directory).get("tables", []):
+            found.append((directory / entry["file"], {**entry, "origin": origin}))
+    return found
+
+
+def build_store(path: Path | None = None, log: Callable[[str], None] | None = None) -> Path:
+    """Build the store at `path` (default: paths.store_path()); atomic rename at the end."""
+    path = path or store_path()
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    con = sqlite3.connect(tmp)
+    con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096;")
+    con.executescript(SCHEMA)
+    loaders = _loaders(con)
+    try:
+        for file, entry in _sources():
+            t0 = time.perf_counter()
+            if not file.exists():
+                raise SourceError(f"{file}: listed in manifest.json but missing")
+            sha = hashlib.sha256(file.read_bytes()).hexdigest()
+            if sha != entry["sha256"]:
+                raise SourceError(f"{file}: sha256 {sha[:12]} does not match manifest {entry['sha256'][:12]}")
+            loader = loaders.get(entry["kind"])
+            if loader is None:
+                raise SourceError(f"{file}: unknown table kind {entry['kind']!r} in manifest.json")
+            tid = con.execute(
+                "INSERT INTO tables (name, kind, source, release, effective_from, effective_to, rows,"
+                " sha256, note, origin, release_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (entry["table"], entry["kind"], entry["source"], entry["release"], entry["effective_from"],
+                 entry["effective_to"], entry["rows"], sha, entry.get("note", ""), entry["origin"],
+                 entry.get("release_id")),
+            ).lastrowid
+            loader(file, tid, entry)
+            log(f"  {entry['table']:<26} {entry['rows']:>9} rows  {time.perf_counter() - t0:5.1f} s")
+        con.execute("UPDATE icd_release SET has_notes = 1 WHERE release_id IN "
+                    "(SELECT DISTINCT release_id FROM icd_note)")
+        con.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("manifests_hash", manifests_hash()), ("schema_version", str(SCHEMA_VERSION)),
+            ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S")),
+        ])
+        con.commit()
+        con.execute("ANALYZE")
+        con.commit()
+        con.execute("VACUUM")  # WITHOUT ROWID pages fill to ~60% on bulk insert
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(tmp, path)
+    log(f"store built in {time.perf_counter() - started:.1f} s: {path} "
+        f"({path.stat().st_size / 1e6:.1f} MB)")
+    return path
