@@ -1,0 +1,346 @@
+"""Stream an X12 837P file into Claims and file-level Findings.
+
+Reads in chunks; a transaction set's claims are held until its SE (so that an SE01
+count problem can be attached to each of them), at most 5000 claims, the TR3 limit
+per set. Beyond that they stream out as soon as they are complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ...findings import Finding
+from ...model import Claim
+from ...rules.syntax import x12_finding
+from .claims import ClaimAssembler
+from .envelope import Interchange, SegmentStream
+from .errors import X12InputError
+
+CHUNK_SIZE = 1 << 20
+CLAIMS_PER_SET = 5000
+ENVELOPE_IDS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
+
+
+def iter_837(path: Path | str) -> Iterator[Claim | Finding]:
+    """Claims (and file-level findings) of an 837P file, streaming."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise X12InputError(str(path), None, None, f"cannot open the file ({exc.strerror})") from None
+    if size == 0:
+        raise X12InputError(str(path), None, None, "the file is empty")
+    yield from _Reader(str(path)).run(_file_chunks(path))
+
+
+def iter_837_text(text: str, source: str = "<text>") -> Iterator[Claim | Finding]:
+    """The same as :func:`iter_837` for X12 text already in memory (tests, APIs)."""
+    yield from _Reader(source).run([text])
+
+
+def _file_chunks(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        while True:
+            chunk = fh.read(CHUNK_SIZE)
+            if not chunk:
+                return
+            yield chunk
+
+
+class _Reader:
+    def __init__(self, source: str):
+        self.source = source
+        self.file_segment = 0
+        self.interchange: Interchange | None = None
+        self.isa_problem: str | None = None
+        self.interchange_claims = 0
+        self.groups = 0
+        self.group_open = False
+        self.gs_control = ""
+        self.gs_version = ""
+        self.sets_in_group = 0
+        self.set_open = False
+        self.st_control = ""
+        self.set_segments = 0
+        self.assembler: ClaimAssembler | None = None
+        self.held: list[Claim] | None = []
+        self.streamed = 0  # claims of the open set already yielded (set over the limit)
+
+    # -- findings -------------------------------------------------------------
+    def _file(self, code: str, message: str, sid: str | None = None, **kw) -> Finding:
+        kw.setdefault("segment_id", sid)
+        return x12_finding(code, message, None, file_segment=self.file_segment, **kw)
+
+    def _set_finding_for(self, claim: Claim, code: str, message: str, **kw) -> None:
+        claim.read_findings.append(x12_finding(code, message, claim.claim_id, **kw))
+
+    # -- claims ---------------------------------------------------------------
+    def _take_done(self) -> Iterator[Claim]:
+        """Move closed claims to the held list (or out, past the per-set limit)."""
+        done = self.assembler.done
+        self.assembler.done = []
+        for claim in done:
+            self.interchange_claims += 1
+            if self.isa_problem:
+                claim.read_findings.insert(
+                    0,
+                    x12_finding(
+                        "X12001",
+                        f"interchange {self.interchange.control_number}: {self.isa_problem}",
+                        claim.claim_id,
+                        segment_id="ISA",
+                    ),
+                )
+            if self.held is None:
+                self.streamed += 1
+                yield claim
+                continue
+            self.held.append(claim)
+            if len(self.held) > CLAIMS_PER_SET:
+                yield self._file(
+                    "X12009",
+                    f"transaction set {self.st_control} has more than {CLAIMS_PER_SET} claims; "
+                    "claims are passed on as read, so a later SE problem is reported file-level",
+                    "CLM",
+                )
+                self.streamed += len(self.held)
+                yield from self.held
+                self.held = None
+
+    def _close_set(self, problems: list[tuple[str, str, dict]]) -> Iterator[Claim | Finding]:
+        """Finish the open transaction set: attach set-level problems, release its claims."""
+        if self.assembler is not None:
+            self.assembler.close()
+            yield from self._take_done()
+            yield from self.assembler.stray
+        held = self.held or []
+        for code, message, kw in problems:
+            for claim in held:
+                self._set_finding_for(claim, code, message, **kw)
+            if self.streamed:
+                yield self._file(code, f"{message} (applies to {self.streamed} claims already reported)", **kw)
+            elif not held:
+                yield self._file(code, f"{message} (the set has no claim)", **kw)
+        yield from held
+        self.set_open = False
+        self.assembler = None
+        self.held = []
+        self.streamed = 0
+
+    def _truncated_set(self, why: str) -> Iterator[Claim | Finding]:
+        message = (
+            f"transaction set {self.st_control} is not closed: {why} "
+            f"(after segment {self.set_segments} of the set)"
+        )
+        yield from self._close_set([("X12004", message, {"segment_id": "SE"})])
+
+    # -- envelope -------------------------------------------------------------
+    def _isa(self, els: list[str], interchange: Interchange) -> Iterator[Claim | Finding]:
+        if self.interchange is not None:
+            if self.set_open:
+                yield from self._truncated_set("a new ISA starts before SE")
+            yield self._file(
+                "X12004",
+                f"interchange {self.interchange.control_number} has no IEA before the next ISA "
+                f"(file segment {self.file_segment})",
+                "IEA",
+            )
+        self.interchange = interchange
+        self.isa_problem = interchange.problem
+        self.interchange_claims = 0
+        self.groups = 0
+        self.group_open = False
+
+    def _gs(self, els: list[str]) -> Iterator[Finding]:
+        if self.set_open:
+            yield from self._truncated_set("a GS starts before SE")
+        if self.group_open:
+            yield self._file("X12004", f"functional group {self.gs_control} has no GE before the next GS", "GE")
+        self.group_open = True
+        self.groups += 1
+        self.sets_in_group = 0
+        self.gs_control = els[6].strip() if len(els) > 6 else ""
+        self.gs_version = els[8].strip() if len(els) > 8 else ""
+
+    def _st(self, els: list[str]) -> Iterator[Claim | Finding]:
+        if self.set_open:
+            yield from self._truncated_set("the next ST starts before SE")
+        if not self.group_open:
+            yield self._file("X12007", f"ST at file segment {self.file_segment} is outside a GS/GE group", "ST")
+        self.sets_in_group += 1
+        self.set_open = True
+        self.set_segments = 1
+        self.st_control = els[2].strip() if len(els) > 2 else ""
+        kind = els[1].strip() if len(els) > 1 else ""
+        convention = (els[3].strip() if len(els) > 3 else "") or self.gs_version
+        self.assembler = None
+        if kind != "837" or "X223" in convention or "X224" in convention:
+            shown = f"{kind} {convention}".strip()
+            yield self._file(
+                "X12010",
+                f"transaction set {self.st_control} is {shown[:30]!r}, not an 837P; its content is skipped",
+                "ST",
+            )
+            return
+        if "X222" not in convention:
+            yield self._file(
+                "X12010",
+                f"transaction set {self.st_control} does not name 005010X222 in ST03 or GS08; "
+                "read as 837P",
+                "ST",
+                severity="warning",
+            )
+        delimiters = self.interchange.delimiters
+        self.assembler = ClaimAssembler(self.source, delimiters, self.st_control)
+
+    def _se(self, els: list[str]) -> Iterator[Claim | Finding]:
+        if not self.set_open:
+            yield self._file("X12007", f"SE at file segment {self.file_segment} has no ST", "SE")
+            return
+        self.set_segments += 1
+        actual = self.set_segments
+        problems = []
+        declared = els[1].strip() if len(els) > 1 else ""
+        control = els[2].strip() if len(els) > 2 else ""
+        where = {"segment_id": "SE", "segment_number": actual, "transaction_set": self.st_control}
+        if declared != str(actual):
+            problems.append(
+                (
+                    "X12002",
+                    f"SE01 declares {declared or 'no'} segments but transaction set {self.st_control} "
+                    f"has {actual} (ST..SE); SE is segment {actual}",
+                    {**where, "declared": declared, "found": actual},
+                )
+            )
+        if control != self.st_control:
+            problems.append(
+                (
+                    "X12002",
+                    f"SE02 control number '{control}' differs from ST02 '{self.st_control}' "
+                    f"(SE at segment {actual})",
+                    where,
+                )
+            )
+        yield from self._close_set(problems)
+
+    def _ge(self, els: list[str]) -> Iterator[Claim | Finding]:
+        if self.set_open:
+            yield from self._truncated_set("GE arrives before SE")
+        if not self.group_open:
+            yield self._file("X12007", f"GE at file segment {self.file_segment} has no GS", "GE")
+            return
+        declared = els[1].strip() if len(els) > 1 else ""
+        control = els[2].strip() if len(els) > 2 else ""
+        if declared != str(self.sets_in_group):
+            yield self._file(
+                "X12003",
+                f"GE01 declares {declared or 'no'} transaction sets but group {self.gs_control} has "
+                f"{self.sets_in_group} (file segment {self.file_segment})",
+                "GE",
+                declared=declared,
+                found=self.sets_in_group,
+            )
+        if control != self.gs_control:
+            yield self._file(
+                "X12003",
+                f"GE02 '{control}' differs from GS06 '{self.gs_control}' (file segment {self.file_segment})",
+                "GE",
+            )
+        self.group_open = False
+
+    def _iea(self, els: list[str]) -> Iterator[Claim | Finding]:
+        if self.set_open:
+            yield from self._truncated_set("IEA arrives before SE")
+        if self.group_open:
+            yield self._file("X12004", f"functional group {self.gs_control} has no GE before IEA", "GE")
+            self.group_open = False
+        if self.interchange is None:
+            yield self._file("X12007", f"IEA at file segment {self.file_segment} has no ISA", "IEA")
+            return
+        declared = els[1].strip() if len(els) > 1 else ""
+        control = els[2].strip() if len(els) > 2 else ""
+        isa13 = self.interchange.control_number
+        if declared != str(self.groups):
+            yield self._file(
+                "X12003",
+                f"IEA01 declares {declared or 'no'} functional groups but interchange {isa13} has "
+                f"{self.groups} (file segment {self.file_segment})",
+                "IEA",
+                declared=declared,
+                found=self.groups,
+            )
+        if control != isa13:
+            yield self._file(
+                "X12003",
+                f"IEA02 '{control}' differs from ISA13 '{isa13}' (file segment {self.file_segment})",
+                "IEA",
+            )
+        if self.isa_problem and not self.interchange_claims:
+            yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
+        self.interchange = None
+
+    def _end(self) -> Iterator[Claim | Finding]:
+        if self.set_open:
+            yield from self._truncated_set("the file ends before SE")
+        if self.group_open:
+            yield self._file("X12004", f"the file ends before GE closes functional group {self.gs_control}", "GE")
+        if self.interchange is not None:
+            isa13 = self.interchange.control_number
+            yield self._file("X12004", f"the file ends before IEA closes interchange {isa13}", "IEA")
+            if self.isa_problem and not self.interchange_claims:
+                yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
+
+    # -- main loop ------------------------------------------------------------
+    def run(self, chunks: Iterable[str]) -> Iterator[Claim | Finding]:
+        stream = SegmentStream(chunks)
+        envelope = ENVELOPE_IDS
+        for els in stream:
+            self.file_segment += 1
+            sid = els[0]
+            if self.set_open and sid not in envelope:
+                self.set_segments += 1
+                assembler = self.assembler
+                if assembler is not None:
+                    assembler.feed(els, self.set_segments)
+                    if assembler.done:
+                        yield from self._take_done()
+                continue
+            if sid == "ISA":
+                yield from self._isa(els, stream.interchange)
+            elif sid == "GS":
+                yield from self._gs(els)
+            elif sid == "ST":
+                yield from self._st(els)
+            elif sid == "SE":
+                yield from self._se(els)
+            elif sid == "GE":
+                yield from self._ge(els)
+            elif sid == "IEA":
+                yield from self._iea(els)
+            else:
+                yield self._file(
+                    "X12007",
+                    f"segment {sid[:3]!r} at file segment {self.file_segment} is outside any ST/SE "
+                    "transaction set",
+                    sid[:3],
+                )
+        if self.file_segment == 0:
+            found = stream.unreadable or ""
+            if not found:
+                raise X12InputError(self.source, None, None, "the input is empty")
+            if found.startswith("ISA"):
+                raise X12InputError(
+                    self.source, 1, "ISA",
+                    "the ISA header cannot be delimited (element separator, ISA16 or segment "
+                    "terminator not recoverable)",
+                )
+            raise X12InputError(self.source, 1, None, "not an X12 file: it does not start with an ISA segment")
+        if stream.unreadable:
+            yield self._file(
+                "X12001",
+                f"an ISA header after file segment {self.file_segment} cannot be delimited; "
+                "the rest of the file is not read",
+                "ISA",
+            )
+        yield from self._end()
