@@ -12,6 +12,7 @@ from .base import REGISTRY, Hit, Rule, RuleContext, rule, select_rules
 
 FAMILIES = (
     "cleanclaim.rules.syntax",  # X12: envelope and syntax
+    "cleanclaim.rules.readers",  # CSV, FHIR: rows/resources that could not be read whole
     "cleanclaim.rules.icd10",  # DX: ICD-10-CM validity by date of service
     "cleanclaim.rules.ncci",  # NC: NCCI procedure-to-procedure edits
     "cleanclaim.rules.mue",  # MU: medically unlikely edits

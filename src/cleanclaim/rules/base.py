@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..model import Claim
 
 DOC_SECTIONS = ("What it checks", "Why payers deny it", "Example", "Fix", "Authority")
-CODE_PATTERN = re.compile(r"^[A-Z]{2,3}\d{3}$")
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,3}\d{3}$")  # DX001, X12001, FHIR001
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Rule:
 
     @property
     def family(self) -> str:
-        return re.match(r"[A-Z]+", self.code).group(0)
+        return self.code[:-3]
 
     def sections(self) -> dict[str, str]:
         """The doc split by its '## Heading' sections."""

@@ -62,8 +62,8 @@ def code_not_in_release(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     end (277CA A7:255) or denied CO-16 with RARC M76 (missing/incomplete/invalid diagnosis).
 
     ## Example
-    O26.899 does not exist (the subcategory stops at O26.89-, with 6th characters 1-3, 9):
-    the claim is rejected.
+    M54.52 does not exist (M54.5- has M54.50, M54.51 and M54.59 only): the claim is
+    rejected.
 
     ## Fix
     Code to the highest specificity in the release in force on the date of service;

@@ -89,7 +89,7 @@ def chapter15_not_first(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     if not claim.diagnoses or not any(_chapter15(dx) for dx in claim.diagnoses):
         return
     first = claim.diagnoses[0]
-    if not _chapter15(first):
+    if not _chapter15(first) and not first.code.startswith("Z3A"):  # Z3A first: PG002
         o_code = next(dx for dx in claim.diagnoses if _chapter15(dx))
         yield Hit(f"{first.dotted} is listed first, but {o_code.dotted} (chapter 15) is on the claim.",
                   fix=f"List {o_code.dotted} first.", fix_safety="unsafe",

@@ -25,6 +25,7 @@ STATUS_MEANING = {
     "P": ("bundled or excluded: no separate payment under the PFS", "error"),
     "C": ("carrier-priced: the MAC sets the payment", "info"),
 }
+PAID_STATUSES = frozenset({"A", "R", "T", "C"})
 # Replacement codes CMS names for status-I therapy codes (PFS final rule / 100-04 ch.5).
 MEDICARE_REPLACEMENT = {"97014": "G0283"}
 
@@ -81,8 +82,8 @@ def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """GP/GO/GN on a code that is not a therapy service (e.g. an E/M visit).
 
     ## What it checks
-    A discipline modifier on a code outside the always-therapy set (PFS MULT PROC 5),
-    such as 99213.
+    A discipline modifier on a separately paid code (PFS status A, R, T or C) outside the
+    always-therapy set (PFS MULT PROC 5), such as 99213.
 
     ## Why payers deny it
     The modifier is inconsistent with the code: CO-4, or the service is priced as therapy
@@ -100,9 +101,12 @@ def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """
     for ln in claim.lines:
         mods = ln.modifier_set & THERAPY_DISCIPLINE
-        if not mods or ctx.store.pfs(ln.procedure_code) is None:
+        row = ctx.store.pfs(ln.procedure_code) if mods else None
+        # Only separately paid codes: bundled/invalid therapy codes (97010 B, 97014 I) carry
+        # no MPPR indicator, yet are on CMS's therapy list.
+        if row is None or row.status not in PAID_STATUSES:
             continue
-        if not _is_always_therapy(ctx, ln.procedure_code):
+        if row.mult_proc != "5":
             yield Hit(f"{ln.procedure_code} is not a therapy code but carries {', '.join(sorted(mods))}.",
                       line=ln.number, fix=f"Remove {', '.join(sorted(mods))} from line {ln.number}.",
                       fix_safety="safe", authority=f"CMS 100-04 ch.5 §20.1; {ALWAYS_THERAPY_NOTE}")
