@@ -20,6 +20,9 @@ DIAGNOSIS_QUALIFIERS = {"ABK", "ABF", "BK", "BF"}
 _ALTERNATE_COMPONENT = (">", ":", "^", "|", "\\", "<", "!", "{", "}")
 
 
+_POINTERS = {str(i): i for i in range(1, 13)}
+
+
 class BadValue(ValueError):
     """An element that cannot be read; the message names the element."""
 
@@ -34,6 +37,8 @@ def d8(value: str, element: str) -> date:
 
 
 def amount(value: str, element: str) -> Decimal:
+    if value.replace(".", "", 1).isdigit():  # the common case: digits and one point
+        return Decimal(value)
     try:
         result = Decimal(value)
     except InvalidOperation:
@@ -147,7 +152,10 @@ class ClaimAssembler:
             self.billing_findings.append(finding)
 
     def composite(self, value: str, element: str, segno: int, sid: str) -> list[str]:
-        """Split a composite by ISA16; tolerate (and warn about) another separator."""
+        """Split a composite by ISA16; tolerate (and warn about) another separator.
+
+        Callers split by ISA16 themselves when it is present (the fast path).
+        """
         comp = self.comp
         if comp in value:
             parts = value.split(comp)
@@ -296,8 +304,8 @@ class ClaimAssembler:
         claim = Claim(
             claim_id=claim_id or f"(no CLM01, segment {segno})",
             source=self.source,
-            billing_provider=copy(self.billing) if self.billing is not None else None,
-            payer=copy(self.payer),
+            billing_provider=self.billing,  # shared by the claims of one 2000A (read-only)
+            payer=self.payer,  # shared by the claims of one 2000B (read-only)
             patient_key=self.patient_key,
             patient_birth_date=dob,
             patient_gender=gender,
@@ -321,7 +329,11 @@ class ClaimAssembler:
             self._claim_finding("X12005", "CLM02 total claim charge is missing", segno, "CLM")
         facility = _el(els, 5)
         if facility:
-            parts = self.composite(facility, "CLM05", segno, "CLM")
+            comp = self.comp
+            if comp in facility:
+                parts = facility.split(comp)
+            else:
+                parts = self.composite(facility, "CLM05", segno, "CLM")
             claim.place_of_service = parts[0] or None
             claim.frequency_code = (parts[2] if len(parts) > 2 else "") or None
 
@@ -358,11 +370,15 @@ class ClaimAssembler:
         if claim is None or self.in_2400 or self.in_2320:
             return
         diagnoses = claim.diagnoses
+        comp = self.comp
         for i in range(1, len(els)):
             value = els[i]
             if not value:
                 continue
-            parts = self.composite(value, f"HI{i:02d}", segno, "HI")
+            if comp in value:
+                parts = value.split(comp)
+            else:
+                parts = self.composite(value, f"HI{i:02d}", segno, "HI")
             qualifier = parts[0]
             if qualifier not in DIAGNOSIS_QUALIFIERS:
                 continue
@@ -416,17 +432,22 @@ class ClaimAssembler:
         self.in_2320 = False
         self.entity = None
         number = len(claim.lines) + 1
-        line = ServiceLine(number=number, procedure_code="", segment_number=segno)
+        line = ServiceLine(number, "", segment_number=segno)
         claim.lines.append(line)
         self.line = line
         n = len(els)
+        comp = self.comp
         procedure = els[1] if n > 1 else ""
         if procedure:
-            parts = self.composite(procedure, "SV101", segno, "SV1")
+            if comp in procedure:
+                parts = procedure.split(comp)
+            else:
+                parts = self.composite(procedure, "SV101", segno, "SV1")
             line.code_qualifier = parts[0]
-            line.procedure_code = parts[1].upper() if len(parts) > 1 else ""
-            if len(parts) > 2:
-                line.modifiers = [m for m in parts[2:6] if m]
+            if len(parts) > 1:
+                line.procedure_code = parts[1].upper()
+                if len(parts) > 2:
+                    line.modifiers = [m for m in parts[2:6] if m]
         if not line.procedure_code:
             self._claim_finding("X12005", "SV101 procedure code is missing", segno, "SV1", line=number)
         try:
@@ -436,29 +457,30 @@ class ClaimAssembler:
                 raise BadValue("SV102 line charge is missing")
         except BadValue as exc:
             self._claim_finding("X12005", str(exc), segno, "SV1", line=number)
-        if n > 3 and els[3]:
-            line.unit_basis = els[3]
-        try:
+        if n > 3:
+            if els[3]:
+                line.unit_basis = els[3]
             if n > 4 and els[4]:
-                line.units = amount(els[4], "SV104")
-                if line.unit_basis == "MJ":
-                    line.minutes = int(line.units)
-        except BadValue as exc:
-            self._claim_finding("X12005", str(exc), segno, "SV1", line=number)
-        if n > 5 and els[5]:
-            line.place_of_service = els[5]
-        if n > 7 and els[7]:
-            pointers = []
-            for p in self.composite(els[7], "SV107", segno, "SV1"):
-                if not p:
-                    continue
-                if p.isdigit() and 1 <= int(p) <= 12:
-                    pointers.append(int(p))
-                else:
-                    self._claim_finding(
-                        "X12005", f"SV107 pointer '{p[:5]}' is not a number 1-12", segno, "SV1", line=number
-                    )
-            line.diagnosis_pointers = pointers
+                try:
+                    line.units = units = amount(els[4], "SV104")
+                    if line.unit_basis == "MJ":
+                        line.minutes = int(units)
+                except BadValue as exc:
+                    self._claim_finding("X12005", str(exc), segno, "SV1", line=number)
+            if n > 5 and els[5]:
+                line.place_of_service = els[5]
+            if n > 7 and els[7]:
+                value = els[7]
+                raw = value.split(comp) if comp in value else self.composite(value, "SV107", segno, "SV1")
+                pointers = []
+                for p in raw:
+                    if p in _POINTERS:
+                        pointers.append(_POINTERS[p])
+                    elif p:
+                        self._claim_finding(
+                            "X12005", f"SV107 pointer '{p[:5]}' is not a number 1-12", segno, "SV1", line=number
+                        )
+                line.diagnosis_pointers = pointers
 
     # -- entry point ----------------------------------------------------------
     def feed(self, els: list[str], segno: int) -> None:
@@ -466,6 +488,10 @@ class ClaimAssembler:
         if handler is not None:
             handler(els, segno)
         elif self.claim is not None:
-            sid = els[0]
-            if not (2 <= len(sid) <= 3 and sid.isalnum() and sid.isupper()):
-                self._claim_finding("X12007", "is not an X12 segment id", segno, sid[:3] or "?")
+            self.other(els, segno)
+
+    def other(self, els: list[str], segno: int) -> None:
+        """A segment the claim does not use: only check that it is an X12 segment id."""
+        sid = els[0]
+        if not (2 <= len(sid) <= 3 and sid.isalnum() and sid.isupper()):
+            self._claim_finding("X12007", "is not an X12 segment id", segno, sid[:3] or "?")

@@ -139,48 +139,51 @@ class SegmentStream:
         return buf[interchange.length :], True
 
     def _split(self, buf: str, d: Delimiters):
-        """Yield segments of ``buf`` and what follows; return the text from the next header on.
-
-        Returns None at the end of the input.
+        """Yield batches of segments of ``buf`` and what follows; return the text from the
+        next header on (None at the end of the input).
         """
         term, elem = d.segment, d.element
         while True:
             parts = buf.split(term)
-            n = len(parts) - 1
-            for i in range(n):
-                seg = parts[i].strip()
-                if not seg:
-                    continue
-                els = seg.split(elem)
+            tail = parts.pop()
+            batch = [seg.split(elem) for seg in map(str.strip, parts) if seg]
+            boundary = "IEA" in buf or "ISA" in buf  # cheap test before looking at each id
+            for i, els in enumerate(batch if boundary else ()):
                 sid = els[0]
-                if sid == "ISA":
-                    return term.join(parts[i:])
-                yield els
-                if sid == "IEA":
-                    return term.join(parts[i + 1 :])
-            tail = parts[n]
+                if sid == "ISA" or sid == "IEA":
+                    # an envelope boundary: hand back the raw text after it (or from the ISA on)
+                    skip = i + 1 if sid == "IEA" else i
+                    raw = [p for p in parts if p.strip()]
+                    yield batch[:skip]
+                    return term.join(raw[skip:] + [tail])
+            yield batch
             more = self._more()
             if not more:
                 tail = tail.strip()
                 if tail:
-                    yield tail.split(elem)
+                    yield [tail.split(elem)]
                 return None
             buf = tail + more
 
     def __iter__(self) -> Iterator[list[str]]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[list[str]]]:
+        """The segments in lists (one per chunk or envelope); faster than one by one."""
         buf, parsed = self._header("")
         self.started = True
         if not parsed:
             self.unreadable = buf[:3] if buf else ""
             return
-        yield self.interchange.elements
+        yield [self.interchange.elements]
         while True:
             rest = yield from self._split(buf, self.interchange.delimiters)
             if rest is None:
                 return
             buf, parsed = self._header(rest)
             if parsed:
-                yield self.interchange.elements
+                yield [self.interchange.elements]
             elif buf.startswith("ISA"):
                 self.unreadable = "ISA"  # a later header that cannot be delimited
                 return

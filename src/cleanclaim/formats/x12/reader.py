@@ -295,36 +295,54 @@ class _Reader:
     def run(self, chunks: Iterable[str]) -> Iterator[Claim | Finding]:
         stream = SegmentStream(chunks)
         envelope = ENVELOPE_IDS
-        for els in stream:
-            self.file_segment += 1
-            sid = els[0]
-            if self.set_open and sid not in envelope:
-                self.set_segments += 1
+        # Hot-loop state kept in locals, written back before envelope segments.
+        file_segment = 0
+        set_segments = 0
+        set_open = False
+        assembler = None
+        handlers: dict = {}
+        for batch in stream.batches():
+            for els in batch:
+                file_segment += 1
+                sid = els[0]
+                if set_open and sid not in envelope:
+                    set_segments += 1
+                    if assembler is not None:
+                        handler = handlers.get(sid)
+                        if handler is not None:
+                            handler(els, set_segments)
+                            if assembler.done:
+                                yield from self._take_done()
+                        elif assembler.claim is not None:
+                            assembler.other(els, set_segments)
+                    continue
+                self.file_segment = file_segment
+                self.set_segments = set_segments
+                if sid == "ISA":
+                    yield from self._isa(els, stream.interchange)
+                elif sid == "GS":
+                    yield from self._gs(els)
+                elif sid == "ST":
+                    yield from self._st(els)
+                elif sid == "SE":
+                    yield from self._se(els)
+                elif sid == "GE":
+                    yield from self._ge(els)
+                elif sid == "IEA":
+                    yield from self._iea(els)
+                else:
+                    yield self._file(
+                        "X12007",
+                        f"segment {sid[:3]!r} at file segment {file_segment} is outside any ST/SE "
+                        "transaction set",
+                        sid[:3],
+                    )
+                set_open = self.set_open
+                set_segments = self.set_segments
                 assembler = self.assembler
-                if assembler is not None:
-                    assembler.feed(els, self.set_segments)
-                    if assembler.done:
-                        yield from self._take_done()
-                continue
-            if sid == "ISA":
-                yield from self._isa(els, stream.interchange)
-            elif sid == "GS":
-                yield from self._gs(els)
-            elif sid == "ST":
-                yield from self._st(els)
-            elif sid == "SE":
-                yield from self._se(els)
-            elif sid == "GE":
-                yield from self._ge(els)
-            elif sid == "IEA":
-                yield from self._iea(els)
-            else:
-                yield self._file(
-                    "X12007",
-                    f"segment {sid[:3]!r} at file segment {self.file_segment} is outside any ST/SE "
-                    "transaction set",
-                    sid[:3],
-                )
+                handlers = assembler.handlers if assembler is not None else {}
+        self.file_segment = file_segment
+        self.set_segments = set_segments
         if self.file_segment == 0:
             found = stream.unreadable or ""
             if not found:
