@@ -1,0 +1,92 @@
+"""`cleanclaim data`: show, build and extend the code-set store."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+
+@click.group("data")
+def command() -> None:
+    """Code sets: what is loaded, build the store, import newer CMS/CDC files."""
+
+
+@command.command("info")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def info(fmt: str) -> None:
+    """List loaded tables with release, effective dates, rows, origin and caveats."""
+    from ..codesets.store import CodeStore
+
+    store = CodeStore.open()
+    tables = store.tables()
+    if fmt == "json":
+        click.echo(json.dumps({"store": str(store.path), "tables": [
+            {"name": t.name, "source": t.source, "release": t.release,
+             "effective_from": t.effective_from.isoformat() if t.effective_from else None,
+             "effective_to": t.effective_to.isoformat() if t.effective_to else None,
+             "rows": t.rows, "sha256": t.sha256, "note": t.note, "origin": t.origin} for t in tables]},
+            indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(title=f"cleanclaim code sets ({store.path})")
+    for column in ("name", "release", "effective", "rows", "origin", "note"):
+        grid.add_column(column, justify="right" if column == "rows" else "left",
+                        overflow="fold", max_width=60 if column == "note" else None)
+    for t in tables:
+        span = f"{t.effective_from or '?'} .. {t.effective_to or 'open'}"
+        grid.add_row(t.name, t.release, span, f"{t.rows:,}", t.origin, t.note)
+    Console().print(grid)
+
+
+@command.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even when the store is up to date.")
+def build(force: bool) -> None:
+    """Compile the bundled and imported sources into the SQLite store."""
+    from ..codesets.build import build_store
+    from ..codesets.paths import manifests_hash, store_path
+    from ..codesets.store import CodeStore
+
+    path = store_path()
+    if not force and path.exists() and CodeStore._stored_hash(path) == manifests_hash():
+        click.echo(f"store up to date: {path} (use --force to rebuild)")
+        return
+    build_store(path)
+
+
+def _report(info) -> None:
+    click.echo(f"imported {info.name}: {info.rows:,} rows, {info.release} "
+               f"({info.effective_from or '?'} .. {info.effective_to or 'open'})")
+
+
+@command.command("import-ncci")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--release", default=None, help="Release label, e.g. 2025Q1 (default: file name).")
+def import_ncci_cmd(file: Path, release: str | None) -> None:
+    """Import a CMS NCCI PTP (or MUE) file in CMS's own layout."""
+    from ..codesets.imports import ImportFormatError, import_ncci
+
+    try:
+        _report(import_ncci(file, release))
+    except ImportFormatError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@command.command("import-icd10")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--release", default=None, help="Release label, e.g. 2027 (default: year in the file name).")
+@click.option("--effective-from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day in force (default: October 1 before the fiscal year).")
+def import_icd10_cmd(file: Path, release: str | None, effective_from) -> None:
+    """Import a CDC ICD-10-CM order file (fixed width)."""
+    from ..codesets.imports import ImportFormatError, import_icd10
+
+    start: date | None = effective_from.date() if effective_from else None
+    try:
+        _report(import_icd10(file, release, start))
+    except ImportFormatError as exc:
+        raise click.ClickException(str(exc)) from None

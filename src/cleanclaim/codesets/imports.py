@@ -1,0 +1,181 @@
+"""Import newer CMS NCCI files and CDC ICD-10-CM order files into the user data dir."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+from .build import build_store
+from .paths import imports_dir, load_manifest, store_path
+from .types import TableInfo
+
+_HCPCS = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
+_ICD = re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$")
+
+
+class ImportFormatError(ValueError):
+    """The file is not in the expected CMS/CDC layout; the message says where and why."""
+
+
+def _ymd(value: str, where: str) -> str:
+    value = value.strip()
+    if value in ("", "*"):
+        return ""
+    if not re.fullmatch(r"\d{8}", value):
+        raise ImportFormatError(f"{where}: date {value!r} is not YYYYMMDD")
+    try:
+        date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        raise ImportFormatError(f"{where}: {value!r} is not a calendar date") from None
+    return value
+
+
+def _data_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """Rows after the CMS header lines; tab- or comma-delimited, numbered from 1."""
+    text = path.read_text(encoding="latin-1")
+    lines = text.splitlines()
+    started = False
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        delimiter = "\t" if "\t" in line else ","
+        cells = [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter))]
+        if not started:
+            if cells and _HCPCS.match(cells[0]) and len(cells) >= 4:
+                started = True
+            else:
+                continue  # header / copyright lines
+        rows.append((number, cells))
+    if not rows:
+        raise ImportFormatError(f"{path}: no data rows found (expected CMS NCCI PTP or MUE layout)")
+    return rows
+
+
+def _write(name: str, header: list[str], rows: list[tuple], entry: dict) -> TableInfo:
+    directory = imports_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    body = "\t".join(header) + "\n" + "".join("\t".join(map(str, r)) + "\n" for r in rows)
+    target = directory / name
+    with open(target, "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+        gz.write(body.encode("utf-8"))
+    entry = {**entry, "file": name, "rows": len(rows),
+             "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
+    manifest = load_manifest(directory)
+    manifest["tables"] = [t for t in manifest["tables"] if t["table"] != entry["table"]] + [entry]
+    tmp = directory / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(directory / "manifest.json")
+    new_store = store_path()
+    build_store(new_store)
+    if not os.environ.get("CLEANCLAIM_STORE"):
+        for old in new_store.parent.glob("store-*.sqlite"):
+            if old != new_store:
+                old.unlink(missing_ok=True)  # superseded cached stores
+    return TableInfo(entry["table"], entry["source"], entry["release"],
+                     date.fromisoformat(entry["effective_from"]) if entry["effective_from"] else None,
+                     date.fromisoformat(entry["effective_to"]) if entry["effective_to"] else None,
+                     entry["rows"], entry["sha256"], entry["note"], "imported")
+
+
+def _iso(ymd: str) -> str | None:
+    return f"{ymd[:4]}-{ymd[4:6]}-{ymd[6:]}" if ymd else None
+
+
+def import_ncci(path: Path, release: str | None = None) -> TableInfo:
+    """Import a CMS quarterly NCCI PTP file (or a CMS MUE file) in CMS's own layout."""
+    path = Path(path)
+    rows = _data_rows(path)
+    label = release or path.stem
+    if len(rows[0][1]) <= 5:
+        return _import_mue(path, rows, label)
+    rationales: list[str] = []
+    out = []
+    for number, cells in rows:
+        where = f"{path.name} line {number}"
+        if len(cells) < 7:
+            raise ImportFormatError(f"{where}: {len(cells)} columns, expected 7 (Column 1, Column 2, "
+                                    "prior-to-1996 flag, Effective Date, Deletion Date, Modifier, Rationale)")
+        col1, col2, _, eff, dele, modifier, rationale = cells[:7]
+        if not (_HCPCS.match(col1) and _HCPCS.match(col2)):
+            raise ImportFormatError(f"{where}: {col1!r}/{col2!r} are not HCPCS/CPT codes")
+        if modifier not in ("0", "1", "9"):
+            raise ImportFormatError(f"{where}: modifier indicator {modifier!r} is not 0, 1 or 9")
+        eff = _ymd(eff, where)
+        if not eff:
+            raise ImportFormatError(f"{where}: effective date missing")
+        if rationale not in rationales:
+            rationales.append(rationale)
+        out.append((col1, col2, eff, _ymd(dele, where), modifier, rationales.index(rationale)))
+    out.sort()
+    start = min(r[2] for r in out)
+    entry = {"table": f"ncci_ptp:{label}", "kind": "ncci_ptp", "source": f"CMS NCCI PTP file {path.name}",
+             "release": f"CMS NCCI PTP {label} (imported)", "effective_from": _iso(start),
+             "effective_to": None, "note": "imported with effective dates", "rationales": rationales}
+    return _write(f"ncci_ptp_{_slug(label)}.tsv.gz",
+                  ["column1", "column2", "effective", "deletion", "modifier_indicator", "rationale_id"],
+                  out, entry)
+
+
+def _import_mue(path: Path, rows, label: str) -> TableInfo:
+    out = []
+    for number, cells in rows:
+        where = f"{path.name} line {number}"
+        code, units, mai_text, rationale = (cells + [""] * 4)[:4]
+        mai = mai_text[:1]
+        if not units.isdigit():
+            raise ImportFormatError(f"{where}: MUE value {units!r} is not a whole number")
+        if mai not in ("1", "2", "3"):
+            raise ImportFormatError(f"{where}: MUE adjudication indicator {mai_text!r} does not start with 1, 2 or 3")
+        out.append((code, units, mai, rationale, "Practitioner"))
+    entry = {"table": f"mue:{label}", "kind": "mue", "source": f"CMS NCCI MUE file {path.name}",
+             "release": f"CMS NCCI MUE {label} (imported)", "effective_from": None, "effective_to": None,
+             "note": "imported; replaces bundled values code by code"}
+    return _write(f"mue_{_slug(label)}.tsv.gz", ["code", "units", "mai", "rationale", "service"], out, entry)
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", label).strip("_") or "import"
+
+
+def import_icd10(path: Path, release: str | None = None, effective_from: date | None = None) -> TableInfo:
+    """Import a CDC ICD-10-CM order file (fixed width) as a release of its own."""
+    path = Path(path)
+    year_match = re.search(r"(20\d\d)", release or "") or re.search(r"(20\d\d)", path.name)
+    if not year_match and effective_from is None:
+        raise ImportFormatError(f"{path.name}: release year not in the file name; pass --release or --effective-from")
+    if effective_from is None:
+        effective_from = date(int(year_match.group(1)) - 1, 10, 1)
+    fiscal_year = effective_from.year + 1 if effective_from.month >= 10 else effective_from.year
+    effective_to = date(fiscal_year, 9, 30)
+    release_id = _slug(release) if release else f"fy{fiscal_year}"
+    out = []
+    for number, line in enumerate(path.read_text(encoding="latin-1").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path.name} line {number}"
+        if len(line) < 16 or not line[:5].isdigit():
+            raise ImportFormatError(f"{where}: expected order number (5 digits) at columns 1-5 of a CDC order file")
+        code, flag = line[6:13].strip(), line[14:15]
+        if not _ICD.match(code):
+            raise ImportFormatError(f"{where}: {code!r} at columns 7-13 is not an ICD-10-CM code")
+        if flag not in ("0", "1"):
+            raise ImportFormatError(f"{where}: billable flag {flag!r} at column 15 is not 0 or 1")
+        description = " ".join((line[77:].strip() or line[16:76].strip()).split())
+        out.append((code, flag, description))
+    if not out:
+        raise ImportFormatError(f"{path.name}: no codes found")
+    out.sort()
+    label = release or f"FY{fiscal_year}"
+    entry = {"table": f"icd10cm:{release_id}", "kind": "icd10cm_codes", "release_id": release_id,
+             "source": f"CDC ICD-10-CM order file {path.name}", "release": f"ICD-10-CM {label} (imported)",
+             "effective_from": effective_from.isoformat(), "effective_to": effective_to.isoformat(),
+             "note": "imported order file; no tabular notes"}
+    return _write(f"icd10cm_{release_id}.tsv.gz", ["code", "billable", "description"], out, entry)
