@@ -29,7 +29,7 @@ def _provider(role: str, value: Any) -> Provider | None:
         return None
     if isinstance(value, str):
         return Provider(role=role, npi=value)
-    return Provider(role=role, **value)
+    return Provider(**{"role": role, **value})
 
 
 def claim_from_dict(data: dict[str, Any], source: str = "<dict>") -> Claim:

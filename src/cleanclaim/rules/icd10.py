@@ -183,7 +183,7 @@ def release_window(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     for dos in claim.dates_of_service:
         release = ctx.store.icd_release(dos)
         if release.era == "icd9" or dos < ICD10_START:
-            text = (f"Date of service {dos.isoformat()} is before 2015-10-01 (ICD-9-CM era): "
+            text = ("Dates of service before 2015-10-01 are ICD-9-CM era: "
                     "ICD-10-CM validity does not apply.")
             severity = "info"
         elif release.note:

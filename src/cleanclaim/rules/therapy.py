@@ -20,10 +20,8 @@ STATUS_MEANING = {
     "B": ("bundled: payment is included in other services; never separately paid", "error"),
     "I": ("not valid for Medicare purposes; Medicare uses another code", "error"),
     "N": ("non-covered service: Medicare does not pay; use GY/GA/GZ as the ABN rules say", "warning"),
-    "X": ("statutory exclusion: not in the Medicare benefit; GY lets the patient be billed", "warning"),
     "R": ("restricted coverage: paid only in special circumstances (check the local policy)", "warning"),
     "P": ("bundled or excluded: no separate payment under the PFS", "error"),
-    "C": ("carrier-priced: the MAC sets the payment", "info"),
 }
 PAID_STATUSES = frozenset({"A", "R", "T", "C"})
 # Replacement codes CMS names for status-I therapy codes (PFS final rule / 100-04 ch.5).
@@ -121,19 +119,20 @@ def pfs_status(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
     ## What it checks
     The PFS status indicator of each line's code: B (bundled, e.g. 97010), I (not valid
-    for Medicare, e.g. 97014: use G0283), N (non-covered), X (statutory exclusion),
-    R (restricted coverage), P (bundled/excluded), C (carrier-priced, info only).
+    for Medicare, e.g. 97014: use G0283), N (non-covered), R (restricted coverage),
+    P (bundled/excluded). X (excluded from the PFS, e.g. clinical lab codes paid under
+    another fee schedule) and C (carrier-priced) are not denials and are not reported.
 
     ## Why payers deny it
     B/P: CO-97 (included in another service). I: CO-4/CO-181 (invalid code for Medicare).
-    N/X: CO-96 / CO-204 (non-covered), or PR-96 with GA/GY when the patient can be billed.
+    N: CO-96 / CO-204 (non-covered), or PR-96 with GA/GY when the patient can be billed.
 
     ## Example
     97010 (hot/cold packs) is status B: never paid separately. 97014 is status I: Medicare
     wants G0283 for unattended electrical stimulation.
 
     ## Fix
-    Remove bundled lines; replace status-I codes with the Medicare code; for N/X, use the
+    Remove bundled lines; replace status-I codes with the Medicare code; for N, use the
     ABN process and GA/GY/GZ modifiers as they apply.
 
     ## Authority
@@ -155,11 +154,9 @@ def pfs_status(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             if ln.procedure_code in MEDICARE_REPLACEMENT
             else "Bill the Medicare code for this service.",
             "N": "Get an ABN signed and append GA (or GY/GZ as applies) so the patient can be billed.",
-            "X": "Append GY (statutorily excluded) so the claim is denied and the patient can be billed.",
             "R": "Check the local coverage policy before billing.",
-            "C": "The MAC prices this code; attach documentation if asked.",
         }[row.status]
-        if ln.modifier_set & {"GA", "GY", "GZ"} and row.status in ("N", "X"):
+        if ln.modifier_set & {"GA", "GY", "GZ"} and row.status == "N":
             continue
         yield Hit(f"{ln.procedure_code} has PFS status {row.status}: {meaning}.", line=ln.number,
                   severity=severity, fix=fix, fix_safety="unsafe",

@@ -367,13 +367,14 @@ def split_timed_code(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
 
 @rule("TU004", "timed-units.no-minutes", severity="info")
 def timed_without_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
-    """Timed codes billed with no minutes to check the units against.
+    """Timed codes billed with no minutes, beside timed codes that have them.
 
     ## What it checks
-    A 15-minute timed code whose line carries no treatment minutes (CSV minutes column,
-    X12 SV103 = MJ, or a note), so the units cannot be checked against the 8-minute or
-    midpoint rule. The other timed lines of that day are not checked either, since the
-    8-minute rule adds the whole day's minutes.
+    On a day where some 15-minute timed lines carry treatment minutes (CSV minutes column,
+    X12 SV103 = MJ, or a note), a timed line that carries none: the units cannot be
+    checked against the 8-minute or midpoint rule. The other timed lines of that day are
+    not checked either, since the 8-minute rule adds the whole day's minutes. A day with
+    no minutes at all (a plain 837P) is not reported: there is nothing to check against.
 
     ## Why payers deny it
     Nothing is denied for the missing minutes on the claim itself, but on medical review
@@ -391,6 +392,8 @@ def timed_without_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
     (treatment notes record the total timed code treatment minutes).
     """
     for check in check_days(claim, ctx):
+        if len(check.missing_minutes) == len(check.day.lines):
+            continue  # no minutes known that day: nothing to check against
         for line in check.missing_minutes:
             units = f" x{_fmt(line.units)}" if line.units is not None else ""
             yield Hit(
