@@ -162,3 +162,38 @@ def test_round_trip_through_the_x12_reader(tmp_path):
             assert b.control_number == a.control_number
             assert (b.place_of_service or theirs.place_of_service) == a.place_of_service
             assert theirs.rendering_for(b).npi == mine.rendering_for(a).npi
+
+
+def test_claims_are_written_as_they_arrive():
+    out = io.StringIO()
+
+    def stream():
+        for n in range(4):
+            if n:  # the previous claim is already in the output before the next is made
+                assert f"CLM*CLM{n - 1}*" in out.getvalue()
+            yield make_claim(n)
+
+    assert write_837(stream(), out, created=WHEN, claims_per_transaction=3) == 4
+
+
+@pytest.mark.skipif(_iter_837() is None, reason="cleanclaim.formats.x12.iter_837 not there yet")
+def test_csv_claims_survive_837_round_trip(tmp_path):
+    from pathlib import Path
+
+    from cleanclaim.formats.csv_reader import iter_csv
+
+    source = Path(__file__).parent / "fixtures" / "csv" / "therapy_claims.csv"
+    claims = list(iter_csv(source))
+    path = tmp_path / "from_csv.837"
+    path.write_text(write(claims))
+    back = [c for c in _iter_837()(path) if isinstance(c, Claim)]
+    assert [c.claim_id for c in back] == ["PT-1001", "PT-1002"]
+    for mine, theirs in zip(claims, back):
+        assert [d.code for d in theirs.diagnoses] == [d.code for d in mine.diagnoses]
+        assert [(ln.procedure_code, ln.modifiers, ln.units, ln.diagnosis_pointers)
+                for ln in theirs.lines] == [
+            (ln.procedure_code, ln.modifiers, ln.units, ln.diagnosis_pointers)
+            for ln in mine.lines]
+        assert [theirs.rendering_for(ln).npi for ln in theirs.lines] == [
+            mine.rendering_for(ln).npi for ln in mine.lines]
+        assert theirs.payer.claim_filing_indicator == mine.payer.claim_filing_indicator
