@@ -386,12 +386,31 @@ class ClaimAssembler:
             if not code:
                 self._bad(f"HI{i:02d} has qualifier {qualifier} but no code", segno, "HI")
                 continue
-            if "." in code:
-                code = code.replace(".", "")
-                self._claim_finding(
-                    "X12008", f"HI{i:02d} diagnosis code is sent with a decimal point", segno, "HI"
-                )
+            if not code.isalnum():
+                code = self._odd_diagnosis(value, code, f"HI{i:02d}", segno)
+                if code is None:
+                    continue
             diagnoses.append(Diagnosis(code.upper(), len(diagnoses) + 1, qualifier))
+
+    def _odd_diagnosis(self, value: str, code: str, element: str, segno: int) -> str | None:
+        """A diagnosis code that is not plain letters and digits: repair what is safe."""
+        rep = self.rep
+        if rep and rep in value:
+            if (rep, element) not in self.warned:
+                self.warned.add((rep, element))
+                self._claim_finding(
+                    "X12006", f"repetition separator '{rep}' in non-repeating element {element}",
+                    segno, "HI", separator=rep,
+                )
+            first = value.split(rep)[0].split(self.comp)
+            code = first[1] if len(first) > 1 else ""
+        if "." in code:
+            code = code.replace(".", "")
+            self._claim_finding("X12008", f"{element} diagnosis code is sent with a decimal point", segno, "HI")
+        if not code.isalnum():
+            self._bad(f"{element} diagnosis code is not letters and digits", segno, "HI")
+            return None
+        return code
 
     def nte(self, els: list[str], segno: int) -> None:
         if self.claim is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 ISA_LENGTH = 106
 # Indexes of the 16 element separators of a fixed-length ISA.
 ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
-_LOOKAHEAD = 4096  # characters kept before parsing an ISA (a short or padded ISA fits)
+_LOOKAHEAD = 512  # characters read before parsing an ISA (a short or padded ISA fits)
 
 
 @dataclass(frozen=True)
