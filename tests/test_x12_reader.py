@@ -293,3 +293,11 @@ def test_rules_replay_read_findings_so_select_and_ignore_work():
     assert list(REGISTRY["X12005"].func(claim, None)) == []
     codes = [r.code for r in select_rules(REGISTRY, ["X12"], ["X12002"])]
     assert "X12001" in codes and "X12002" not in codes
+
+
+def test_data_after_iea_is_reported_and_its_claims_still_read():
+    text = interchange(transaction(claim_segments("IN1"))) + "\n" + "~".join(transaction(claim_segments("OUT1"))) + "~"
+    claims, findings = read(text)
+    assert [c.claim_id for c in claims] == ["IN1", "OUT1"]
+    assert [(f.code, f.details["segment_id"]) for f in findings] == [("X12007", "ST")]
+    assert "outside a GS/GE group" in findings[0].message

@@ -27,18 +27,38 @@ class BadValue(ValueError):
     """An element that cannot be read; the message names the element."""
 
 
+_DATES: dict[str, date] = {}  # values repeat within a file: parse each once
+_AMOUNTS: dict[str, Decimal] = {}
+_CACHE_LIMIT = 4096
+
+
 def d8(value: str, element: str) -> date:
+    """A D8 (CCYYMMDD) date; BadValue naming ``element`` when it is not one."""
+    known = _DATES.get(value)
+    if known is not None:
+        return known
     if len(value) != 8 or not value.isdigit():
         raise BadValue(f"{element} is not a CCYYMMDD date")
     try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        parsed = date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError:
         raise BadValue(f"{element} is not a calendar date") from None
+    if len(_DATES) >= _CACHE_LIMIT:
+        _DATES.clear()
+    _DATES[value] = parsed
+    return parsed
 
 
 def amount(value: str, element: str) -> Decimal:
+    """An X12 R (decimal) value; BadValue naming ``element`` when it is not one."""
+    known = _AMOUNTS.get(value)
+    if known is not None:
+        return known
     if value.replace(".", "", 1).isdigit():  # the common case: digits and one point
-        return Decimal(value)
+        if len(_AMOUNTS) >= _CACHE_LIMIT:
+            _AMOUNTS.clear()
+        result = _AMOUNTS[value] = Decimal(value)
+        return result
     try:
         result = Decimal(value)
     except InvalidOperation:
@@ -46,10 +66,6 @@ def amount(value: str, element: str) -> Decimal:
     if not result.is_finite() or "e" in value or "E" in value:
         raise BadValue(f"{element} '{value[:20]}' is not a decimal number")
     return result
-
-
-def _el(els: list[str], i: int) -> str:
-    return els[i] if len(els) > i else ""
 
 
 def _provider(role: str, els: list[str], into: Provider | None = None) -> Provider:
@@ -190,7 +206,7 @@ class ClaimAssembler:
 
     def hl(self, els: list[str], segno: int) -> None:
         self.close()
-        level = _el(els, 3)
+        level = (els[3] if len(els) > 3 else "")
         self.person = None
         if level == "20":
             self.billing = Provider(role="billing")
@@ -212,14 +228,14 @@ class ClaimAssembler:
             self.patient_dob = self.patient_gender = None
 
     def prv(self, els: list[str], segno: int) -> None:
-        kind = _el(els, 1)
+        kind = (els[1] if len(els) > 1 else "")
         if kind == "BI" and self.claim is None and self.billing is not None:
-            self.billing.taxonomy = _el(els, 3) or None
+            self.billing.taxonomy = (els[3] if len(els) > 3 else "") or None
         elif kind == "PE" and self.entity is not None:
-            self.entity.taxonomy = _el(els, 3) or None
+            self.entity.taxonomy = (els[3] if len(els) > 3 else "") or None
 
     def nm1(self, els: list[str], segno: int) -> None:
-        q = _el(els, 1)
+        q = (els[1] if len(els) > 1 else "")
         claim = self.claim
         self.entity = None
         if claim is None:
@@ -228,11 +244,11 @@ class ClaimAssembler:
                 self.billing = _provider("billing", els, self.billing)
                 self.entity = self.billing
             elif q == "IL":
-                self.patient_key = _el(els, 9) or None
+                self.patient_key = (els[9] if len(els) > 9 else "") or None
                 self.person = "IL"
             elif q == "PR":
-                self.payer.name = _el(els, 3) or None
-                self.payer.payer_id = _el(els, 9) or None
+                self.payer.name = (els[3] if len(els) > 3 else "") or None
+                self.payer.payer_id = (els[9] if len(els) > 9 else "") or None
             elif q == "QC":
                 self.person = "QC"
             return
@@ -251,44 +267,44 @@ class ClaimAssembler:
     def n4(self, els: list[str], segno: int) -> None:
         entity = self.entity
         if entity is not None and entity.role in ("billing", "service_facility"):
-            entity.state = _el(els, 2) or None
-            entity.zip_code = _el(els, 3) or None
+            entity.state = (els[2] if len(els) > 2 else "") or None
+            entity.zip_code = (els[3] if len(els) > 3 else "") or None
 
     def ref(self, els: list[str], segno: int) -> None:
-        q = _el(els, 1)
+        q = (els[1] if len(els) > 1 else "")
         claim = self.claim
         if claim is None:
             if q == "EI" and self.entity is not None and self.entity is self.billing:
-                self.billing.tax_id = _el(els, 2) or None
+                self.billing.tax_id = (els[2] if len(els) > 2 else "") or None
         elif self.in_2400:
             if q == "6R" and self.line is not None and self.entity is None:
-                self.line.control_number = _el(els, 2) or None
+                self.line.control_number = (els[2] if len(els) > 2 else "") or None
         elif self.in_2320 or self.entity is not None:
             return
         elif q == "G1":
-            claim.prior_authorization = _el(els, 2) or None
+            claim.prior_authorization = (els[2] if len(els) > 2 else "") or None
         elif q == "9F":
-            claim.referral_number = _el(els, 2) or None
+            claim.referral_number = (els[2] if len(els) > 2 else "") or None
         elif q == "F8":
-            claim.original_reference = _el(els, 2) or None
+            claim.original_reference = (els[2] if len(els) > 2 else "") or None
 
     def sbr(self, els: list[str], segno: int) -> None:
         if self.claim is not None:
             self.in_2320 = True  # 2320 other subscriber information
             self.entity = None
         else:
-            self.payer.claim_filing_indicator = _el(els, 9) or None
+            self.payer.claim_filing_indicator = (els[9] if len(els) > 9 else "") or None
 
     def dmg(self, els: list[str], segno: int) -> None:
         if self.claim is not None or self.person is None:
             return
         dob = None
-        if _el(els, 2):
+        if (els[2] if len(els) > 2 else ""):
             try:
                 dob = d8(els[2], "DMG02 birth date")
             except BadValue as exc:
                 self._bad(str(exc), segno, "DMG")
-        gender = _el(els, 3) or None
+        gender = (els[3] if len(els) > 3 else "") or None
         if self.person == "IL":
             self.subscriber_dob, self.subscriber_gender = dob, gender
         else:
@@ -296,7 +312,7 @@ class ClaimAssembler:
 
     def clm(self, els: list[str], segno: int) -> None:
         self.close()
-        claim_id = _el(els, 1)
+        claim_id = (els[1] if len(els) > 1 else "")
         if self.patient_level:
             dob, gender = self.patient_dob, self.patient_gender
         else:
@@ -319,7 +335,7 @@ class ClaimAssembler:
                 claim.read_findings[-1].claim_id = claim.claim_id
         if not claim_id:
             self._claim_finding("X12005", "CLM01 patient control number is missing", segno, "CLM")
-        charge = _el(els, 2)
+        charge = (els[2] if len(els) > 2 else "")
         if charge:
             try:
                 claim.total_charge = amount(charge, "CLM02")
@@ -327,7 +343,7 @@ class ClaimAssembler:
                 self._claim_finding("X12005", str(exc), segno, "CLM")
         else:
             self._claim_finding("X12005", "CLM02 total claim charge is missing", segno, "CLM")
-        facility = _el(els, 5)
+        facility = (els[5] if len(els) > 5 else "")
         if facility:
             comp = self.comp
             if comp in facility:
@@ -341,11 +357,11 @@ class ClaimAssembler:
         claim = self.claim
         if claim is None or self.in_2320:
             return
-        q = _el(els, 1)
+        q = (els[1] if len(els) > 1 else "")
         if self.in_2400:
             if q != "472" or self.line is None:
                 return
-            fmt, value = _el(els, 2), _el(els, 3)
+            fmt, value = (els[2] if len(els) > 2 else ""), (els[3] if len(els) > 3 else "")
             try:
                 if fmt == "D8":
                     self.line.date_of_service = d8(value, "DTP03 service date")
@@ -361,7 +377,7 @@ class ClaimAssembler:
                 self._bad(str(exc), segno, "DTP")
         elif q == "431":
             try:
-                claim.onset_date = d8(_el(els, 3), "DTP03 onset date")
+                claim.onset_date = d8((els[3] if len(els) > 3 else ""), "DTP03 onset date")
             except BadValue as exc:
                 self._bad(str(exc), segno, "DTP")
 
@@ -415,7 +431,7 @@ class ClaimAssembler:
     def nte(self, els: list[str], segno: int) -> None:
         if self.claim is None:
             return
-        text = _el(els, 2)
+        text = (els[2] if len(els) > 2 else "")
         if self.in_2400 and self.line is not None:
             self.line.notes.append(text)
         elif not self.in_2400 and not self.in_2320:

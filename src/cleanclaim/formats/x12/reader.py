@@ -147,6 +147,7 @@ class _Reader:
                 "IEA",
             )
         self.interchange = interchange
+        self.delimiters = interchange.delimiters  # kept after IEA for stray data
         self.isa_problem = interchange.problem
         self.interchange_claims = 0
         self.groups = 0
@@ -166,7 +167,7 @@ class _Reader:
     def _st(self, els: list[str]) -> Iterator[Claim | Finding]:
         if self.set_open:
             yield from self._truncated_set("the next ST starts before SE")
-        if not self.group_open:
+        if not self.group_open or self.interchange is None:
             yield self._file("X12007", f"ST at file segment {self.file_segment} is outside a GS/GE group", "ST")
         self.sets_in_group += 1
         self.set_open = True
@@ -191,8 +192,7 @@ class _Reader:
                 "ST",
                 severity="warning",
             )
-        delimiters = self.interchange.delimiters
-        self.assembler = ClaimAssembler(self.source, delimiters, self.st_control)
+        self.assembler = ClaimAssembler(self.source, self.delimiters, self.st_control)
 
     def _se(self, els: list[str]) -> Iterator[Claim | Finding]:
         if not self.set_open:
