@@ -68,6 +68,7 @@ class Summary:
     unreadable_inputs: int = 0
     by_code: Counter = field(default_factory=Counter)
     by_severity: Counter = field(default_factory=Counter)
+    by_code_severity: Counter = field(default_factory=Counter)  # (code, severity) -> count
 
     def add(self, result: ClaimResult) -> None:
         self.claims += 1
@@ -75,6 +76,7 @@ class Summary:
         for f in result.findings:
             self.by_code[f.code] += 1
             self.by_severity[f.severity] += 1
+            self.by_code_severity[f.code, f.severity] += 1
 
     @property
     def clean_rate(self) -> float | None:

@@ -67,10 +67,13 @@ class TextWriter:
             table = Table(box=box.SIMPLE_HEAD, title="findings by code", title_justify="left")
             table.add_column("code")
             table.add_column("rule")
-            table.add_column("severity")
-            table.add_column("count", justify="right")
-            for code, count in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+            for severity in ("error", "warning", "info"):
+                table.add_column({"error": "errors", "warning": "warnings", "info": "notes"}[severity],
+                                 justify="right", style=STYLE[severity])
+            ranked = sorted(summary.by_code, key=lambda c: (
+                -summary.by_code_severity[c, "error"], -summary.by_code[c], c))
+            for code in ranked:
                 rule = REGISTRY.get(code)
-                sev = rule.severity if rule else ""
-                table.add_row(code, rule.name if rule else "", Text(sev, style=STYLE.get(sev, "")), str(count))
+                counts = [summary.by_code_severity[code, sev] for sev in ("error", "warning", "info")]
+                table.add_row(code, rule.name if rule else "", *(str(n) if n else "" for n in counts))
             self.console.print(table)

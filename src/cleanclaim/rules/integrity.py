@@ -233,8 +233,10 @@ def procedure_code_malformed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
     ## What it checks
     SV101-2 has the shape of a CPT (5 characters, 4 digits then a digit or F/T/U/M) or
-    HCPCS Level II (a letter A-V and 4 digits) code, and is known to the shipped Medicare
-    PFS relative value file (an unknown code is a warning: it may be new or carrier-priced).
+    HCPCS Level II (a letter A-V and 4 digits) code; a CPT code must be known to the
+    shipped Medicare PFS relative value file (an unknown one is a warning: it may be new,
+    deleted or carrier-priced). HCPCS Level II codes are priced on other fee schedules
+    (DMEPOS, ambulance, drugs) and are not looked up there.
 
     ## Why payers deny it
     CO-16 / M51 (missing/incomplete/invalid procedure code) or CO-181 (invalid code on the
@@ -255,7 +257,7 @@ def procedure_code_malformed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(f"Line {ln.number} procedure code {code!r} is not a CPT/HCPCS code.", line=ln.number,
                       fix="Send the 5-character CPT/HCPCS code; modifiers go in their own fields.",
                       fix_safety="unsafe", authority="45 CFR 162.1002")
-        elif ln.code_qualifier == "HC" and ctx.store.pfs(code) is None:
+        elif ln.code_qualifier == "HC" and code[0].isdigit() and ctx.store.pfs(code) is None:
             yield Hit(f"Line {ln.number} code {code} is not in the Medicare PFS relative value file.",
                       line=ln.number, severity="warning",
                       fix="Check the code for the date of service (new, deleted or carrier-priced).",

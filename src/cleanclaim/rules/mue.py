@@ -85,6 +85,9 @@ def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             if mue.units == 0:
                 message = (f"{mue.code}: the MUE is 0 units for practitioner claims; no unit is "
                            "expected (typically bundled or not valid for this setting).")
+                if mue.code[0] in "AEKL":
+                    message += (" DMEPOS suppliers billing a DME MAC are held to the DME supplier "
+                                "MUE table instead (not shipped).")
                 fix = f"Remove line {ln.number}."
             else:
                 message = (f"{mue.code}: {total:g} units {scope} on {ln.date_of_service} exceed the "
