@@ -31,7 +31,10 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--as-of", "as_of", help="Today's date for date checks (YYYY-MM-DD); env CLEANCLAIM_AS_OF.")
 @click.option("--output", "-o", type=click.File("w"), default="-", help="Write the report here (default stdout).")
 @click.option("--hide-clean", is_flag=True, help="Text format: don't list clean claims.")
-def command(files, fmt, payer, select, ignore, as_of, output, hide_clean) -> None:
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress line on stderr (default: when stderr is a terminal and the "
+                   "report is not printed to it).")
+def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -50,16 +53,49 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean) -> Non
     writer = get_writer(fmt, output, **options)
     summary = Summary()
     summary.inputs = len(expand_paths(list(files)))
-    for result in iter_check(list(files), checker):
-        if isinstance(result, ClaimResult):
-            summary.add(result)
-            writer.claim(result)
-        else:
-            summary.unreadable_inputs += bool(result.error)
-            writer.input(result)
+    if progress is None:
+        progress = sys.stderr.isatty() and not (fmt == "text" and output.isatty())
+    with _Progress(progress) as bar:
+        for result in iter_check(list(files), checker):
+            if isinstance(result, ClaimResult):
+                summary.add(result)
+                writer.claim(result)
+                bar.advance(result.source)
+            else:
+                summary.unreadable_inputs += bool(result.error)
+                writer.input(result)
     writer.close(summary)
     output.flush()
     if summary.unreadable_inputs:
         sys.exit(2)
     if summary.errors:
         sys.exit(1)
+
+
+class _Progress:
+    """A claims-checked counter with rate on stderr (rich), or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.count = 0
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                     TextColumn("[bold]{task.completed:,}[/] claims"),
+                                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            self.progress.__enter__()
+            self.task = self.progress.add_task("checking", total=None)
+        return self
+
+    def advance(self, source: str) -> None:
+        self.count += 1
+        if self.enabled and self.count % 500 == 1:
+            self.progress.update(self.task, completed=self.count, description=f"checking {source}")
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            self.progress.__exit__(*exc)
