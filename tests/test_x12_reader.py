@@ -301,3 +301,15 @@ def test_data_after_iea_is_reported_and_its_claims_still_read():
     assert [c.claim_id for c in claims] == ["IN1", "OUT1"]
     assert [(f.code, f.details["segment_id"]) for f in findings] == [("X12007", "ST")]
     assert "outside a GS/GE group" in findings[0].message
+
+
+def test_repeated_hi_segments_continue_positions_up_to_twelve():
+    body = claim_segments("HI13")
+    codes = [f"M{540 + i}" for i in range(13)]
+    body[1] = "HI*" + "*".join(f"ABF:{c}" for c in codes[:7])
+    body.insert(2, "HI*" + "*".join(f"ABF:{c}" for c in codes[7:]))
+    (claim,), _ = read(interchange(transaction(body)))
+    assert [(d.code, d.position) for d in claim.diagnoses] == [(c, i) for i, c in enumerate(codes, 1)]
+    (finding,) = claim.read_findings
+    assert finding.code == "X12005" and "13th diagnosis" in finding.message
+    assert finding.details["segment_number"] == 19  # the second HI segment

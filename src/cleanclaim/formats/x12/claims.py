@@ -406,6 +406,8 @@ class ClaimAssembler:
                 code = self._odd_diagnosis(value, code, f"HI{i:02d}", segno)
                 if code is None:
                     continue
+            if len(diagnoses) == 12:
+                self._bad(f"HI{i:02d} is a 13th diagnosis code; SV107 can point to 12 only", segno, "HI")
             diagnoses.append(Diagnosis(code.upper(), len(diagnoses) + 1, qualifier))
 
     def _odd_diagnosis(self, value: str, code: str, element: str, segno: int) -> str | None:
