@@ -93,3 +93,17 @@ def test_import_icd10_needs_a_year(user_dirs):
     source.write_text(_order_line(1, "M54", "0", "Dorsalgia") + "\n")
     with pytest.raises(ImportFormatError, match="release year"):
         import_icd10(source)
+
+
+def test_import_cms_mue_csv_replaces_bundled_value(user_dirs):
+    source = user_dirs / "MCR_MUE_PractitionerServices.csv"
+    source.write_text(
+        '"CPT codes, descriptions and other data only are copyright 2024 American Medical Association."\n'
+        '"HCPCS/CPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator","MUE Rationale"\n'
+        '"97110","6","3 Date of Service Edit: Clinical","Clinical: Data"\n')
+    info = import_ncci(source, release="2025Q1")
+    assert info.name == "mue:2025Q1" and info.rows == 1
+    store = CodeStore.open(build_if_missing=False)
+    assert (store.mue("97110").units, store.mue("97110").mai) == (6, 3)
+    assert "imported" in store.mue("97110").release
+    assert store.mue("97010").units == 0  # bundled rows untouched

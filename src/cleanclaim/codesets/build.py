@@ -162,7 +162,8 @@ def build_store(path: Path | None = None, log: Callable[[str], None] | None = No
                 "INSERT INTO tables (name, kind, source, release, effective_from, effective_to, rows,"
                 " sha256, note, origin, release_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (entry["table"], entry["kind"], entry["source"], entry["release"], entry["effective_from"],
-                 entry["effective_to"], entry["rows"], sha, entry.get("note", ""), entry["origin"],
+                 entry["effective_to"], entry["rows"], sha,
+                 "; ".join(filter(None, (entry.get("note", ""), entry.get("copyright", "")))), entry["origin"],
                  entry.get("release_id")),
             ).lastrowid
             loader(file, tid, entry)
