@@ -127,37 +127,6 @@ def code_not_billable(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         break
 
 
-@rule("DX003", "icd10.decimal-point", "error", carc="277CA A7:255")
-def decimal_point(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
-    """A diagnosis code sent with a decimal point.
-
-    ## What it checks
-    ICD-10-CM codes on an 837P (HI segment) and most electronic formats carry no decimal
-    point: M5450, not M54.50.
-
-    ## Why payers deny it
-    The clearinghouse or payer front end rejects the claim (277CA, invalid diagnosis).
-
-    ## Example
-    `HI*ABK:M54.50~` is rejected; `HI*ABK:M5450~` is accepted.
-
-    ## Fix
-    Remove the decimal point (a safe fix: the code billed does not change).
-
-    ## Authority
-    ASC X12 005010X222A1 837P TR3, loop 2300 HI segment: "Do not transmit the decimal
-    points in the diagnosis codes. The decimal point is assumed."
-    """
-    for dx in claim.diagnoses:
-        if "." in dx.code:
-            yield Hit(
-                f"Diagnosis {dx.position} ({dx.code}) is sent with a decimal point.",
-                fix=f"Send {dx.code.replace('.', '')}.",
-                fix_safety="safe",
-                authority="ASC X12 005010X222A1 837P TR3, 2300 HI: decimal points are not transmitted",
-            )
-
-
 @rule("DX004", "icd10.release-window", "info")
 def release_window(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """The date of service falls where the exact ICD-10-CM release is not loaded, or in the ICD-9 era.
