@@ -313,3 +313,15 @@ def test_repeated_hi_segments_continue_positions_up_to_twelve():
     (finding,) = claim.read_findings
     assert finding.code == "X12005" and "13th diagnosis" in finding.message
     assert finding.details["segment_number"] == 19  # the second HI segment
+
+
+def test_the_garbage_collector_is_back_on_whenever_the_caller_runs():
+    import gc
+
+    assert gc.isenabled()
+    text = interchange(transaction(claim_segments("G1") + claim_segments("G2")))
+    seen = [gc.isenabled() for _ in iter_837_text(text, "gc")]
+    assert seen == [True, True] and gc.isenabled()
+    with pytest.raises(X12InputError):
+        list(iter_837_text("not x12", "gc"))
+    assert gc.isenabled()

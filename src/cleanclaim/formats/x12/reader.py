@@ -7,6 +7,7 @@ per set. Beyond that they stream out as soon as they are complete.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -31,12 +32,33 @@ def iter_837(path: Path | str) -> Iterator[Claim | Finding]:
         raise X12InputError(str(path), None, None, f"cannot open the file ({exc.strerror})") from None
     if size == 0:
         raise X12InputError(str(path), None, None, "the file is empty")
-    yield from _Reader(str(path)).run(_file_chunks(path))
+    yield from _gc_paused(_Reader(str(path)).run(_file_chunks(path)))
 
 
 def iter_837_text(text: str, source: str = "<text>") -> Iterator[Claim | Finding]:
     """The same as :func:`iter_837` for X12 text already in memory (tests, APIs)."""
-    yield from _Reader(source).run([text])
+    yield from _gc_paused(_Reader(source).run([text]))
+
+
+def _gc_paused(items: Iterator[Claim | Finding]) -> Iterator[Claim | Finding]:
+    """Run the reader with the cyclic garbage collector paused while it works.
+
+    The claims it builds hold no reference cycles (reference counting frees them), but
+    their many small containers make the cyclic collector run again and again over the
+    claims held for the open transaction set: more than half the read time. The
+    collector's state is restored before each item goes to the caller, and on errors.
+    """
+    while True:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        finally:
+            if enabled:
+                gc.enable()
+        yield item
 
 
 def _file_chunks(path: Path) -> Iterator[str]:
