@@ -325,3 +325,17 @@ def test_the_garbage_collector_is_back_on_whenever_the_caller_runs():
     with pytest.raises(X12InputError):
         list(iter_837_text("not x12", "gc"))
     assert gc.isenabled()
+
+
+def test_a_bad_patient_dmg_belongs_to_that_patients_claims_only():
+    body = (
+        ["HL*3*2*23*0", "PAT*19", "NM1*QC*1*DOE*JIM", "DMG*D8*20101340*M"]
+        + claim_segments("P1")
+        + ["HL*4*2*23*0", "PAT*19", "NM1*QC*1*DOE*ANN", "DMG*D8*20120304*F"]
+        + claim_segments("P2")
+    )
+    first, second = read(interchange(transaction(body)))[0]
+    assert [f.code for f in first.read_findings] == ["X12005"]
+    assert "DMG02" in first.read_findings[0].message and first.read_findings[0].claim_id == "P1"
+    assert first.patient_birth_date is None and first.patient_gender == "M"
+    assert second.read_findings == [] and second.patient_birth_date == date(2012, 3, 4)

@@ -107,7 +107,9 @@ class ClaimAssembler:
         self.patient_dob: date | None = None
         self.patient_gender: str | None = None
         self.patient_level = False
-        self.context_findings: list = []  # subscriber/patient-level problems
+        self.subscriber_findings: list = []  # problems in 2000B/2010BA/2010BB
+        self.patient_findings: list = []  # problems in 2000C/2010CA
+        self.level = ""  # HL03 of the open hierarchical level
         self.person: str | None = None  # last NM1 person qualifier (IL / QC)
         # 2300 / 2400 context
         self.claim: Claim | None = None
@@ -162,8 +164,10 @@ class ClaimAssembler:
             segment_id=sid,
             transaction_set=self.control_number or None,
         )
-        if self.patient_level or self.payer.name or self.patient_key or self.context_findings:
-            self.context_findings.append(finding)
+        if self.level == "23":
+            self.patient_findings.append(finding)
+        elif self.level == "22":
+            self.subscriber_findings.append(finding)
         else:
             self.billing_findings.append(finding)
 
@@ -208,6 +212,7 @@ class ClaimAssembler:
         self.close()
         level = (els[3] if len(els) > 3 else "")
         self.person = None
+        self.level = level
         if level == "20":
             self.billing = Provider(role="billing")
             self.billing_findings = []
@@ -215,17 +220,20 @@ class ClaimAssembler:
             self.payer = Payer()
             self.patient_key = None
             self.patient_level = False
-            self.context_findings = []
+            self.subscriber_findings = []
+            self.patient_findings = []
         elif level == "22":
             self.payer = Payer()
             self.patient_key = None
             self.subscriber_dob = self.subscriber_gender = None
             self.patient_dob = self.patient_gender = None
             self.patient_level = False
-            self.context_findings = []
+            self.subscriber_findings = []
+            self.patient_findings = []
         elif level == "23":
             self.patient_level = True
             self.patient_dob = self.patient_gender = None
+            self.patient_findings = []
 
     def prv(self, els: list[str], segno: int) -> None:
         kind = (els[1] if len(els) > 1 else "")
@@ -329,8 +337,11 @@ class ClaimAssembler:
         )
         self.claim = claim
         self.warned = set()
-        if self.billing_findings or self.context_findings:
-            for f in self.billing_findings + self.context_findings:
+        inherited = self.billing_findings + self.subscriber_findings
+        if self.patient_level:
+            inherited += self.patient_findings
+        if inherited:
+            for f in inherited:
                 claim.read_findings.append(copy(f))
                 claim.read_findings[-1].claim_id = claim.claim_id
         if not claim_id:
