@@ -45,3 +45,30 @@ def test_text_report_has_summary_and_clean_rate():
     result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--as-of", "2026-12-01"])
     assert "clean-claim rate 40.0%" in result.output
     assert "NC001" in result.output
+
+
+def test_select_never_hides_read_problems(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("claim_id,date_of_service,procedure_code,units,dx1\nB1,2026-13-01,97110,1,M54.50\n")
+    result = CliRunner().invoke(main, ["check", str(bad), "--select", "NC", "--format", "json"])
+    report = json.loads(result.output)
+    assert [f["code"] for f in report["claims"][0]["findings"]] == ["CSV001"]
+    assert result.exit_code == 1
+
+
+def test_select_typo_is_an_error():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--select", "ZZ"])
+    assert result.exit_code == 2 and "matches no rule" in result.output
+
+
+def test_a_file_with_no_claim_is_unreadable(tmp_path):
+    not_claims = tmp_path / "remit.837"
+    not_claims.write_text(
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261120*0930*^*00501*000000001*0*T*:~"
+        "GS*HP*PAYER*PRACTICE*20261120*0930*1*X*005010X221A1~ST*835*0001*005010X221A1~SE*2*0001~GE*1*1~IEA*1*000000001~"
+    )
+    result = CliRunner().invoke(main, ["check", str(not_claims), "--format", "json"])
+    assert result.exit_code == 2
+    report = json.loads(result.output)
+    assert "no claim could be read" in report["inputs"][0]["error"]
+    assert "835" in report["inputs"][0]["error"]

@@ -48,7 +48,10 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         today = resolve_as_of(as_of)
     except ValueError:
         raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of")
-    checker = Checker(as_of=today, payer_type=payer, select=_split(select), ignore=_split(ignore))
+    try:
+        checker = Checker(as_of=today, payer_type=payer, select=_split(select), ignore=_split(ignore))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--select/--ignore")
     options = {"show_clean": not hide_clean} if fmt == "text" else {}
     writer = get_writer(fmt, output, **options)
     summary = Summary()
@@ -62,14 +65,11 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
                 writer.claim(result)
                 bar.advance(result.source)
             else:
-                summary.unreadable_inputs += bool(result.error)
+                summary.add_input(result)
                 writer.input(result)
     writer.close(summary)
     output.flush()
-    if summary.unreadable_inputs:
-        sys.exit(2)
-    if summary.errors:
-        sys.exit(1)
+    sys.exit(summary.exit_code)
 
 
 class _Progress:

@@ -66,9 +66,25 @@ class Summary:
     warnings: int = 0
     inputs: int = 0
     unreadable_inputs: int = 0
+    input_errors: int = 0  # error findings that belong to a file, not a claim (GE/IEA counts, ...)
     by_code: Counter = field(default_factory=Counter)
     by_severity: Counter = field(default_factory=Counter)
     by_code_severity: Counter = field(default_factory=Counter)  # (code, severity) -> count
+
+    def add_input(self, result: "InputResult") -> None:
+        self.unreadable_inputs += bool(result.error)
+        for f in result.findings:
+            self.by_code[f.code] += 1
+            self.by_severity[f.severity] += 1
+            self.by_code_severity[f.code, f.severity] += 1
+            self.input_errors += f.severity == "error"
+
+    @property
+    def exit_code(self) -> int:
+        """2: an input could not be read at all; 1: any error finding; else 0."""
+        if self.unreadable_inputs:
+            return 2
+        return 1 if self.errors or self.input_errors else 0
 
     def add(self, result: ClaimResult) -> None:
         self.claims += 1
@@ -91,6 +107,7 @@ class Summary:
             "clean_rate": None if self.clean_rate is None else round(self.clean_rate, 4),
             "inputs": self.inputs,
             "unreadable_inputs": self.unreadable_inputs,
+            "input_errors": self.input_errors,
             "findings_by_code": dict(sorted(self.by_code.items())),
         }
 
@@ -112,10 +129,7 @@ class Checker:
             from ..codesets.store import CodeStore
 
             store = CodeStore.open()
-        registry = load_all()
-        self.rules: list[Rule] = select_rules(registry, select, ignore)
-        self._registered = set(registry)
-        self._codes = {r.code for r in self.rules}
+        self.rules: list[Rule] = select_rules(load_all(), select, ignore)
         self.ctx = RuleContext(
             store=store, as_of=as_of or date.today(), payer_type=payer_type, options=options or {}
         )
@@ -131,22 +145,23 @@ class Checker:
     def iter_file(self, path: Path) -> Iterator[ClaimResult | InputResult]:
         """Every claim of one file; an unreadable file becomes one InputResult with its error."""
         file_findings: list[Finding] = []
+        claims = 0
         try:
             for item in iter_claims(path):
                 if isinstance(item, Finding):
-                    if self._selected(item.code):
-                        file_findings.append(item)
+                    file_findings.append(item)
                 else:
+                    claims += 1
                     yield self.check(item)
         except (InputError, OSError, UnicodeDecodeError, ValueError) as exc:
             yield InputResult(str(path), error=_describe(exc, path), findings=file_findings)
             return
-        if file_findings:
+        if claims == 0:
+            why = file_findings[0].message if file_findings else "the file holds no claim"
+            yield InputResult(str(path), error=f"{path}: no claim could be read: {why}",
+                              findings=file_findings)
+        elif file_findings:
             yield InputResult(str(path), findings=file_findings)
-
-    def _selected(self, code: str) -> bool:
-        """A file-level finding shows when its rule is selected (unregistered codes always show)."""
-        return code not in self._registered or code in self._codes
 
 
 def _describe(exc: Exception, path: Path) -> str:
@@ -174,6 +189,6 @@ def check_paths(paths: list[Path | str], **checker_options) -> tuple[list[ClaimR
             summary.add(result)
         else:
             inputs.append(result)
+            summary.add_input(result)
     summary.inputs = len(expand_paths(paths))
-    summary.unreadable_inputs = sum(1 for r in inputs if r.error)
     return claims, inputs, summary

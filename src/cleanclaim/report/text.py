@@ -63,6 +63,8 @@ class TextWriter:
         )
         if summary.unreadable_inputs:
             self.console.print(f"[red]unreadable inputs: {summary.unreadable_inputs}[/]")
+        if summary.input_errors:
+            self.console.print(f"[red]file-level errors (envelope, counts): {summary.input_errors}[/]")
         if summary.by_code:
             table = Table(box=box.SIMPLE_HEAD, title="findings by code", title_justify="left")
             table.add_column("code")

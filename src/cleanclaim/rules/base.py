@@ -134,14 +134,26 @@ def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(p == "ALL" or code.startswith(p) for p in patterns)
 
 
+# Problems met while reading input are reported whatever --select says (a claim that was
+# not read whole must never be called clean); only an explicit --ignore turns one off.
+ALWAYS_ON = ("X12", "CSV", "FHIR")
+
+
 def select_rules(
     rules: dict[str, Rule], select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
 ) -> list[Rule]:
-    """Rules whose code matches a --select code/prefix (default ALL) and no --ignore one."""
-    select = [s.strip().upper() for s in (select or ["ALL"]) if s.strip()]
+    """Rules whose code matches a --select code/prefix (default ALL) and no --ignore one.
+
+    Raises ValueError for a code or prefix that matches no rule (a typo must not turn
+    every check off silently).
+    """
+    select = [s.strip().upper() for s in (select or ["ALL"]) if s.strip()] or ["ALL"]
     ignore = [s.strip().upper() for s in (ignore or []) if s.strip()]
+    for pattern in select + ignore:
+        if pattern != "ALL" and not any(code.startswith(pattern) for code in rules):
+            raise ValueError(f"{pattern!r} matches no rule code; `cleanclaim rule` lists them")
     return [
         r
         for code, r in sorted(rules.items())
-        if _matches(code, select) and not _matches(code, ignore)
+        if (code.startswith(ALWAYS_ON) or _matches(code, select)) and not _matches(code, ignore)
     ]
