@@ -51,6 +51,12 @@ class CodeStore:
         self._notes_for_owner = functools.lru_cache(maxsize=16384)(self._notes_for_owner_uncached)
         self._ptp_rows = functools.lru_cache(maxsize=16384)(self._ptp_rows_uncached)
         self._table_release = functools.lru_cache(maxsize=None)(self._table_release_uncached)
+        # Batch runs ask the same questions millions of times: memoise the public lookups.
+        self.icd_release = functools.lru_cache(maxsize=4096)(self.icd_release)
+        self.mue = functools.lru_cache(maxsize=16384)(self.mue)
+        self.pfs = functools.lru_cache(maxsize=16384)(self.pfs)
+        self._icd_children = functools.lru_cache(maxsize=4096)(self._icd_children_uncached)
+        self._icd_notes = functools.lru_cache(maxsize=16384)(self._icd_notes_uncached)
         self._releases_cache: list[tuple] | None = None
         self._ranges_cache: dict[str, list[tuple[str, str, str]]] = {}
 
@@ -167,13 +173,15 @@ class CodeStore:
 
     def icd_children(self, code: str, release_id: str, billable_only: bool = True) -> list[IcdCode]:
         """All descendants of a code in a release, sorted."""
-        code = normalize_code(code)
+        return list(self._icd_children(normalize_code(code), release_id, billable_only))
+
+    def _icd_children_uncached(self, code: str, release_id: str, billable_only: bool) -> tuple[IcdCode, ...]:
         rows = self._con.execute(
             "SELECT c.code, c.billable, d.text FROM icd_code c JOIN icd_description d"
             " ON d.id = c.description_id WHERE c.release_id = ? AND c.code > ? AND c.code < ?"
             + (" AND c.billable = 1" if billable_only else "") + " ORDER BY c.code",
             (release_id, code, code + "\uffff")).fetchall()
-        return [IcdCode(c, bool(b), d, release_id) for c, b, d in rows]
+        return tuple(IcdCode(c, bool(b), d, release_id) for c, b, d in rows)
 
     def _notes_for_owner_uncached(self, release_id: str, owner: str) -> tuple[TabularNote, ...]:
         rows = self._con.execute(
@@ -192,22 +200,25 @@ class CodeStore:
             self._ranges_cache[release_id] = [(o, *o.split("-", 1)) for (o,) in owners]
         return self._ranges_cache[release_id]
 
-    def icd_notes(self, code: str, release_id: str, kinds: set[str] | None = None) -> list[TabularNote]:
+    def icd_notes(self, code: str, release_id: str, kinds=None) -> list[TabularNote]:
         """Notes of the code and of every ancestor (subcategory, category, section, chapter)."""
-        code = normalize_code(code)
+        return list(self._icd_notes(normalize_code(code), release_id,
+                                    None if kinds is None else frozenset(kinds)))
+
+    def _icd_notes_uncached(self, code: str, release_id: str, kinds) -> tuple[TabularNote, ...]:
         release = next((r for r in self._releases() if r[0] == release_id), None)
         if release is None:
-            return []
+            return ()
         notes_release = self._notes_release(release)
         if notes_release is None:
-            return []
+            return ()
         rid = notes_release[0]
         owners = [code[:n] for n in range(len(code), 2, -1)]
         ranges = [r for r in self._ranges(rid) if in_range(code[:3], r[1], r[2])]
         ranges.sort(key=lambda r: (r[1], _neg(r[2])), reverse=True)  # narrower (section) first
         owners += [r[0] for r in ranges]
         found = [n for owner in owners for n in self._notes_for_owner(rid, owner)]
-        return [n for n in found if kinds is None or n.kind in kinds]
+        return tuple(n for n in found if kinds is None or n.kind in kinds)
 
     # ------------------------------------------------------------------ NCCI, MUE, PFS
     def _ptp_rows_uncached(self, column1: str, column2: str) -> tuple:
