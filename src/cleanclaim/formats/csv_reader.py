@@ -39,6 +39,10 @@ for _i in range(1, 13):
     ALIASES[f"icd{_i}"] = f"dx{_i}"
 
 CODE = "CSV001"
+# Columns whose values identify a patient (or may, when mistyped): never echoed in messages.
+PATIENT_COLUMNS = frozenset({"patient_key", "patient_birth_date", "patient_gender", "patient_name"})
+_QUOTED = re.compile(r"^'[^']*'|^\"[^\"]*\"")
+WIDTH = "\x00fields"  # key carrying (fields in the row, fields in the header)
 _SPLIT = re.compile(r"[\s,:;]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
@@ -84,6 +88,8 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             if not any(v.strip() for v in values):
                 continue
             row = {n: v.strip() for n, v in zip(names, values) if n}
+            if len(values) != len(header):
+                row[WIDTH] = (len(values), len(header))
             yield reader.line_num, row
 
 
@@ -134,6 +140,8 @@ class _ClaimBuilder:
 
     def finding(self, row: int, column: str, why: str, line: int | None = None,
                 severity: str = "error") -> None:
+        if column in PATIENT_COLUMNS or column in DX_COLUMNS:
+            why = _QUOTED.sub("the value", why, count=1)  # never echo patient data
         self.claim.read_findings.append(Finding(
             code=CODE, severity=severity, claim_id=self.claim.claim_id, line=line,
             message=f"{self.path}: row {row}, column {column}: {why}",
@@ -175,6 +183,10 @@ class _ClaimBuilder:
     def add_row(self, number: int, row: dict[str, str]) -> None:
         claim = self.claim
         line_no = len(claim.lines) + 1
+        if WIDTH in row:
+            got, want = row[WIDTH]
+            self.finding(number, "(row)", f"has {got} fields, the header has {want}: values may be "
+                         "in the wrong columns (an unquoted comma or a missing field)", line_no)
         self._check_claim_level(number, row, line_no)
         code = row.get("procedure_code", "").upper()
         if not code:

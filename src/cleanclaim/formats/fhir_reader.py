@@ -69,10 +69,11 @@ def _resources(path: Path) -> Iterator[tuple[str, dict, dict[str, dict]]]:
             try:
                 parsed.append((f"line {number}", json.loads(line, parse_float=Decimal)))
             except json.JSONDecodeError as exc:
-                raise FhirInputError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+                parsed.append((f"line {number}", _Unparsed(exc.msg)))
         others = _index([r for _, r in parsed])
         for where, resource in parsed:
-            if isinstance(resource, dict) and resource.get("resourceType") == "Claim":
+            if isinstance(resource, _Unparsed) or (
+                    isinstance(resource, dict) and resource.get("resourceType") == "Claim"):
                 yield where, resource, others
         return
     if not isinstance(data, dict):
@@ -91,6 +92,10 @@ def _resources(path: Path) -> Iterator[tuple[str, dict, dict[str, dict]]]:
         raise FhirInputError(f"{path}: resourceType {kind!r}, expected Claim or Bundle")
 
 
+class _Unparsed(str):
+    """An NDJSON line that is not JSON: reported as an unreadable claim, never dropped."""
+
+
 def _index(resources: list, entries: list | None = None) -> dict[str, dict]:
     """Resources by 'Type/id' and by Bundle fullUrl, for reference lookups."""
     found: dict[str, dict] = {}
@@ -105,6 +110,13 @@ def _index(resources: list, entries: list | None = None) -> dict[str, dict]:
 
 
 def _read_claim(path: Path, where: str, res: dict, others: dict[str, dict]) -> Claim:
+    if isinstance(res, _Unparsed):
+        claim = Claim(claim_id=f"{path.name}#{where.replace(' ', '')}", source=str(path))
+        claim.read_findings.append(Finding(
+            code=CODE, severity="error", claim_id=claim.claim_id,
+            message=f"{path}: {where} is not JSON ({res}); whatever resource it held was not read",
+            details={"file": str(path), "resource": where}))
+        return claim
     claim_id = _claim_id(res) or f"{path.name}#{where.split()[-1]}"
     findings = []
     try:

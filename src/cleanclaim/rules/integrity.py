@@ -12,6 +12,11 @@ from .base import Hit, RuleContext, rule
 from .npi import npi_is_valid
 
 TR3 = "ASC X12 005010X222A1 837P TR3"
+
+
+def _unread(claim: Claim) -> set[int]:
+    """Lines whose reader already reported a value it could not read (no double reporting)."""
+    return {f.line for f in claim.read_findings if f.line and f.severity == "error"}
 PROCEDURE_CODE = re.compile(r"^(\d{4}[0-9A-Z]|[A-V]\d{4})$")
 
 
@@ -153,13 +158,18 @@ def units_or_charge(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ASC X12 005010X222A1 837P TR3: SV104 "service unit count" must be > 0; CLM02 "must
     equal the sum of all SV102 amounts".
     """
+    unread = _unread(claim)
     for ln in claim.lines:
+        if ln.number in unread:
+            continue
         if ln.units is None or ln.units <= 0:
-            yield Hit(f"Line {ln.number} ({ln.procedure_code}) has {ln.units} units.", line=ln.number,
+            units = "no" if ln.units is None else f"{ln.units:g}"
+            yield Hit(f"Line {ln.number} ({ln.procedure_code}) has {units} units.", line=ln.number,
                       fix="Bill at least 1 unit, or remove the line.", fix_safety="unsafe",
                       authority=f"{TR3}, 2400 SV104")
         if ln.charge is None or ln.charge <= 0:
-            yield Hit(f"Line {ln.number} ({ln.procedure_code}) has a charge of {ln.charge}.",
+            charge = "no charge" if ln.charge is None else f"a charge of {ln.charge}"
+            yield Hit(f"Line {ln.number} ({ln.procedure_code}) has {charge}.",
                       line=ln.number, fix="Enter the practice's charge for the service.",
                       fix_safety="unsafe", authority=f"{TR3}, 2400 SV102")
     if claim.total_charge is not None and claim.lines:
@@ -170,7 +180,7 @@ def units_or_charge(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                       authority=f"{TR3}, 2300 CLM02")
 
 
-@rule("CL005", "claim.future-date-of-service", "error", carc="CO-16 / M52")
+@rule("CL005", "claim.date-of-service-missing-or-future", "error", carc="CO-16 / M52")
 def future_date(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """A date of service after today (or a line with no date).
 
@@ -191,12 +201,13 @@ def future_date(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## Authority
     ASC X12 005010X222A1 837P TR3, 2400 DTP*472 (required); CMS 100-04 ch.1 §70.
     """
+    unread = _unread(claim)
     for ln in claim.lines:
-        if ln.date_of_service is None:
+        if ln.date_of_service is None and ln.number not in unread:
             yield Hit(f"Line {ln.number} has no date of service.", line=ln.number,
                       fix="Add the date of service (DTP*472).", fix_safety="unsafe",
                       authority=f"{TR3}, 2400 DTP*472")
-        elif ln.date_of_service > ctx.as_of:
+        elif ln.date_of_service is not None and ln.date_of_service > ctx.as_of:
             yield Hit(f"Line {ln.number} date of service {ln.date_of_service.isoformat()} is after "
                       f"{ctx.as_of.isoformat()}.", line=ln.number,
                       fix="Bill the service after it is rendered, with its real date.",

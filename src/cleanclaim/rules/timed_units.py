@@ -111,7 +111,15 @@ class ServiceDay:
 
 
 def service_days(claim: Claim, table: dict[str, TimedCode]) -> list[ServiceDay]:
+    """Timed lines grouped by date, rendering NPI and discipline.
+
+    A timed line whose date could not be read (its reader reported it) makes every day
+    of the claim uncertain: no day is checked rather than a day checked with minutes missing.
+    """
     days: dict[tuple, ServiceDay] = {}
+    if any(ln.date_of_service is None and ln.procedure_code in table for ln in claim.lines) and \
+            len(claim.lines) > 1:
+        return []
     for line in claim.lines:
         if line.procedure_code not in table:
             continue  # untimed services never add minutes
