@@ -25,6 +25,7 @@ test: store
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -72,3 +72,9 @@ def test_a_file_with_no_claim_is_unreadable(tmp_path):
     report = json.loads(result.output)
     assert "no claim could be read" in report["inputs"][0]["error"]
     assert "835" in report["inputs"][0]["error"]
+
+
+def test_old_quarterly_tables_are_named_in_the_summary():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
+    notices = json.loads(result.output)["summary"]["notices"]
+    assert any("NCCI practitioner PTP 2024 Q3" in n and "2024-09-30" in n for n in notices)

@@ -40,7 +40,7 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
     error finding; else 0.
     """
-    from ..engine import Checker, ClaimResult, Summary, iter_check
+    from ..engine import Checker, ClaimResult, Summary, iter_check, table_notices
     from ..formats import expand_paths
     from ..report import get_writer
 
@@ -67,6 +67,7 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
             else:
                 summary.add_input(result)
                 writer.input(result)
+    summary.notices = table_notices(checker.ctx.store, summary)
     writer.close(summary)
     output.flush()
     sys.exit(summary.exit_code)

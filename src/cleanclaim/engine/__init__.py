@@ -27,6 +27,8 @@ class ClaimResult:
     source: str
     findings: list[Finding]
     line_count: int = 0
+    first_date: date | None = None
+    last_date: date | None = None
 
     @property
     def status(self) -> str:
@@ -70,6 +72,9 @@ class Summary:
     by_code: Counter = field(default_factory=Counter)
     by_severity: Counter = field(default_factory=Counter)
     by_code_severity: Counter = field(default_factory=Counter)  # (code, severity) -> count
+    first_date: date | None = None
+    last_date: date | None = None
+    notices: list[str] = field(default_factory=list)  # run-level: tables older than the claims
 
     def add_input(self, result: "InputResult") -> None:
         self.unreadable_inputs += bool(result.error)
@@ -87,6 +92,10 @@ class Summary:
         return 1 if self.errors or self.input_errors else 0
 
     def add(self, result: ClaimResult) -> None:
+        if result.first_date and (self.first_date is None or result.first_date < self.first_date):
+            self.first_date = result.first_date
+        if result.last_date and (self.last_date is None or result.last_date > self.last_date):
+            self.last_date = result.last_date
         self.claims += 1
         setattr(self, result.status, getattr(self, result.status) + 1)
         for f in result.findings:
@@ -109,6 +118,7 @@ class Summary:
             "unreadable_inputs": self.unreadable_inputs,
             "input_errors": self.input_errors,
             "findings_by_code": dict(sorted(self.by_code.items())),
+            "notices": self.notices,
         }
 
 
@@ -140,7 +150,9 @@ class Checker:
             for hit in rule.func(claim, self.ctx):
                 findings.append(rule.finding(hit, claim.claim_id))
         findings.sort(key=lambda f: (f.line or 0, SEVERITY_RANK[f.severity], f.code))
-        return ClaimResult(claim.claim_id, claim.source, findings, len(claim.lines))
+        dates = claim.dates_of_service
+        return ClaimResult(claim.claim_id, claim.source, findings, len(claim.lines),
+                           dates[0] if dates else None, dates[-1] if dates else None)
 
     def iter_file(self, path: Path) -> Iterator[ClaimResult | InputResult]:
         """Every claim of one file; an unreadable file becomes one InputResult with its error."""
@@ -162,6 +174,28 @@ class Checker:
                               findings=file_findings)
         elif file_findings:
             yield InputResult(str(path), findings=file_findings)
+
+
+QUARTERLY_TABLES = {"ncci_ptp": "import-ncci", "mue": "import-ncci"}
+
+
+def table_notices(store, summary: Summary) -> list[str]:
+    """Say when quarterly edit tables are older than the dates of service checked.
+
+    The ICD-10-CM release per date is handled by DX004; NCCI PTP and MUE tables are
+    applied to every date, so a run over later dates says how old they are.
+    """
+    notices = []
+    if summary.last_date is None:
+        return notices
+    for table in store.tables():
+        command = QUARTERLY_TABLES.get(table.name)
+        if command and table.effective_to and summary.last_date > table.effective_to:
+            notices.append(
+                f"{table.release} ({table.name}) is in force to {table.effective_to.isoformat()}; dates of "
+                f"service up to {summary.last_date.isoformat()} were checked against it. Edits added "
+                f"since then are not applied: import the current quarter (`cleanclaim data {command} FILE`).")
+    return notices
 
 
 def _describe(exc: Exception, path: Path) -> str:

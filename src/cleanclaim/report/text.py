@@ -63,6 +63,8 @@ class TextWriter:
         )
         if summary.unreadable_inputs:
             self.console.print(f"[red]unreadable inputs: {summary.unreadable_inputs}[/]")
+        for notice in summary.notices:
+            self.console.print(Text("note: " + notice, style="yellow"))
         if summary.input_errors:
             self.console.print(f"[red]file-level errors (envelope, counts): {summary.input_errors}[/]")
         if summary.by_code:

@@ -36,9 +36,9 @@ def ptp_pairs(claim: Claim, ctx: RuleContext):
 
 def authority(edit) -> str:
     deleted = edit.deletion_date.isoformat() if edit.deletion_date else "none (active)"
-    effective = edit.effective_date.isoformat() if edit.effective_date else "not in the shipped copy"
+    effective = f", effective {edit.effective_date.isoformat()}" if edit.effective_date else ""
     return (f"{edit.release}: column 1 {edit.column1} / column 2 {edit.column2}, modifier "
-            f"indicator {edit.modifier_indicator}, effective {effective}, deletion date {deleted}; "
+            f"indicator {edit.modifier_indicator}{effective}, deletion date {deleted}; "
             f"rationale: {edit.rationale}. {MANUAL}")
 
 
