@@ -8,36 +8,10 @@ Each rule here replays the reader's findings of its own code, so ``--select`` an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ..findings import Finding
-from .base import CODE_PATTERN, REGISTRY, Hit, Rule, _dedent, rule
-
-X12_CODE = re.compile(r"^X12\d{3}$")
-
-
-def x12_rule(code: str, name: str, severity: str = "error", carc: str | None = None):
-    """@rule for X12xxx codes.
-
-    base.CODE_PATTERN (two or three letters, three digits) does not admit the X12
-    family's codes (X12 + three digits); this registers them the same way.
-    """
-    if CODE_PATTERN.match(code):
-        return rule(code, name, severity, carc)
-    if not X12_CODE.match(code):
-        raise ValueError(f"bad X12 rule code {code!r}")
-
-    def register(func):
-        if code in REGISTRY:
-            raise ValueError(f"rule code {code} registered twice")
-        doc = (func.__doc__ or "").strip("\n")
-        summary = doc.strip().splitlines()[0].strip() if doc.strip() else name
-        REGISTRY[code] = Rule(code, name, severity, func, summary, _dedent(doc), carc)
-        func.rule = REGISTRY[code]
-        return func
-
-    return register
+from .base import REGISTRY, Hit, rule
 
 TR3 = "ASC X12 005010X222A1 Health Care Claim: Professional (837P) TR3"
 
@@ -128,7 +102,7 @@ def _replay(claim, code: str) -> Iterator[Hit]:
             )
 
 
-@x12_rule("X12001", "x12.isa-fixed-length")
+@rule("X12001", "x12.isa-fixed-length")
 def isa_fixed_length(claim, ctx):
     """The ISA interchange header is not exactly 106 characters.
 
@@ -159,7 +133,7 @@ def isa_fixed_length(claim, ctx):
     return _replay(claim, "X12001")
 
 
-@x12_rule("X12002", "x12.se-count-mismatch")
+@rule("X12002", "x12.se-count-mismatch")
 def se_count_mismatch(claim, ctx):
     """SE01 does not count the segments of the transaction set, or SE02 differs from ST02.
 
@@ -187,7 +161,7 @@ def se_count_mismatch(claim, ctx):
     return _replay(claim, "X12002")
 
 
-@x12_rule("X12003", "x12.envelope-count-mismatch")
+@rule("X12003", "x12.envelope-count-mismatch")
 def envelope_count_mismatch(claim, ctx):
     """GE01/IEA01 counts or GE02/IEA02 control numbers do not match their headers.
 
@@ -213,7 +187,7 @@ def envelope_count_mismatch(claim, ctx):
     return _replay(claim, "X12003")
 
 
-@x12_rule("X12004", "x12.truncated")
+@rule("X12004", "x12.truncated")
 def truncated(claim, ctx):
     """The file ends (or a new envelope starts) before SE, GE or IEA closes what is open.
 
@@ -238,7 +212,7 @@ def truncated(claim, ctx):
     return _replay(claim, "X12004")
 
 
-@x12_rule("X12005", "x12.unreadable-segment")
+@rule("X12005", "x12.unreadable-segment")
 def unreadable_segment(claim, ctx):
     """A segment of the claim cannot be read: bad date, bad amount, missing required element.
 
@@ -265,7 +239,7 @@ def unreadable_segment(claim, ctx):
     return _replay(claim, "X12005")
 
 
-@x12_rule("X12006", "x12.inconsistent-delimiter", severity="warning")
+@rule("X12006", "x12.inconsistent-delimiter", severity="warning")
 def inconsistent_delimiter(claim, ctx):
     """A composite element uses a separator other than the ISA16 component separator.
 
@@ -291,7 +265,7 @@ def inconsistent_delimiter(claim, ctx):
     return _replay(claim, "X12006")
 
 
-@x12_rule("X12007", "x12.segment-out-of-place")
+@rule("X12007", "x12.segment-out-of-place")
 def segment_out_of_place(claim, ctx):
     """A segment appears where the 837P structure has no place for it.
 
@@ -315,7 +289,7 @@ def segment_out_of_place(claim, ctx):
     return _replay(claim, "X12007")
 
 
-@x12_rule("X12008", "x12.diagnosis-decimal-point", severity="warning")
+@rule("X12008", "x12.diagnosis-decimal-point", severity="warning")
 def diagnosis_decimal_point(claim, ctx):
     """A diagnosis code in HI carries a decimal point.
 
@@ -339,7 +313,7 @@ def diagnosis_decimal_point(claim, ctx):
     return _replay(claim, "X12008")
 
 
-@x12_rule("X12009", "x12.transaction-set-too-large", severity="warning")
+@rule("X12009", "x12.transaction-set-too-large", severity="warning")
 def transaction_set_too_large(claim, ctx):
     """A transaction set carries more than 5000 claims.
 
@@ -364,7 +338,7 @@ def transaction_set_too_large(claim, ctx):
     return _replay(claim, "X12009")
 
 
-@x12_rule("X12010", "x12.not-837p")
+@rule("X12010", "x12.not-837p")
 def not_837p(claim, ctx):
     """The transaction set is not an 837 Professional (X222).
 
