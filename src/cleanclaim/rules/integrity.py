@@ -99,7 +99,8 @@ def npi_invalid(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         seen.add((provider.role, provider.npi))
         if not npi_is_valid(provider.npi):
             role = provider.role.replace("_", " ")
-            yield Hit(f"The {role} provider's NPI fails the NPI format/check digit.", line=line,
+            yield Hit(f"The {role} provider's NPI {provider.npi} fails the NPI format/check digit.",
+                      line=line,
                       fix="Correct the NPI from NPPES.", fix_safety="unsafe",
                       authority="45 CFR 162.406; CMS NPI check-digit standard (Luhn, prefix 80840)")
 
