@@ -76,13 +76,16 @@ class Summary:
     last_date: date | None = None
     notices: list[str] = field(default_factory=list)  # run-level: tables older than the claims
 
-    def add_input(self, result: "InputResult") -> None:
-        self.unreadable_inputs += bool(result.error)
-        for f in result.findings:
+    def _count(self, findings: list[Finding]) -> None:
+        for f in findings:
             self.by_code[f.code] += 1
             self.by_severity[f.severity] += 1
             self.by_code_severity[f.code, f.severity] += 1
-            self.input_errors += f.severity == "error"
+
+    def add_input(self, result: "InputResult") -> None:
+        self.unreadable_inputs += bool(result.error)
+        self.input_errors += sum(f.severity == "error" for f in result.findings)
+        self._count(result.findings)
 
     @property
     def exit_code(self) -> int:
@@ -98,10 +101,7 @@ class Summary:
             self.last_date = result.last_date
         self.claims += 1
         setattr(self, result.status, getattr(self, result.status) + 1)
-        for f in result.findings:
-            self.by_code[f.code] += 1
-            self.by_severity[f.severity] += 1
-            self.by_code_severity[f.code, f.severity] += 1
+        self._count(result.findings)
 
     @property
     def clean_rate(self) -> float | None:

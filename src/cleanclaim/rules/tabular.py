@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
+from ..codesets.tabular import in_range
 from ..model import Claim
 from .base import Hit, RuleContext, rule
-
-
-def in_range(code: str, first: str, last: str) -> bool:
-    """Whether `code` (no dot) falls in the tabular range first..last (prefixes, inclusive)."""
-    return code[: len(first)] >= first and code[: len(last)] <= last
 
 
 def _names(targets) -> str:

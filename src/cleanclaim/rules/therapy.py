@@ -95,7 +95,8 @@ def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
     ## Authority
     CMS 100-04 ch.5 §20.1 (therapy modifiers identify services under a therapy plan of
-    care); {note}.
+    care); always-therapy set taken as the Medicare PFS MULT PROC indicator 5 codes
+    (CMS's annual therapy code list is not shipped).
     """
     for ln in claim.lines:
         mods = ln.modifier_set & THERAPY_DISCIPLINE
@@ -108,9 +109,6 @@ def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(f"{ln.procedure_code} is not a therapy code but carries {', '.join(sorted(mods))}.",
                       line=ln.number, fix=f"Remove {', '.join(sorted(mods))} from line {ln.number}.",
                       fix_safety="safe", authority=f"CMS 100-04 ch.5 §20.1; {ALWAYS_THERAPY_NOTE}")
-
-
-modifier_on_non_therapy.rule.doc = modifier_on_non_therapy.rule.doc.replace("{note}", ALWAYS_THERAPY_NOTE)
 
 
 @rule("TH003", "pfs.status-not-payable", "error", carc="CO-97 / CO-96 / CO-204")
