@@ -252,24 +252,31 @@ class _Reader:
         if not self.group_open:
             yield self._file("X12007", f"GE at file segment {self.file_segment} has no GS", "GE")
             return
+        yield from self._trailer(els, "GE", "transaction sets", f"group {self.gs_control}",
+                                 self.sets_in_group, "GS06", self.gs_control)
+        self.group_open = False
+
+    def _trailer(self, els: list[str], sid: str, counted: str, owner: str, found: int,
+                 header: str, header_control: str) -> Iterator[Finding]:
+        """X12003 when a GE/IEA trailer's count (element 1) or control number (element 2)
+        disagrees with what was read and with its header (GS06 / ISA13)."""
         declared = els[1].strip() if len(els) > 1 else ""
         control = els[2].strip() if len(els) > 2 else ""
-        if declared != str(self.sets_in_group):
+        if declared != str(found):
             yield self._file(
                 "X12003",
-                f"GE01 declares {declared or 'no'} transaction sets but group {self.gs_control} has "
-                f"{self.sets_in_group} (file segment {self.file_segment})",
-                "GE",
+                f"{sid}01 declares {declared or 'no'} {counted} but {owner} has {found} "
+                f"(file segment {self.file_segment})",
+                sid,
                 declared=declared,
-                found=self.sets_in_group,
+                found=found,
             )
-        if control != self.gs_control:
+        if control != header_control:
             yield self._file(
                 "X12003",
-                f"GE02 '{control}' differs from GS06 '{self.gs_control}' (file segment {self.file_segment})",
-                "GE",
+                f"{sid}02 '{control}' differs from {header} '{header_control}' (file segment {self.file_segment})",
+                sid,
             )
-        self.group_open = False
 
     def _iea(self, els: list[str]) -> Iterator[Claim | Finding]:
         if self.set_open:
@@ -280,24 +287,9 @@ class _Reader:
         if self.interchange is None:
             yield self._file("X12007", f"IEA at file segment {self.file_segment} has no ISA", "IEA")
             return
-        declared = els[1].strip() if len(els) > 1 else ""
-        control = els[2].strip() if len(els) > 2 else ""
         isa13 = self.interchange.control_number
-        if declared != str(self.groups):
-            yield self._file(
-                "X12003",
-                f"IEA01 declares {declared or 'no'} functional groups but interchange {isa13} has "
-                f"{self.groups} (file segment {self.file_segment})",
-                "IEA",
-                declared=declared,
-                found=self.groups,
-            )
-        if control != isa13:
-            yield self._file(
-                "X12003",
-                f"IEA02 '{control}' differs from ISA13 '{isa13}' (file segment {self.file_segment})",
-                "IEA",
-            )
+        yield from self._trailer(els, "IEA", "functional groups", f"interchange {isa13}",
+                                 self.groups, "ISA13", isa13)
         if self.isa_problem and not self.interchange_claims:
             yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
         self.interchange = None
