@@ -30,6 +30,8 @@ class RuleContext:
     as_of: date
     payer_type: str | None = None  # medicare | medicaid | commercial (from --payer)
     options: dict[str, Any] = field(default_factory=dict)
+    # Claim/remit history (cleanclaim.store) when the run has one; None for a plain scrub.
+    history: Any = None
 
     def payer_type_for(self, claim: "Claim") -> str:
         """--payer wins; else SBR09 (MB -> medicare, MC -> medicaid, others -> commercial)."""
