@@ -121,8 +121,27 @@ def read_path(path):
     return list(iter_csv(path))
 
 
-def test_not_utf8_is_an_input_error(tmp_path):
-    path = tmp_path / "latin1.csv"
-    path.write_bytes(b"claim_id,date_of_service,procedure_code,units\nA\xe9,2025-01-02,97110,1\n")
-    with pytest.raises(CsvInputError, match="latin1.csv"):
-        list(iter_csv(path))
+def test_windows_1252_file_is_read_and_its_rows_are_named(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"claim_id,date_of_service,procedure_code,units,payer_name\n"
+                     b"A1,2025-01-02,97110,1,ACME\n"
+                     b"A2,2025-01-02,97140,1,Caf\xe9 Health\n")
+    first, second = read_path(path)
+    assert first.read_findings == []
+    assert second.payer.name == "Caf\u00e9 Health"  # 0xE9 is e-acute in Windows-1252
+    (finding,) = second.read_findings
+    assert finding.severity == "warning"
+    assert "row 3" in finding.message and "Windows-1252" in finding.message
+
+
+def test_unclosed_quote_spoils_only_its_row(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units,pointers\n"
+                    'B1,2025-01-02,97110,1,"1,2\n'
+                    "B2,2025-01-02,97140,1,1\n"
+                    "B3,2025-01-02,97124,1,1\n")
+    claims = read_path(path)
+    assert [c.claim_id for c in claims] == ["B1", "B2", "B3"]
+    (finding,) = [f for f in claims[0].read_findings if "never closed" in f.message]
+    assert finding.severity == "error" and "row 2" in finding.message
+    assert claims[1].read_findings == [] and claims[2].lines[0].procedure_code == "97124"

@@ -8,6 +8,7 @@ docs/formats.md.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ CODE = "CSV001"
 PATIENT_COLUMNS = frozenset({"patient_key", "patient_birth_date", "patient_gender", "patient_name"})
 _QUOTED = re.compile(r"^'[^']*'|^\"[^\"]*\"")
 WIDTH = "\x00fields"  # key carrying (fields in the row, fields in the header)
+QUOTE = "\x00quote"  # a quote opened in the row is never closed
+ENCODING = "\x00encoding"  # the row held bytes that are not UTF-8
 _SPLIT = re.compile(r"[\s,:;]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
@@ -58,39 +61,85 @@ def _column_name(raw: str) -> str:
     return ALIASES.get(name, name)
 
 
-def _open(path: Path):
-    return open(path, encoding="utf-8-sig", newline="")
+def _encoding(path: Path) -> tuple[str, list[int]]:
+    """("utf-8-sig", []) for UTF-8 text; else ("cp1252", [line numbers with non-UTF-8 bytes]).
+
+    Spreadsheet exports on Windows are often Windows-1252 ("café", "Ã©" garbles). Such a
+    file is read as Windows-1252 and the rows that held non-UTF-8 bytes are reported.
+    """
+    bad_lines: list[int] = []
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_lines.append(number)
+    return ("utf-8-sig", []) if not bad_lines else ("cp1252", bad_lines)
 
 
-def _dialect(path: Path) -> str:
-    with _open(path) as fh:
-        header = fh.readline()
-    return max(",\t;|", key=header.count)
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    # cp1252 leaves five bytes undefined (0x81 0x8D 0x8F 0x90 0x9D): keep them as latin-1.
+    errors = "strict" if encoding.startswith("utf-8") else "latin1_fallback"
+    with open(path, encoding=encoding, errors=errors, newline="") as fh:
+        for line in fh:
+            yield line.rstrip("\r\n")
+
+
+def _latin1_fallback(exc: UnicodeDecodeError):
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("latin1_fallback", _latin1_fallback)
+
+
+def _split(line: str, delimiter: str) -> tuple[list[str], bool]:
+    """One physical line -> (fields, quote left open). Claim data never spans lines."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter, strict=True)), False
+    except csv.Error:
+        return next(csv.reader([line], delimiter=delimiter)), True
+    except StopIteration:
+        return [], False
 
 
 def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(file line number, row keyed by canonical column name); the header is line 1."""
-    delimiter = _dialect(path)
-    with _open(path) as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise CsvInputError(f"{path}: empty file, expected a header row") from None
-        names = [_column_name(h) for h in header]
-        missing = [c for c in REQUIRED if c not in names]
-        if missing:
-            raise CsvInputError(
-                f"{path}: header is missing required column(s) {', '.join(missing)}"
-                f" (found: {', '.join(n for n in names if n) or 'nothing'})"
-            )
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            row = {n: v.strip() for n, v in zip(names, values) if n}
-            if len(values) != len(header):
-                row[WIDTH] = (len(values), len(header))
-            yield reader.line_num, row
+    """(file line number, row keyed by canonical column name); the header is line 1.
+
+    Each physical line is one row: a quote left open spoils only its own row (the
+    row carries a QUOTE mark) instead of swallowing the rest of the file.
+    """
+    encoding, bad_lines = _encoding(path)
+    bad = set(bad_lines)
+    lines = enumerate(_lines(path, encoding), start=1)
+    header_line = ""
+    for _number, header_line in lines:
+        if header_line.strip():
+            break
+    else:
+        raise CsvInputError(f"{path}: empty file, expected a header row")
+    delimiter = max(",\t;|", key=header_line.count)
+    header, _ = _split(header_line, delimiter)
+    names = [_column_name(h) for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise CsvInputError(
+            f"{path}: header is missing required column(s) {', '.join(missing)}"
+            f" (found: {', '.join(n for n in names if n) or 'nothing'})"
+        )
+    for number, line in lines:
+        if not line.strip():
+            continue
+        values, open_quote = _split(line, delimiter)
+        if not any(v.strip() for v in values):
+            continue
+        row = {n: v.strip() for n, v in zip(names, values) if n}
+        if len(values) != len(header):
+            row[WIDTH] = (len(values), len(header))
+        if open_quote:
+            row[QUOTE] = True
+        if number in bad:
+            row[ENCODING] = encoding
+        yield number, row
 
 
 def _last_rows(path: Path) -> dict[str, int]:
@@ -104,24 +153,21 @@ def _last_rows(path: Path) -> dict[str, int]:
 def iter_csv(path: str | Path) -> Iterator[Claim | Finding]:
     """Yield one Claim per claim_id, in first-seen order, as soon as it is complete."""
     path = Path(path)
-    try:
-        last = _last_rows(path)
-        builders: dict[str, _ClaimBuilder] = {}  # open claims, first-seen order
-        for number, row in _read_rows(path):
-            key = row.get("claim_id", "") or f"#row{number}"
-            builder = builders.get(key)
-            if builder is None:
-                builder = builders[key] = _ClaimBuilder(path, key, number, row)
-            builder.add_row(number, row)
-            if number == last[key]:
-                builder.complete = True
-            while builders:
-                first = next(iter(builders))
-                if not builders[first].complete:
-                    break
-                yield builders.pop(first).claim
-    except UnicodeDecodeError as exc:
-        raise CsvInputError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    last = _last_rows(path)
+    builders: dict[str, _ClaimBuilder] = {}  # open claims, first-seen order
+    for number, row in _read_rows(path):
+        key = row.get("claim_id", "") or f"#row{number}"
+        builder = builders.get(key)
+        if builder is None:
+            builder = builders[key] = _ClaimBuilder(path, key, number, row)
+        builder.add_row(number, row)
+        if number == last[key]:
+            builder.complete = True
+        while builders:
+            first = next(iter(builders))
+            if not builders[first].complete:
+                break
+            yield builders.pop(first).claim
 
 
 class _ClaimBuilder:
@@ -187,6 +233,14 @@ class _ClaimBuilder:
             got, want = row[WIDTH]
             self.finding(number, "(row)", f"has {got} fields, the header has {want}: values may be "
                          "in the wrong columns (an unquoted comma or a missing field)", line_no)
+        if QUOTE in row:
+            self.finding(number, "(row)", "a double quote opens a value that is never closed on this "
+                         "line; the row was read up to the end of the line: close the quote "
+                         "or remove it", line_no)
+        if ENCODING in row:
+            self.finding(number, "(row)", "holds bytes that are not UTF-8; the file was read as "
+                         "Windows-1252: check names and codes on this row, and save the file "
+                         "as UTF-8", line_no, severity="warning")
         self._check_claim_level(number, row, line_no)
         code = row.get("procedure_code", "").upper()
         if not code:
