@@ -33,14 +33,28 @@ def info(fmt: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    grid = Table(title=f"cleanclaim code sets ({store.path})")
-    for column in ("name", "release", "effective", "rows", "origin", "note"):
-        grid.add_column(column, justify="right" if column == "rows" else "left",
-                        overflow="fold", max_width=60 if column == "note" else None)
+    console = Console()
+    grid = Table(title=f"cleanclaim code sets ({store.path})", title_justify="left")
+    grid.add_column("name", no_wrap=True)
+    grid.add_column("release", ratio=1)
+    grid.add_column("effective", no_wrap=True)
+    grid.add_column("rows", justify="right", no_wrap=True)
+    show_origin = any(t.origin != "bundled" for t in tables)
+    if show_origin:
+        grid.add_column("origin", no_wrap=True)
+    grid.add_column("note", no_wrap=True)
+    notes: list[tuple[str, str]] = []
     for t in tables:
-        span = f"{t.effective_from or '?'} .. {t.effective_to or 'open'}"
-        grid.add_row(t.name, t.release, span, f"{t.rows:,}", t.origin, t.note)
-    Console().print(grid)
+        span = f"{t.effective_from or '?'}..{t.effective_to or 'open'}"
+        marker = ""
+        if t.note:
+            notes.append((t.name, t.note))
+            marker = f"[{len(notes)}]"
+        cells = [t.name, t.release, span, f"{t.rows:,}"] + ([t.origin] if show_origin else [])
+        grid.add_row(*cells, marker)
+    console.print(grid)
+    for number, (name, note) in enumerate(notes, start=1):
+        console.print(f"[bold][{number}][/bold] {name}: {note}", highlight=False)
 
 
 @command.command("build")
