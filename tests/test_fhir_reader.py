@@ -98,3 +98,29 @@ def test_not_a_claim_file_is_an_input_error(tmp_path):
     broken.write_text('{"resourceType": ')
     with pytest.raises(FhirInputError, match="broken.json"):
         list(iter_fhir(broken))
+
+
+def _bundle(*claims):
+    return {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"fullUrl": f"urn:uuid:{i}", "resource": c} for i, c in enumerate(claims)]}
+
+
+def test_status_outside_required_value_set_is_flagged(tmp_path):
+    res = json.loads((FIXTURES / "claim_single.json").read_text())
+    res["status"] = "submitted"  # not a FinancialResourceStatusCodes value
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(res))
+    (claim,) = list(iter_fhir(path))
+    messages = [f.message for f in claim.read_findings if f.severity == "error"]
+    assert any("Claim.status 'submitted'" in m and "active | cancelled | draft | entered-in-error" in m
+               for m in messages)
+
+
+def test_duplicate_claim_in_bundle_is_flagged_on_the_second(tmp_path):
+    res = json.loads((FIXTURES / "claim_single.json").read_text())
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(_bundle(res, res)))
+    first, second = list(iter_fhir(path))
+    assert not [f for f in first.read_findings if "also used by" in f.message]
+    dup = [f for f in second.read_findings if "also used by entry 1" in f.message]
+    assert dup and dup[0].severity == "error"

@@ -44,11 +44,63 @@ def _claim_model():
     return FhirClaim
 
 
+# Required bindings (FHIR R4 Claim): FinancialResourceStatusCodes and ClaimUse.
+STATUS_CODES = ("active", "cancelled", "draft", "entered-in-error")
+USE_CODES = ("claim", "preauthorization", "predetermination")
+
+
 def iter_fhir(path: str | Path) -> Iterator[Claim | Finding]:
     """Yield a Claim for every FHIR Claim resource in ``path``."""
     path = Path(path)
-    for index, resource, others in _resources(path):
-        yield _read_claim(path, index, resource, others)
+    seen: dict[str, str] = {}  # resource key / claim id -> where it was first seen
+    for where, resource, others in _resources(path):
+        claim = _read_claim(path, where, resource, others)
+        if isinstance(resource, dict):
+            claim.read_findings.extend(_coded_elements(path, where, resource, claim.claim_id))
+            claim.read_findings.extend(_duplicates(path, where, resource, claim.claim_id, seen))
+        yield claim
+
+
+def _finding(path: Path, where: str, claim_id: str, message: str, severity: str = "error") -> Finding:
+    return Finding(code=CODE, severity=severity, claim_id=claim_id, message=f"{path}: {where}: {message}",
+                   details={"file": str(path), "resource": where})
+
+
+def _coded_elements(path: Path, where: str, res: dict, claim_id: str) -> list[Finding]:
+    """Claim.status and Claim.use have required value sets (FHIR R4 Claim, binding strength required)."""
+    found = []
+    status = res.get("status")
+    if status is not None and status not in STATUS_CODES:
+        found.append(_finding(path, where, claim_id,
+                              f"Claim.status {status!r} is not in the required value set "
+                              f"({' | '.join(STATUS_CODES)})"))
+    elif status in ("cancelled", "entered-in-error"):
+        found.append(_finding(path, where, claim_id,
+                              f"Claim.status is {status!r}: this Claim is not one to submit", "warning"))
+    use = res.get("use")
+    if use is not None and use not in USE_CODES:
+        found.append(_finding(path, where, claim_id,
+                              f"Claim.use {use!r} is not in the required value set ({' | '.join(USE_CODES)})"))
+    return found
+
+
+def _duplicates(path: Path, where: str, res: dict, claim_id: str, seen: dict[str, str]) -> list[Finding]:
+    """The same Claim id or claim identifier twice in one file (Bundle rule bdl-7; payers: CO-18)."""
+    found = []
+    keys = []
+    if res.get("id"):
+        keys.append((f"Claim/{res['id']}", "resource id"))
+    if _claim_id(res) and _claim_id(res) != res.get("id"):
+        keys.append((f"identifier {_claim_id(res)}", "claim identifier"))
+    for key, label in keys:
+        if key in seen:
+            found.append(_finding(path, where, claim_id,
+                                  f"the {label} is also used by {seen[key]}: each Claim needs its own "
+                                  "(a Bundle may not repeat a resource; a payer denies the second claim "
+                                  "as a duplicate, CARC 18)"))
+        else:
+            seen[key] = where
+    return found
 
 
 def _resources(path: Path) -> Iterator[tuple[str, dict, dict[str, dict]]]:
