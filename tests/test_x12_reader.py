@@ -162,6 +162,23 @@ def test_truncated_file_reports_the_open_set_and_its_claims():
     assert claims[1].lines[0].date_of_service == date(2024, 1, 5)  # the last segment is read
 
 
+def test_file_cut_inside_a_segment_names_the_segment_and_the_cut_claim():
+    text = interchange(transaction(claim_segments("T1") + claim_segments("T2")))
+    cut = text[: text.index("SV1*HC:97110", text.index("CLM*T2")) + len("SV1*HC:97")]
+    claims, _ = read(cut)
+    assert [c.claim_id for c in claims] == ["T1", "T2"]
+    message = claims[1].read_findings[0].message
+    assert "ends inside a SV1 segment" in message and "claim T2 was cut off" in message
+    assert claims[1].lines == []  # the partial SV1 is not read as a service line
+
+
+def test_last_iea_without_terminator_is_still_read():
+    text = interchange(transaction(claim_segments("T1")))
+    claims, file_findings = read(text.rstrip("~"))
+    assert [c.claim_id for c in claims] == ["T1"] and claims[0].read_findings == []
+    assert file_findings == []
+
+
 def test_inconsistent_component_separator_warns_once_per_element_and_reads():
     body = claim_segments("GT1", sv1="SV1*HC>97110>GP*100.00*UN*2***1>2")
     body.insert(1, "HI*ABK>M5450*ABF>M6281")

@@ -112,6 +112,7 @@ class SegmentStream:
         self._eof = False
         self.interchange: Interchange | None = None
         self.unreadable: str | None = None
+        self.cut_segment: str | None = None  # id of an unterminated last segment (not read)
         self.started = False
 
     def _more(self) -> str:
@@ -161,7 +162,11 @@ class SegmentStream:
             if not more:
                 tail = tail.strip()
                 if tail:
-                    yield [tail.split(elem)]
+                    els = tail.split(elem)
+                    if els[0] == "IEA":  # a last trailer without its terminator: still whole
+                        yield [els]
+                    else:  # the file was cut inside this segment: its values can't be trusted
+                        self.cut_segment = els[0][:3]
                 return None
             buf = tail + more
 

@@ -155,6 +155,10 @@ class _Reader:
             f"transaction set {self.st_control} is not closed: {why} "
             f"(after segment {self.set_segments} of the set)"
         )
+        open_claim = self.assembler.claim if self.assembler is not None else None
+        if open_claim is not None:
+            message += (f"; claim {open_claim.claim_id} was cut off there: any of its segments "
+                        "after that point (diagnoses, service lines) are missing")
         yield from self._close_set([("X12004", message, {"segment_id": "SE"})])
 
     # -- envelope -------------------------------------------------------------
@@ -294,9 +298,16 @@ class _Reader:
             yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
         self.interchange = None
 
-    def _end(self) -> Iterator[Claim | Finding]:
+    def _end(self, cut_segment: str | None = None) -> Iterator[Claim | Finding]:
         if self.set_open:
-            yield from self._truncated_set("the file ends before SE")
+            why = "the file ends before SE"
+            if cut_segment:
+                why = (f"the file ends inside a {cut_segment} segment (no segment terminator after "
+                       "it; that partial segment was not read)")
+            yield from self._truncated_set(why)
+        elif cut_segment:
+            yield self._file("X12004", f"the file ends inside a {cut_segment} segment (no segment "
+                             "terminator after it; that partial segment was not read)", cut_segment)
         if self.group_open:
             yield self._file("X12004", f"the file ends before GE closes functional group {self.gs_control}", "GE")
         if self.interchange is not None:
@@ -375,4 +386,4 @@ class _Reader:
                 "the rest of the file is not read",
                 "ISA",
             )
-        yield from self._end()
+        yield from self._end(stream.cut_segment)
