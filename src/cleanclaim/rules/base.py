@@ -32,6 +32,30 @@ class RuleContext:
     options: dict[str, Any] = field(default_factory=dict)
     # Claim/remit history (cleanclaim.store) when the run has one; None for a plain scrub.
     history: Any = None
+    # Per-run caches of values derived from immutable inputs (codes, dates): memo(name).
+    caches: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
+    _claim: Any = field(default=None, repr=False, compare=False)
+    _claim_memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, name: str, limit: int = 65536) -> dict:
+        """A per-run cache dict for ``name`` (emptied when it grows past ``limit`` entries).
+
+        Keys must hold every input the cached value depends on (codes, dates, release).
+        """
+        cache = self.caches.get(name)
+        if cache is None or len(cache) > limit:
+            cache = self.caches[name] = {}
+        return cache
+
+    def claim_memo(self, claim: "Claim") -> dict:
+        """Scratch space for values several rules derive from the same claim object.
+
+        Emptied when another claim is checked (and by the engine before every claim).
+        """
+        if self._claim is not claim:
+            self._claim = claim
+            self._claim_memo = {}
+        return self._claim_memo
 
     def payer_type_for(self, claim: "Claim") -> str:
         """--payer wins; else SBR09 (MB -> medicare, MC -> medicaid, others -> commercial)."""
