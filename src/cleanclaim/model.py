@@ -70,6 +70,7 @@ class ServiceLine:
     minutes: int | None = None  # timed minutes, when the source gives them
     notes: list[str] = field(default_factory=list)
     segment_number: int | None = None  # where the SV1 is in its transaction set
+    source_row: int | None = None  # line of the source file holding this line (CSV row)
 
     @property
     def modifier_set(self) -> set[str]:
@@ -101,6 +102,7 @@ class Claim:
     onset_date: date | None = None
     notes: list[str] = field(default_factory=list)
     segment_number: int | None = None  # where the CLM is in its transaction set
+    source_row: int | None = None  # line of the source file where the claim starts (CSV row)
     # Problems met while reading this claim (X12xxx syntax findings). A claim
     # that could not be read whole still appears, with these findings.
     read_findings: list = field(default_factory=list)

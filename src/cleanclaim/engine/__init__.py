@@ -29,6 +29,8 @@ class ClaimResult:
     line_count: int = 0
     first_date: date | None = None
     last_date: date | None = None
+    # Source-file line per service line (key None: the claim's first line), where known.
+    source_rows: dict | None = None
 
     @property
     def status(self) -> str:
@@ -151,8 +153,12 @@ class Checker:
                 findings.append(rule.finding(hit, claim.claim_id))
         findings.sort(key=lambda f: (f.line or 0, SEVERITY_RANK[f.severity], f.code))
         dates = claim.dates_of_service
+        rows = None
+        if claim.source_row is not None:
+            rows = {None: claim.source_row}
+            rows.update((ln.number, ln.source_row) for ln in claim.lines if ln.source_row)
         return ClaimResult(claim.claim_id, claim.source, findings, len(claim.lines),
-                           dates[0] if dates else None, dates[-1] if dates else None)
+                           dates[0] if dates else None, dates[-1] if dates else None, rows)
 
     def iter_file(self, path: Path) -> Iterator[ClaimResult | InputResult]:
         """Every claim of one file; an unreadable file becomes one InputResult with its error."""

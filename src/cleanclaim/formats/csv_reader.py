@@ -177,7 +177,7 @@ class _ClaimBuilder:
         self.path = path
         self.complete = False
         claim_id = first.get("claim_id") or f"{path.name}#row{number}"
-        self.claim = Claim(claim_id=claim_id, source=str(path))
+        self.claim = Claim(claim_id=claim_id, source=str(path), source_row=number)
         self.dx_codes: list[str] = []
         self.total_given = bool(first.get("total_charge"))
         if not first.get("claim_id"):
@@ -245,7 +245,7 @@ class _ClaimBuilder:
         code = row.get("procedure_code", "").upper()
         if not code:
             self.finding(number, "procedure_code", "is empty (required)", line_no)
-        line = ServiceLine(number=line_no, procedure_code=code)
+        line = ServiceLine(number=line_no, procedure_code=code, source_row=number)
         line.modifiers = self.modifiers(number, row, line_no)
         if not row.get("date_of_service"):
             self.finding(number, "date_of_service", "is empty (required)", line_no)

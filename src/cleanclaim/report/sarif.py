@@ -16,26 +16,30 @@ class SarifWriter:
         self.results: list[dict] = []
         self.rule_ids: set[str] = set()
 
-    def _result(self, finding, source: str, claim_id: str | None) -> dict:
+    def _result(self, finding, source: str, claim_id: str | None, rows: dict | None = None) -> dict:
         self.rule_ids.add(finding.code)
         logical = []
         if claim_id:
             name = f"claim {claim_id}" + (f" line {finding.line}" if finding.line else "")
             logical.append({"name": name, "kind": "claim"})
         text = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
+        physical: dict = {"artifactLocation": {"uri": source}}
+        row = (finding.details or {}).get("row") or (rows and (rows.get(finding.line) or rows.get(None)))
+        if row:
+            physical["region"] = {"startLine": int(row)}
         return {
             "ruleId": finding.code,
             "level": LEVEL[finding.severity],
             "message": {"text": text},
             "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": source}}, "logicalLocations": logical}
+                {"physicalLocation": physical, "logicalLocations": logical}
             ],
             "properties": {"authority": finding.authority, "line": finding.line, "claim_id": claim_id},
         }
 
     def claim(self, result) -> None:
         for f in result.findings:
-            self.results.append(self._result(f, result.source, result.claim_id))
+            self.results.append(self._result(f, result.source, result.claim_id, result.source_rows))
 
     def input(self, result) -> None:
         for f in result.findings:
