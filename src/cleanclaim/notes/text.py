@@ -1,0 +1,495 @@
+"""Visit-note text: sections, sentences, negation, history and hypothetical context.
+
+A compact deterministic take on what medspaCy's section detector and ConText/NegEx do,
+with character offsets into :attr:`Note.text` everywhere.
+
+Negation follows NegEx (Chapman WW, Bridewell W, Hanbury P, Cooper GF, Buchanan BG.
+"A simple algorithm for identifying negated findings and diseases in discharge
+summaries." J Biomed Inform 2001;34(5):301-310): a *pre* trigger ("no", "denies",
+"negative for", "without") negates the words after it, a *post* trigger ("... denied",
+"... absent", "Edema: none") the words before it, inside one sentence; pseudo triggers
+("no change", "no longer", "not only") are not negations, and a scope ends at a
+termination term ("but", "however", "reports", ";"). History ("history of", "h/o",
+"previously", "3 years ago") and hypothetical / future context ("if pain returns",
+"call if", "will", "next visit") use the same scope mechanics (ConText, Harkema et al.
+2009, J Biomed Inform 42(5):839-851).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Union
+
+# --------------------------------------------------------------------------- sections
+
+# Canonical section name -> the headings and abbreviations that open it.
+SECTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "subjective": (
+        "subjective", "s", "cc", "chief complaint", "chief complaints", "hpi",
+        "history of present illness", "history", "patient report", "patient reports",
+        "pt report", "pt reports", "reason for visit", "reason for referral", "interval history",
+        "presenting complaint", "complaint", "complaints",
+    ),
+    "history": (
+        "pmh", "pmhx", "past medical history", "past history", "medical history",
+        "past surgical history", "psh", "family history", "fh", "social history", "sh",
+        "ob history", "obstetric history",
+    ),
+    "objective": (
+        "objective", "o", "exam", "examination", "physical exam", "physical examination", "pe",
+        "observation", "observations", "findings", "objective findings", "measurements",
+        "measures", "tests and measures", "vitals", "vital signs", "palpation", "rom",
+        "range of motion", "posture", "outcome measures", "functional testing",
+    ),
+    "assessment": (
+        "assessment", "a", "impression", "impressions", "clinical impression", "dx",
+        "diagnosis", "diagnoses", "problem", "problems", "problem list", "evaluation",
+        "clinical assessment", "analysis",
+    ),
+    "plan": (
+        "plan", "p", "poc", "plan of care", "recommendations", "recommendation",
+        "next visit", "follow up", "follow-up", "f/u", "home program", "hep",
+        "home exercise program", "disposition",
+    ),
+    "treatment": (
+        "treatment", "treatments", "tx", "interventions", "intervention",
+        "treatment provided", "treatment performed", "services", "services provided",
+        "procedures", "procedure", "today's treatment", "todays treatment", "session",
+        "treatment today", "modalities", "manual therapy", "therapeutic exercise",
+    ),
+    "goals": (
+        "goals", "goal", "stg", "ltg", "short term goals", "short-term goals",
+        "long term goals", "long-term goals", "functional goals", "treatment goals",
+    ),
+    "orders": (
+        "referral", "referrals", "order", "orders", "physician order", "physician orders",
+        "prescription", "rx", "referring provider", "certification",
+    ),
+}
+# Combined headings that open two sections at once.
+COMBINED_HEADINGS: dict[str, tuple[str, ...]] = {
+    "a/p": ("assessment", "plan"), "a&p": ("assessment", "plan"),
+    "assessment and plan": ("assessment", "plan"), "assessment/plan": ("assessment", "plan"),
+    "assessment & plan": ("assessment", "plan"), "impression and plan": ("assessment", "plan"),
+    "impression/plan": ("assessment", "plan"), "s/o": ("subjective", "objective"),
+}
+SOAP = ("subjective", "objective", "assessment", "plan")
+
+_ALIAS_TO_NAMES: dict[str, tuple[str, ...]] = {}
+for _name, _aliases in SECTION_ALIASES.items():
+    for _alias in _aliases:
+        _ALIAS_TO_NAMES.setdefault(_alias, (_name,))
+_ALIAS_TO_NAMES.update(COMBINED_HEADINGS)
+
+
+def _alias_pattern() -> re.Pattern:
+    aliases = sorted(_ALIAS_TO_NAMES, key=len, reverse=True)
+    alternatives = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases)
+    return re.compile(
+        r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?:[*_]{1,2})?[ \t]*"
+        r"(?P<name>" + alternatives + r")(?![\w/&])"
+        r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?:[*_]{1,2})?[ \t]*"
+        r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[ \t]*$))?[ \t]*(?:[*_]{1,2})?[ \t]*",
+        re.IGNORECASE | re.MULTILINE,
+    )
+
+
+_HEADING = _alias_pattern()
+
+
+@dataclass(frozen=True)
+class Span:
+    """Characters [start, end) of a note's text; ``label`` says what was found."""
+
+    start: int
+    end: int
+    label: str = ""
+
+    def text_of(self, text: str) -> str:
+        return text[self.start:self.end]
+
+    def __contains__(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+
+SpanLike = Union[Span, tuple]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One heading and its body: ``name`` is canonical, ``heading`` the text as written."""
+
+    name: str
+    heading: str
+    heading_span: Span
+    body: Span
+
+
+def find_sections(text: str) -> list[Section]:
+    """Headings found at line starts, each body running to the next heading."""
+    heads = []
+    for m in _HEADING.finditer(text):
+        alias = re.sub(r"\s+", " ", m.group("name")).lower()
+        written = m.group("name")
+        sep = m.group("sep")
+        line_start = m.start()
+        # A single letter (S/O/A/P) is a heading only in capitals with a separator or alone.
+        if len(alias) == 1 and (not written.isupper()):
+            continue
+        body_start = m.end()
+        if not sep and not _alone_on_line(text, m):
+            if not m.group("hashes"):
+                continue
+            eol = text.find("\n", m.start())  # "## Objective findings": the whole line heads
+            body_start = len(text) if eol < 0 else eol
+        if sep == "." and len(alias) == 1:
+            continue
+        if sep == ")" and len(alias) > 1:
+            continue
+        heads.append((line_start, body_start, alias, written.strip()))
+    sections = []
+    for i, (start, body_start, alias, written) in enumerate(heads):
+        body_end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        body = _trim(text, body_start, body_end)
+        for name in _ALIAS_TO_NAMES[alias]:
+            sections.append(Section(name, written, Span(start, body_start, name), body))
+    return sections
+
+
+def _alone_on_line(text: str, m: re.Match) -> bool:
+    end = text.find("\n", m.start())
+    end = len(text) if end < 0 else end
+    return m.end() >= end or not text[m.end():end].strip()
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+# --------------------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = {  # never end a sentence ("min." and "wk." can, so they are not here)
+    "dr", "mr", "mrs", "ms", "pt", "pts", "approx", "e.g", "i.e", "vs", "no", "fig", "incl",
+    "b.i.d", "t.i.d", "q.i.d", "lt", "rt", "bil", "cf", "w",
+}
+_BULLET = re.compile(r"^[ \t]*(?:[-*+\u2022]|\d{1,2}[.)])[ \t]+")
+_SENT_END = re.compile(r"[.!?]+(?=\s)")
+
+
+def find_sentences(text: str, sections: Iterable[Section] = ()) -> list[Span]:
+    """Sentence spans. Boundaries: . ! ? before white space (not after a known
+    abbreviation), a line break unless the next line continues in lower case, bullets,
+    blank lines and headings."""
+    cuts = {0, len(text)}
+    for s in sections:
+        cuts.update((s.heading_span.start, s.heading_span.end))
+    for m in _SENT_END.finditer(text):
+        word = re.search(r"([\w.]+)$", text[max(0, m.start() - 12):m.start()])
+        if m.group() == "." and word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+            continue
+        if m.group() == "." and word and len(word.group(1)) == 1 and word.group(1).isupper():
+            continue  # initials
+        cuts.add(m.end())
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        nxt = pos + len(line)
+        following = text[nxt:].lstrip(" \t")
+        continues = bool(line.strip()) and following[:1].islower() and not _BULLET.match(text[nxt:])
+        if not continues:
+            cuts.add(nxt)
+        bullet = _BULLET.match(line)
+        if bullet:
+            cuts.add(pos)
+            cuts.add(pos + bullet.end())
+        pos = nxt
+    sentences = []
+    ordered = sorted(cuts)
+    for a, b in zip(ordered, ordered[1:]):
+        span = _trim(text, a, b)
+        if span.end > span.start and re.search(r"\w", text[span.start:span.end]):
+            sentences.append(span)
+    return sentences
+
+
+# --------------------------------------------------------------------------- context triggers
+
+
+def _words(*phrases: str) -> re.Pattern:
+    alternatives = "|".join(
+        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True)
+    )
+    return re.compile(r"(?<![\w/])(?:" + alternatives + r")(?![\w/])", re.IGNORECASE)
+
+
+# NegEx pre-negation triggers (Chapman et al. 2001, table 1, and the 2009 list).
+NEGATION_PRE = _words(
+    "no", "not", "denies", "denied", "deny", "denying", "without", "negative for", "neg for",
+    "no signs of", "no sign of", "no evidence of", "no evidence", "absence of", "absent",
+    "free of", "never", "none", "nor", "rules out", "ruled out", "not demonstrate",
+    "no complaints of", "no c/o", "fails to reveal", "unremarkable for", "resolution of",
+    "no new", "not have", "doesn't have", "does not have", "did not have", "w/o", "negative",
+    "non", "no history of", "no hx of", "no h/o", "no report of", "no reports of",
+    "not report", "did not report", "does not report", "no longer has",
+)
+# NegEx post-negation triggers.
+NEGATION_POST = _words(
+    "denied", "absent", "not present", "not seen", "not noted", "not observed",
+    "is ruled out", "are ruled out", "was ruled out", "were ruled out", "ruled out",
+    "was negative", "were negative", "is negative", "are negative", "negative", "neg",
+    "none", "resolved", "unlikely", "free", "not reported", "not found", "not appreciated",
+    "not elicited", "not tested", "nil",
+)
+# Pseudo triggers: look like negation, are not (NegEx).
+PSEUDO = _words(
+    "no increase", "no change", "no significant change", "no further", "not only",
+    "not necessarily", "not certain", "not certain if", "not ruled out", "no longer",
+    "gram negative", "without difficulty", "without any further", "not drain", "not cause",
+    "no interval change", "not all", "not just", "without fail", "not been able",
+    "not able", "unable", "cannot", "can not", "can't", "could not", "is not able",
+    "non-weight", "non weight", "no more than", "not more than", "not to exceed",
+    "not tolerate", "does not tolerate", "did not tolerate", "not sit", "not stand",
+    "not walk", "not lift", "not sleep",
+)
+# Termination terms (NegEx "conjunctions"; ConText termination).
+TERMINATION = re.compile(
+    r"(?<![\w/])(?:but|however|although|though|nevertheless|yet|except|aside\s+from|apart\s+from|"
+    r"still|which|who|because|unless|reports?|reported|reporting|endorses?|endorsed|complains?|"
+    r"complained|c/o|states?|stated|notes?|noted|presents?|presented|describes?|rates?|rated|"
+    r"today|currently|now|cause\s+of|source\s+of|secondary\s+to|otherwise|while|whereas)"
+    r"(?![\w/])|[;]",
+    re.IGNORECASE,
+)
+# History (ConText "historical"): pre triggers.
+HISTORY_PRE = _words(
+    "history of", "hx of", "h/o", "hx", "pmh", "pmh of", "pmhx", "past history of",
+    "past medical history", "past medical history of", "previous", "previously", "prior",
+    "prior history of", "in the past", "formerly", "former", "status post", "s/p",
+    "family history of", "fhx of", "fh of", "mother has", "father has", "remote history of",
+    "had a history of", "with a history of", "significant for a history of", "last visit",
+    "previous visit", "previous session", "last session", "at last visit", "at eval",
+    "at evaluation", "at initial eval", "at initial evaluation", "initial evaluation",
+    "at intake", "on intake", "at start of care", "at soc", "at ie", "last week",
+    "last year", "last month", "years ago", "as a child",
+)
+HISTORY_POST = _words(
+    "years ago", "yrs ago", "months ago", "weeks ago", "in the past", "previously",
+    "at last visit", "last visit", "at eval", "at evaluation", "at intake", "at initial eval",
+    "at initial evaluation", "at ie", "at soc", "at start of care", "resolved", "last week",
+    "last month", "last year", "prior visit", "previous visit", "last session",
+)
+# Not history although they look like it.
+HISTORY_PSEUDO = _words(
+    "history of present illness", "history and physical", "social history", "past week",
+    "no history of", "no hx of", "no h/o", "prior to treatment", "prior to tx",
+    "prior to session", "prior authorization", "prior auth", "previous level of function",
+)
+# Hypothetical / future / conditional (ConText "hypothetical").
+HYPOTHETICAL_PRE = _words(
+    "if", "should", "in case", "in the event", "call if", "return if", "return for",
+    "watch for", "monitor for", "as needed", "prn", "will", "plan to", "planned",
+    "plan is to", "next visit", "next session", "consider", "considering",
+    "might", "goal", "goals", "stg", "ltg", "to achieve", "r/o", "rule out", "possible",
+    "at risk for", "risk of", "in order to", "recommend", "recommended", "recommends",
+)
+HYPOTHETICAL_POST = _words("next visit", "next session", "if needed", "as needed", "prn",
+                           "as tolerated next visit")
+
+PRE_WINDOW_WORDS = 12  # NegEx scope: to the sentence or termination term, at most this many words
+POST_WINDOW_WORDS = 6
+_WORD = re.compile(r"[\w/'+-]+")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: str  # negation | history | hypothetical
+    direction: str  # pre | post
+    span: Span
+
+
+@dataclass(frozen=True)
+class Context:
+    """Why a span is not a plain affirmed, current mention."""
+
+    negated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    triggers: tuple[Trigger, ...] = ()
+
+    @property
+    def affirmed(self) -> bool:
+        return not (self.negated or self.historical or self.hypothetical)
+
+
+def _triggers(text: str) -> list[Trigger]:
+    pseudo = [Span(m.start(), m.end()) for m in PSEUDO.finditer(text)]
+    hist_pseudo = [Span(m.start(), m.end()) for m in HISTORY_PSEUDO.finditer(text)]
+
+    def covered(m: re.Match, blockers: list[Span]) -> bool:
+        return any(b.start <= m.start() < b.end or m.start() <= b.start < m.end() for b in blockers)
+
+    found: list[Trigger] = []
+    for kind, pattern, direction, blockers in (
+        ("negation", NEGATION_PRE, "pre", pseudo),
+        ("negation", NEGATION_POST, "post", pseudo),
+        ("history", HISTORY_PRE, "pre", hist_pseudo),
+        ("history", HISTORY_POST, "post", hist_pseudo),
+        ("hypothetical", HYPOTHETICAL_PRE, "pre", []),
+        ("hypothetical", HYPOTHETICAL_POST, "post", []),
+    ):
+        for m in pattern.finditer(text):
+            if not covered(m, blockers):
+                found.append(Trigger(kind, direction, Span(m.start(), m.end(), m.group().lower())))
+    return found
+
+
+# --------------------------------------------------------------------------- the note
+
+
+@dataclass
+class Note:
+    """A visit note: its text, front matter and the structure found in the text."""
+
+    text: str
+    source: str = ""
+    meta: dict = field(default_factory=dict)  # front matter (claim_id, patient, date, ...)
+    line_offset: int = 0  # lines before text starts in the file (front matter)
+
+    # ---- structure
+
+    @cached_property
+    def section_list(self) -> list[Section]:
+        return find_sections(self.text)
+
+    @cached_property
+    def sections(self) -> dict[str, Span]:
+        """Canonical section name -> body span (the first such section; consecutive
+        headings of one section, such as CC then HPI, are merged)."""
+        out: dict[str, Span] = {}
+        previous = None
+        for s in self.section_list:
+            if s.name not in out:
+                out[s.name] = s.body
+            elif previous is not None and previous.name == s.name:
+                out[s.name] = Span(out[s.name].start, s.body.end)
+            previous = s
+        return out
+
+    def section_spans(self, name: str) -> list[Span]:
+        return [s.body for s in self.section_list if s.name == name]
+
+    def section_at(self, offset: int) -> str | None:
+        """The canonical name of the section holding ``offset`` (None before any heading)."""
+        names = [s.name for s in self.section_list
+                 if s.heading_span.start <= offset < max(s.body.end, s.heading_span.end)]
+        return names[0] if names else None
+
+    def sections_at(self, offset: int) -> set[str]:
+        return {s.name for s in self.section_list
+                if s.heading_span.start <= offset < max(s.body.end, s.heading_span.end)}
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        return find_sentences(self.text, self.section_list)
+
+    def sentence_at(self, offset: int) -> Span:
+        for s in self.sentences:
+            if s.start <= offset < s.end:
+                return s
+        return Span(offset, offset)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number in the source file."""
+        return self.text.count("\n", 0, offset) + 1 + self.line_offset
+
+    # ---- context
+
+    @cached_property
+    def _triggers(self) -> list[Trigger]:
+        return _triggers(self.text)
+
+    @cached_property
+    def _terminations(self) -> list[Span]:
+        return [Span(m.start(), m.end()) for m in TERMINATION.finditer(self.text)]
+
+    def context(self, span: SpanLike) -> Context:
+        """Negation, history and hypothetical context of a span (NegEx scope rules)."""
+        start, end = _bounds(span)
+        sentence = self.sentence_at(start)
+        lo, hi = sentence.start, max(sentence.end, end)
+        hits: list[Trigger] = []
+        for t in self._triggers:
+            ts, te = t.span.start, t.span.end
+            if te <= lo or ts >= hi or (ts < end and te > start):
+                continue  # other sentence, or the trigger is part of the mention itself
+            if t.direction == "pre" and te <= start:
+                gap = (te, start)
+                limit = PRE_WINDOW_WORDS
+            elif t.direction == "post" and ts >= end:
+                gap = (end, ts)
+                limit = POST_WINDOW_WORDS
+            else:
+                continue
+            if len(_WORD.findall(self.text[gap[0]:gap[1]])) > limit:
+                continue
+            if any(gap[0] <= c.start and c.end <= gap[1] for c in self._terminations):
+                continue
+            if t.direction == "post" and re.search(r"[.,(]", self.text[gap[0]:gap[1]]):
+                continue  # "swelling: none" reaches back; "pain 5/10, none at rest" does not
+            hits.append(t)
+        historical = any(t.kind == "history" for t in hits) or "history" in self.sections_at(start)
+        return Context(
+            negated=any(t.kind == "negation" for t in hits),
+            historical=historical,
+            hypothetical=any(t.kind == "hypothetical" for t in hits),
+            triggers=tuple(hits),
+        )
+
+    def is_negated(self, span: SpanLike) -> bool:
+        return self.context(span).negated
+
+    def is_historical(self, span: SpanLike) -> bool:
+        return self.context(span).historical
+
+    def is_hypothetical(self, span: SpanLike) -> bool:
+        return self.context(span).hypothetical
+
+    def is_affirmed(self, span: SpanLike) -> bool:
+        """Not negated, not historical, not hypothetical: a current, real mention."""
+        return self.context(span).affirmed
+
+    def find(self, pattern: str | re.Pattern, *, sections: Iterable[str] | None = None,
+             affirmed: bool = True, label: str = "") -> list[Span]:
+        """Spans matching ``pattern`` (case-insensitive if a string), optionally limited to
+        sections, keeping only affirmed mentions unless ``affirmed=False``."""
+        regex = re.compile(pattern, re.IGNORECASE) if isinstance(pattern, str) else pattern
+        wanted = set(sections) if sections is not None else None
+        out = []
+        for m in regex.finditer(self.text):
+            if m.end() == m.start():
+                continue
+            if wanted is not None and not (self.sections_at(m.start()) & wanted):
+                continue
+            span = Span(m.start(), m.end(), label or m.group())
+            if affirmed and not self.is_affirmed(span):
+                continue
+            out.append(span)
+        return out
+
+
+def _bounds(span: SpanLike) -> tuple[int, int]:
+    if isinstance(span, Span):
+        return span.start, span.end
+    start, end = span[0], span[1]
+    return int(start), int(end)
+
+
+def parse_note(text: str, *, source: str = "", meta: dict | None = None, line_offset: int = 0) -> Note:
+    """A Note from text already read (no front matter handling; see :func:`read_note`)."""
+    return Note(text=text.replace("\r\n", "\n"), source=source, meta=dict(meta or {}),
+                line_offset=line_offset)
