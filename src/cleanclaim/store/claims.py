@@ -1,0 +1,174 @@
+"""Record checked claims: identity, replacement (CLM05-3 = 7) and void (8).
+
+A claim's identity is billing provider NPI + payer key + CLM01. Recording a claim whose
+identity is already stored replaces the stored version (its lines are rewritten), so
+re-checking a file never double-counts visits. Frequency 7 and 8 follow the X12 837P
+TR3 (005010X222A1) 2300 CLM05-3 and REF*F8 notes: a replacement claim supersedes the
+claim named by REF*F8 (the payer's claim control number of the original), and a void
+claim cancels it; neither the replaced nor the voided claim counts any more (CMS
+Medicare Claims Processing Manual 100-04 ch. 1 and NUBC frequency codes 7/8).
+
+Only what the history rules need is stored: no patient name, address or diagnosis.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from ..model import Claim, Payer
+from .schema import claim_lines, claims
+from .types import ClaimKey
+
+REPLACEMENT, VOID = "7", "8"
+
+
+def payer_key(payer: Payer | None = None, *, payer_id: str | None = None, name: str | None = None) -> str | None:
+    """Payer id (NM109 of 2010BB) if there is one, else the normalised payer name; None if neither.
+
+    Normalised: upper case, runs of anything but letters and digits become one space.
+    """
+    if payer is not None:
+        payer_id, name = payer.payer_id, payer.name
+    if payer_id and payer_id.strip():
+        return payer_id.strip().upper()
+    if name and name.strip():
+        return re.sub(r"[^A-Z0-9]+", " ", name.upper()).strip() or None
+    return None
+
+
+def claim_key(claim: Claim) -> ClaimKey | None:
+    """The claim's identity, or None when the billing NPI, payer or CLM01 is missing."""
+    npi = claim.billing_provider.npi if claim.billing_provider else None
+    payer = payer_key(claim.payer)
+    number = (claim.claim_id or "").strip()
+    if not (npi and payer and number):
+        return None
+    return ClaimKey(npi.strip(), payer, number)
+
+
+@dataclass
+class Recorded:
+    """What recording one claim did."""
+
+    outcome: str  # recorded | replaced-version | replacement | void | skipped
+    key: ClaimKey | None = None
+    claim_row: int | None = None
+    superseded: int = 0  # other claims this one replaced or voided
+    reason: str = ""
+
+
+def record_claim(conn, claim: Claim, *, source: str | None = None) -> Recorded:
+    """Store one checked claim in the open transaction ``conn``."""
+    key = claim_key(claim)
+    if key is None:
+        return Recorded("skipped", reason="no identity (billing NPI, payer id/name and CLM01 are needed)")
+    freq = (claim.frequency_code or "1").strip() or "1"
+    existing = _row_for(conn, key)
+    original = _original(conn, key, claim.original_reference) if freq in (REPLACEMENT, VOID) else None
+    if freq == VOID:
+        return _void(conn, claim, key, existing, original, source)
+    row_id, outcome = _upsert(conn, claim, key, existing, source, status="active")
+    superseded = 0
+    if original is not None:
+        _supersede(conn, original, row_id, "replaced")
+        superseded, outcome = 1, "replacement"
+    return Recorded(outcome, key, row_id, superseded)
+
+
+def _void(conn, claim, key, existing, original, source) -> Recorded:
+    target = original if original is not None else existing
+    if target is not None and target.id == (existing.id if existing is not None else None):
+        # The void carries the original's own CLM01: the stored claim itself stops counting.
+        conn.execute(sa.update(claims).where(claims.c.id == target.id).values(
+            status="void", frequency_code=VOID, original_reference=claim.original_reference))
+        return Recorded("void", key, target.id, 1)
+    row_id, _ = _upsert(conn, claim, key, existing, source, status="void", with_lines=False)
+    if target is not None:
+        _supersede(conn, target, row_id, "void")
+        return Recorded("void", key, row_id, 1)
+    return Recorded("void", key, row_id, 0, reason="the voided claim is not in the history")
+
+
+def _row_for(conn, key: ClaimKey):
+    return conn.execute(sa.select(claims.c.id, claims.c.status, claims.c.replaced_by).where(
+        claims.c.billing_npi == key.billing_npi, claims.c.payer_key == key.payer_key,
+        claims.c.claim_number == key.claim_number)).first()
+
+
+def _original(conn, key: ClaimKey, reference: str | None):
+    """The claim REF*F8 names: by the payer's claim number (835 CLP07) first, else by CLM01."""
+    if not reference or not reference.strip():
+        return None
+    ref = reference.strip()
+    same_provider_payer = (claims.c.billing_npi == key.billing_npi, claims.c.payer_key == key.payer_key,
+                           claims.c.claim_number != key.claim_number)
+    for column in (claims.c.payer_claim_number, claims.c.claim_number):
+        row = conn.execute(sa.select(claims.c.id, claims.c.status, claims.c.replaced_by)
+                           .where(column == ref, *same_provider_payer)
+                           .order_by(claims.c.id.desc())).first()
+        if row is not None:
+            return row
+    return None
+
+
+def _supersede(conn, row, by_id: int, status: str) -> None:
+    conn.execute(sa.update(claims).where(claims.c.id == row.id).values(status=status, replaced_by=by_id))
+
+
+def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str, with_lines: bool = True):
+    dates = claim.dates_of_service
+    values = dict(
+        billing_npi=key.billing_npi,
+        payer_key=key.payer_key,
+        claim_number=key.claim_number,
+        frequency_code=(claim.frequency_code or "1").strip() or "1",
+        original_reference=claim.original_reference,
+        claim_filing_indicator=claim.payer.claim_filing_indicator,
+        patient_key=claim.patient_key,
+        patient_birth_date=claim.patient_birth_date,
+        prior_authorization=claim.prior_authorization,
+        total_charge_cents=claim.total_charge,
+        first_dos=dates[0] if dates else None,
+        last_dos=dates[-1] if dates else None,
+        source=source if source is not None else claim.source,
+        recorded_at=datetime.now(timezone.utc),
+    )
+    if existing is None:
+        row_id = conn.execute(sa.insert(claims).values(status=status, **values)).inserted_primary_key[0]
+        outcome = "recorded"
+    else:
+        row_id = existing.id
+        # A claim already replaced or voided by another claim stays superseded when re-sent
+        # (a payer treats the resubmitted original as a duplicate, not as live again).
+        if existing.replaced_by is not None and existing.replaced_by != row_id:
+            status = existing.status
+        else:
+            values["replaced_by"] = None
+        conn.execute(sa.update(claims).where(claims.c.id == row_id).values(status=status, **values))
+        conn.execute(sa.delete(claim_lines).where(claim_lines.c.claim_id == row_id))
+        outcome = "replaced-version"
+    if with_lines and claim.lines:
+        conn.execute(sa.insert(claim_lines), [_line_values(claim, ln, row_id) for ln in claim.lines])
+    return row_id, outcome
+
+
+def _line_values(claim: Claim, ln, claim_row: int) -> dict:
+    rendering = claim.rendering_for(ln)
+    return dict(
+        claim_id=claim_row,
+        line_number=ln.number,
+        dos=ln.date_of_service,
+        dos_end=ln.date_of_service_end,
+        procedure_code=(ln.procedure_code or "").strip().upper()[:10],
+        modifiers=" ".join(m.strip().upper() for m in ln.modifiers if m and m.strip())[:20],
+        units_milli=ln.units,
+        charge_cents=ln.charge,
+        allowed_cents=None,
+        place_of_service=ln.place_of_service or claim.place_of_service,
+        rendering_npi=rendering.npi if rendering else None,
+        control_number=ln.control_number,
+    )

@@ -1,0 +1,81 @@
+"""Open the history database: SQLite by default, PostgreSQL for a postgresql:// URL."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+DEFAULT_NAME = "history.sqlite"
+
+
+class HistoryError(RuntimeError):
+    """The history database cannot be opened or used; the message says which and why."""
+
+
+def default_path() -> Path:
+    """$XDG_DATA_HOME/cleanclaim/history.sqlite (default ~/.local/share/...)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cleanclaim" / DEFAULT_NAME
+
+
+def resolve_url(url: str | os.PathLike | None = None) -> str:
+    """The database to use: url, else $CLEANCLAIM_DB, else config [history] db, else the default file.
+
+    Returns a SQLAlchemy URL: ``sqlite:///ABS/PATH`` or ``postgresql+psycopg://...``.
+    """
+    source = url if url not in (None, "") else os.environ.get("CLEANCLAIM_DB") or None
+    if source is None:
+        from ..config import load_config
+
+        config = load_config()
+        value = config.get("history", "db")
+        if value:
+            source = value if "://" in str(value) else str(config.resolve_path(value))
+    if source is None:
+        return f"sqlite:///{default_path()}"
+    text = str(source)
+    for scheme in ("postgresql://", "postgres://"):
+        if text.startswith(scheme):
+            return "postgresql+psycopg://" + text[len(scheme):]
+    if "://" in text:
+        if not text.startswith(("sqlite:", "postgresql+")):
+            raise HistoryError(f"{_safe(text)}: unsupported database URL (use a file path, sqlite:/// or postgresql://)")
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _safe(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "database URL"
+
+
+def create_engine(url: str) -> sa.Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def bound_or_new(history):
+    """The connection of the transaction open through History.begin(), else a fresh one."""
+    if history._conn is not None:
+        yield history._conn
+    else:
+        with history.engine.connect() as conn:
+            yield conn

@@ -1,0 +1,127 @@
+"""The History object: one database, its migrations, writes and queries."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from . import migrations, queries
+from .claims import Recorded, record_claim
+from .db import HistoryError, bound_or_new, create_engine, resolve_url
+from .schema import COUNTED
+from .types import Authorization, ClaimKey, HistoryLine, RosterEntry
+
+
+class History:
+    """Claim history (claims, lines, roster, authorisations, therapy YTD) in SQLite or PostgreSQL."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._conn = None  # the transaction opened by begin(), read through by the queries
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden (safe to print)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def begin(self):
+        """One transaction (-> Connection). Queries made meanwhile read through it.
+
+        Nested calls share the outer transaction.
+        """
+        if self._conn is not None:
+            yield self._conn
+            return
+        with self.engine.begin() as conn:
+            self._conn = conn
+            try:
+                yield conn
+            finally:
+                self._conn = None
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; return the names applied."""
+        return migrations.upgrade(self.engine)
+
+    def pending_migrations(self) -> list[str]:
+        return migrations.pending(self.engine)
+
+    def applied_migrations(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return sorted(migrations.applied(conn))
+
+    # --- writes -------------------------------------------------------------------------
+    def record(self, claim, *, source: str | None = None) -> Recorded:
+        """Store one checked claim (in the open transaction, else in its own)."""
+        with self.begin() as conn:
+            return record_claim(conn, claim, source=source)
+
+    # --- queries (the interface the rule families use) ------------------------------------
+    def service_lines(self, patient_key: str, *, payer_key: str | None = None, start=None, end=None,
+                      exclude_claim: ClaimKey | None = None) -> list[HistoryLine]:
+        with bound_or_new(self) as conn:
+            return queries.service_lines(conn, patient_key, payer_key=payer_key, start=start, end=end,
+                                         exclude_claim=exclude_claim)
+
+    def authorizations(self, patient_key: str, payer_key: str, *,
+                       exclude_claim: ClaimKey | None = None) -> list[Authorization]:
+        with bound_or_new(self) as conn:
+            return queries.find_authorizations(conn, patient_key, payer_key, exclude_claim=exclude_claim)
+
+    def roster(self, npi: str) -> RosterEntry | None:
+        with bound_or_new(self) as conn:
+            return queries.find_roster(conn, npi)
+
+    def therapy_ytd(self, patient_key: str, year: int, discipline: str) -> tuple[Decimal, str] | None:
+        with bound_or_new(self) as conn:
+            return queries.therapy_year_to_date(conn, patient_key, year, discipline)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (every table in the database; never any identifier)."""
+        with bound_or_new(self) as conn:
+            names = sa.inspect(conn).get_table_names()
+            ordered = [n for n in COUNTED if n in names] + sorted(n for n in names if n not in COUNTED)
+            return {name: conn.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
+                    for name in ordered}
+
+    def claim_status_counts(self) -> dict[str, int]:
+        from .schema import claims
+
+        with bound_or_new(self) as conn:
+            rows = conn.execute(sa.select(claims.c.status, sa.func.count()).group_by(claims.c.status))
+            return {status: n for status, n in rows}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_history(url: str | os.PathLike | None = None, *, migrate: bool = True) -> History:
+    """Open the history database and bring its schema up to date.
+
+    url: None -> $CLEANCLAIM_DB, else config ``[history] db``, else the SQLite file
+    $XDG_DATA_HOME/cleanclaim/history.sqlite; a plain path -> that SQLite file;
+    ``postgresql://...`` -> PostgreSQL through psycopg 3.
+    """
+    resolved = resolve_url(url)
+    history = History(create_engine(resolved))
+    if migrate:
+        try:
+            history.migrate()
+        except sa.exc.OperationalError as exc:
+            history.close()
+            raise HistoryError(f"{history.url}: cannot open the history database: {exc.orig}") from None
+    return history
