@@ -1,0 +1,121 @@
+"""`check --record`: store each checked claim, one transaction per input file.
+
+The Recorder hooks a Checker without changing the engine: each claim is recorded right
+after it is checked (so it is never compared with its own earlier version, and later
+claims of the same run see it), and each file's claims commit together. A file that
+turns out unreadable is rolled back whole.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from .claims import record_claim
+from .db import HistoryError
+from .history import History
+
+
+LABELS = {
+    "recorded": "new",
+    "replaced-version": "re-recorded (earlier version replaced)",
+    "replacement": "replacement (frequency 7)",
+    "void": "void (frequency 8)",
+}
+
+
+class Recorder:
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.outcomes: Counter = Counter()
+        self.skipped: Counter = Counter()  # reason -> claims
+        self.files_rolled_back: list[str] = []
+        self._conn = None
+        self._file: Counter = Counter()  # outcomes of the file being recorded
+
+    def attach(self, checker) -> "Recorder":
+        """Make ``checker`` record every claim it checks, file by file."""
+        check, iter_file = checker.check, checker.iter_file
+
+        def recording_check(claim):
+            result = check(claim)
+            self._record(claim)
+            return result
+
+        def recording_iter_file(path: Path):
+            from ..engine import InputResult
+
+            failed = False
+            self._file = Counter()
+            try:
+                with self.history.begin() as conn:
+                    self._conn = conn
+                    for result in iter_file(path):
+                        if isinstance(result, InputResult) and result.error:
+                            failed = True
+                        yield result
+                    if failed:
+                        raise _RollBack
+                self.outcomes.update(self._file)
+            except _RollBack:
+                self.files_rolled_back.append(str(path))
+            finally:
+                self._conn = None
+
+        checker.check = recording_check
+        checker.iter_file = recording_iter_file
+        return self
+
+    def _record(self, claim) -> None:
+        if self._conn is None:  # checked outside iter_file (API use): own transaction
+            with self.history.begin() as conn:
+                self._tally(record_claim(conn, claim), self.outcomes)
+            return
+        if any(getattr(f, "severity", None) == "error" for f in claim.read_findings):
+            self.skipped["not read whole"] += 1
+            return
+        self._tally(record_claim(self._conn, claim), self._file)
+
+    def _tally(self, done, into: Counter) -> None:
+        if done.outcome == "skipped":
+            self.skipped[done.reason] += 1
+        else:
+            into[done.outcome] += 1
+
+    def summary(self) -> str:
+        """One line for stderr: counts only (never claim or patient identifiers)."""
+        stored = sum(self.outcomes.values())
+        parts = [f"{n} {LABELS.get(what, what)}" for what, n in sorted(self.outcomes.items())]
+        text = f"history: recorded {stored} claim(s) in {self.history.url}"
+        if parts:
+            text += " (" + ", ".join(parts) + ")"
+        for reason, n in sorted(self.skipped.items()):
+            text += f"; {n} not recorded: {reason}"
+        if self.files_rolled_back:
+            text += f"; nothing recorded from {len(self.files_rolled_back)} unreadable file(s): " + \
+                ", ".join(self.files_rolled_back)
+        return text
+
+
+class _RollBack(Exception):
+    pass
+
+
+def attach_history(checker, db: str | None, record: bool) -> Recorder | None:
+    """Give the checker's rules a history (``ctx.history``) and, with ``record``, a Recorder.
+
+    A history is opened when --db, $CLEANCLAIM_DB or config ``[history] db`` names one,
+    or when --record asks for one (then the default SQLite file is used). Raises
+    HistoryError when the database cannot be opened.
+    """
+    import os
+
+    from ..config import load_config
+    from .history import open_history
+
+    configured = db or os.environ.get("CLEANCLAIM_DB") or load_config().get("history", "db")
+    if not (configured or record):
+        return None
+    history = open_history(db)
+    checker.ctx.history = history
+    return Recorder(history).attach(checker) if record else None
