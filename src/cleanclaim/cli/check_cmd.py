@@ -34,7 +34,12 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr (default: when stderr is a terminal and the "
                    "report is not printed to it).")
-def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress) -> None:
+@click.option("--record", is_flag=True,
+              help="Store the checked claims in the claim history (one transaction per input file).")
+@click.option("--db", help="Claim history database: a SQLite file or postgresql:// URL (default: "
+                           "$CLEANCLAIM_DB, config [history] db, else SQLite under the XDG data dir). "
+                           "With a history the HX rules check across claims.")
+def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -52,6 +57,12 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         checker = Checker(as_of=today, payer_type=payer, select=_split(select), ignore=_split(ignore))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--select/--ignore")
+    from ..store.recording import HistoryError, attach_history
+
+    try:
+        recorder = attach_history(checker, db, record)
+    except HistoryError as exc:
+        raise click.ClickException(str(exc))
     options = {"show_clean": not hide_clean} if fmt == "text" else {}
     writer = get_writer(fmt, output, **options)
     summary = Summary()
@@ -70,6 +81,8 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     summary.notices = table_notices(checker.ctx.store, summary)
     writer.close(summary)
     output.flush()
+    if recorder is not None:
+        click.echo(recorder.summary(), err=True)
     sys.exit(summary.exit_code)
 
 
