@@ -1,0 +1,227 @@
+"""Find, validate and resolve policy packs (built-in, config [policies] dirs, --policies DIR)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .model import Policy, PolicyRule
+from .schema import SECTIONS, PackError, validate
+from .yamlload import PackYamlError, load_yaml
+
+if TYPE_CHECKING:
+    from ..model import Claim
+
+BUILTIN_DIR = Path(__file__).with_name("packs")
+FILING_TYPES = {"MA": "medicare", "MB": "medicare", "MC": "medicaid"}
+
+
+class PackLoadError(ValueError):
+    """One or more packs are invalid; ``errors`` lists each (file:line: key: message)."""
+
+    def __init__(self, errors: list[PackError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class Pack:
+    name: str
+    title: str
+    path: str
+    extends: str | None = None
+    applies_to: dict[str, list[str]] = field(default_factory=dict)
+    remove: list[str] = field(default_factory=list)
+    notes: str = ""
+    rules: list[PolicyRule] = field(default_factory=list)
+    builtin: bool = True
+    line_of_extends: int = 1
+
+    def matches(self, payer_type: str, payer_id: str | None, state: str | None) -> int | None:
+        """A specificity score when this pack applies (payer id > state > payer type), else None."""
+        if not self.applies_to:
+            return None
+        score = 0
+        for key, value, weight in (("payer_types", payer_type, 1), ("states", state, 2),
+                                   ("payer_ids", payer_id, 4)):
+            allowed = self.applies_to.get(key)
+            if allowed is None:
+                continue
+            if value is None or str(value) not in [str(a) for a in allowed]:
+                return None
+            score += weight
+        return score
+
+
+def read_pack(path: Path | str, builtin: bool = False) -> tuple[Pack | None, list[PackError]]:
+    """One pack file, validated. Returns (pack or None, errors)."""
+    try:
+        doc = load_yaml(path)
+    except PackYamlError as exc:
+        return None, [PackError(exc.path, exc.line, "yaml", str(exc).split(": ", 1)[1])]
+    errors = validate(doc, str(path))
+    if errors:
+        return None, errors
+    applies = {k: [str(v) for v in vals] for k, vals in (doc.get("applies_to") or {}).items()}
+    pack = Pack(name=doc["pack"], title=doc["title"], path=str(path), extends=doc.get("extends"),
+                applies_to=applies, remove=[str(r) for r in doc.get("remove", [])],
+                notes=doc.get("notes", ""), builtin=builtin, line_of_extends=doc.line_of("extends"))
+    for section in SECTIONS:
+        for entry in doc.get(section, []):
+            values: dict[str, Any] = {k: v for k, v in entry.items()
+                                      if k not in ("id", "effective_from", "effective_to", "citation")}
+            for key in ("codes", "taxonomies", "modifiers", "liability_modifiers"):
+                if key in values:
+                    values[key] = [str(v) for v in values[key]]
+            pack.rules.append(PolicyRule(section, entry["id"], entry["effective_from"],
+                                         entry.get("effective_to"), " ".join(entry["citation"].split()),
+                                         values, pack.name, str(path), entry.line))
+    return pack, []
+
+
+def pack_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+class PackSet:
+    """Every known pack by name; user packs replace built-in packs of the same name."""
+
+    def __init__(self, packs: dict[str, Pack], default_state: str | None = None) -> None:
+        self.packs = packs
+        self.default_state = default_state
+        self._cache: dict[tuple, Policy] = {}
+
+    def names(self) -> list[str]:
+        return sorted(self.packs)
+
+    def chain(self, name: str) -> list[Pack]:
+        """The pack and the packs it extends, root first."""
+        chain: list[Pack] = []
+        current: str | None = name
+        while current is not None:
+            pack = self.packs[current]
+            chain.insert(0, pack)
+            current = pack.extends
+        return chain
+
+    def resolve(self, name: str) -> Policy:
+        """The Policy of one named pack: its chain with overlays applied (same id replaces)."""
+        chain = self.chain(name)
+        by_id: dict[str, PolicyRule] = {}
+        for pack in chain:
+            for rule_id in pack.remove:
+                by_id.pop(rule_id, None)
+            for rule in pack.rules:
+                by_id.pop(rule.id, None)  # re-insert: overlays keep their own order
+                by_id[rule.id] = rule
+        rules: dict[str, list[PolicyRule]] = {}
+        for rule in by_id.values():
+            rules.setdefault(rule.section, []).append(rule)
+        return Policy(chain=[p.name for p in chain], rules=rules)
+
+    def select(self, payer_type: str, payer_id: str | None = None, state: str | None = None) -> str:
+        """The most specific pack that applies (user packs win ties); 'base' when none does."""
+        best: tuple | None = None
+        for pack in self.packs.values():
+            score = pack.matches(payer_type, payer_id, state)
+            if score is not None:
+                key = (score, not pack.builtin, len(self.chain(pack.name)), pack.name)
+                if best is None or key > best[0]:
+                    best = (key, pack.name)
+        if best is not None:
+            return best[1]
+        return "base" if "base" in self.packs else self.names()[0]
+
+    def for_claim(self, claim: "Claim", ctx=None) -> Policy:
+        """The resolved policy for a claim: payer type (ctx/--payer or SBR09), payer id, state."""
+        if ctx is not None:
+            payer_type = ctx.payer_type_for(claim)
+        else:
+            payer_type = FILING_TYPES.get((claim.payer.claim_filing_indicator or "").upper(), "commercial")
+        where = claim.service_facility if claim.service_facility and claim.service_facility.state \
+            else claim.billing_provider
+        state = (where.state if where else None) or self.default_state
+        key = (payer_type, claim.payer.payer_id, state)
+        if key not in self._cache:
+            self._cache[key] = self.resolve(self.select(payer_type, claim.payer.payer_id, state))
+        return self._cache[key]
+
+
+def configured_dirs(config=None) -> list[Path]:
+    """[policies] dirs from the user config, made absolute against the config file."""
+    if config is None:
+        from ..config import load_config
+
+        config = load_config()
+    dirs = config.get("policies", "dirs", []) or []
+    if isinstance(dirs, str):
+        dirs = [dirs]
+    return [config.resolve_path(d) for d in dirs]
+
+
+def load_packs(extra_dirs=None, *, config=None, include_config: bool = True) -> PackSet:
+    """Built-in packs, then [policies] dirs from config, then ``extra_dirs`` (--policies).
+
+    A later pack with the name of an earlier one replaces it. Raises PackLoadError listing
+    every invalid file (file:line: key: message), a missing folder or a broken ``extends``.
+    """
+    dirs: list[tuple[Path, bool]] = [(BUILTIN_DIR, True)]
+    default_state = None
+    if include_config:
+        if config is None:
+            from ..config import load_config
+
+            config = load_config()
+        dirs += [(d, False) for d in configured_dirs(config)]
+        default_state = config.get("policies", "state")
+    dirs += [(Path(d), False) for d in (extra_dirs or [])]
+    packs: dict[str, Pack] = {}
+    errors: list[PackError] = []
+    for directory, builtin in dirs:
+        if not directory.is_dir():
+            errors.append(PackError(str(directory), 0, "policies", "policy folder not found"))
+            continue
+        for path in pack_files(directory):
+            pack, problems = read_pack(path, builtin=builtin)
+            errors += problems
+            if pack is not None:
+                packs[pack.name] = pack
+    errors += _check_extends(packs)
+    if errors:
+        raise PackLoadError(errors)
+    return PackSet(packs, default_state=default_state)
+
+
+def _check_extends(packs: dict[str, Pack]) -> list[PackError]:
+    errors = []
+    for pack in packs.values():
+        seen = {pack.name}
+        current = pack
+        while current.extends is not None:
+            if current.extends not in packs:
+                errors.append(PackError(current.path, current.line_of_extends, "extends",
+                                        f"no pack named {current.extends!r} (known: {', '.join(sorted(packs))})"))
+                break
+            if current.extends in seen:
+                errors.append(PackError(current.path, current.line_of_extends, "extends",
+                                        f"packs extend each other in a loop ({current.extends})"))
+                break
+            seen.add(current.extends)
+            current = packs[current.extends]
+    return errors
+
+
+@functools.lru_cache(maxsize=4)
+def default_packs() -> PackSet:
+    """Built-in packs plus the config's [policies] dirs, loaded once per process."""
+    return load_packs()
+
+
+def policy_for(claim: "Claim", ctx) -> Policy:
+    """The Policy for a claim in a rule: ctx.options['policies'] (a PackSet) or the defaults."""
+    packs = ctx.options.get("policies") if ctx is not None else None
+    if packs is None:
+        packs = default_packs()
+    return packs.for_claim(claim, ctx)
