@@ -1,0 +1,243 @@
+"""price_claim: the expected payment of one claim (Medicare PFS or a payer fee schedule)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from . import rates
+from .fee_schedule import FeeSchedule
+from .locality import find_locality
+from .model import ClaimPrice, LinePrice, cents
+from .mppr import DayUnits, PricingBatch, assign, history_top
+from .options import PricingOptions
+from .payer_share import apply_medicare_share, remaining_deductible
+from .pfs import NOT_PAID, NOT_PRICED, PAYABLE, pfs_row, release_note, unit_fee
+
+
+def payer_type_of(claim, options: PricingOptions) -> str:
+    from ..rules.base import RuleContext
+
+    return RuleContext(store=None, as_of=date.today(), payer_type=options.payer_type).payer_type_for(claim)
+
+
+def _options(config) -> PricingOptions:
+    return config if isinstance(config, PricingOptions) else PricingOptions.from_config(config)
+
+
+def price_claim(claim, store, *, config=None, history=None, batch: PricingBatch | None = None) -> ClaimPrice:
+    """Expected payment of `claim`.
+
+    config: a Config (its [pricing] section), PricingOptions, or None (the user's config file).
+    history: a cleanclaim.store History for MPPR across the provider's other claims that day.
+    batch: a PricingBatch shared by the claims of one run (MPPR across them); updated here.
+    """
+    options = _options(config)
+    payer_type = payer_type_of(claim, options)
+    if payer_type == "medicare":
+        return _price_medicare(claim, store, options, history, batch)
+    return _price_fee_schedule(claim, options, payer_type)
+
+
+def price_claims(claims, store, *, config=None, history=None):
+    """Price claims in order, sharing one PricingBatch (MPPR across the run's claims)."""
+    options, batch = _options(config), PricingBatch()
+    for claim in claims:
+        yield price_claim(claim, store, config=options, history=history, batch=batch)
+
+
+def _line_dos(claim, line) -> date | None:
+    return line.date_of_service or (claim.dates_of_service[0] if claim.dates_of_service else None)
+
+
+def _new_line(line) -> LinePrice:
+    return LinePrice(line.number, line.procedure_code, list(line.modifiers), line.units)
+
+
+def _whole_units(line) -> int | None:
+    if line.units is None or line.unit_basis == "MJ" or line.units != line.units.to_integral_value():
+        return None
+    return int(line.units)
+
+
+def _price_fee_schedule(claim, options: PricingOptions, payer_type: str) -> ClaimPrice:
+    price = ClaimPrice(claim.claim_id, payer_type)
+    payer_keys = [claim.payer.payer_id or "", claim.payer.name or ""]
+    payer_label = claim.payer.payer_id or claim.payer.name or "(no payer ID or name)"
+    if not options.fee_schedules:
+        why = (f"no fee schedule for {payer_type} claims: no estimate (give one with --fee-schedule FILE "
+               "or [pricing] fee_schedules)")
+        price.notes.append(why)
+        price.lines = [_new_line(ln) for ln in claim.lines]
+        for lp in price.lines:
+            lp.notes.append(why)
+        return price
+    schedule = FeeSchedule.load(list(options.fee_schedules))
+    for line in claim.lines:
+        lp = _new_line(line)
+        price.lines.append(lp)
+        dos, units = _line_dos(claim, line), _whole_units(line)
+        if dos is None or units is None:
+            lp.notes.append("no date of service" if dos is None else "units are not a whole number of services")
+            continue
+        row = schedule.lookup(payer_keys, line.procedure_code, line.modifiers, dos)
+        if row is None:
+            lp.notes.append(f"no fee schedule row for payer {payer_label}, code {line.procedure_code} on "
+                            f"{dos.isoformat()} ({', '.join(schedule.files)})")
+            continue
+        lp.method = "fee-schedule"
+        lp.allowed = cents(row.amount * units)
+        lp.expected_paid = lp.allowed
+        lp.explanation = (f"fee schedule {row.source}: {units} x ${row.amount} = ${lp.allowed}"
+                          + (f" (modifier {row.modifier} row)" if row.modifier else ""))
+        lp.notes.append("member cost share (deductible, copay, coinsurance) is not known: expected paid "
+                        "is the contracted allowed amount")
+    return price
+
+
+def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
+    price = ClaimPrice(claim.claim_id, "medicare")
+    where = find_locality(claim, store)
+    if where.problem is None:
+        price.notes.append(f"locality {where.label} from ZIP {where.zip_code} of the {where.source} "
+                           f"({where.zip_row.release}; {where.gpci.release})")
+    else:
+        price.notes.append(where.problem)
+    billing_npi = claim.billing_provider.npi if claim.billing_provider else None
+    fees, dos_of, therapy_days = {}, {}, defaultdict(list)
+    for line in claim.lines:
+        lp = _new_line(line)
+        price.lines.append(lp)
+        lp.method = "medicare-pfs"
+        lp.locality = where.label
+        dos = _line_dos(claim, line)
+        row = pfs_row(store, line.procedure_code, line.modifiers)
+        if dos is None:
+            lp.notes.append("no date of service: cannot choose the conversion factor")
+            continue
+        dos_of[line.number] = dos
+        if row is None:
+            lp.notes.append(f"{line.procedure_code} is not in the Medicare PFS relative value file: not priced")
+            continue
+        if row.status in NOT_PAID:
+            lp.allowed = Decimal("0.00")
+            lp.explanation = (f"PFS status {row.status} ({NOT_PAID[row.status]}): Medicare allows $0.00 "
+                              f"for this line ({row.release})")
+            continue
+        if row.status not in PAYABLE:
+            lp.notes.append(f"PFS status {row.status}: " + NOT_PRICED.get(row.status, "not priced from RVUs"))
+            continue
+        if where.gpci is None:
+            lp.notes.append(where.problem)
+            continue
+        units = _whole_units(line)
+        if units is None:
+            lp.notes.append("units missing or not a whole number of services: not priced")
+            continue
+        fee = unit_fee(row, where.gpci, dos, line.modifiers, line.place_of_service or claim.place_of_service,
+                       options.apm_participant)
+        if fee is None:
+            first, last = rates.conversion_factor_years()
+            lp.notes.append(f"no PFS conversion factor on file for {dos.isoformat()} (loaded: {first}-{last})")
+            continue
+        fees[line.number] = (fee, units)
+        lp.fee_per_unit, lp.pe_setting = fee.full, fee.setting
+        lp.release = f"{row.release}; {where.gpci.release}"
+        lp.explanation = (f"PFS {fee.setting} rate ({fee.setting_why}): {fee.formula} per unit "
+                          f"(CF {fee.cf.label}; {row.release}; {where.gpci.release})")
+        note = release_note(row, where.gpci, dos)
+        if note:
+            lp.notes.append(note)
+        if row.status == "T":
+            lp.notes.append("status T: paid only when no other PFS service is billed that day")
+        if fee.therapy and units:
+            therapy_days[dos].append(DayUnits(line.number, units, fee.pe_rank))
+    reduced = _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
+    _allowed(price, fees, reduced, options, dos_of)
+    if any(lp.allowed is not None for lp in price.lines):
+        year = min(dos_of.values()).year
+        remaining, how = remaining_deductible(options.deductible_remaining, year)
+        price.notes.append(how)
+        apply_medicare_share(price.lines, dos_of, remaining)
+    if not options.participating:
+        price.notes.append("non-participating provider: allowed is 95% of the fee schedule; on an "
+                           "unassigned claim Medicare pays the beneficiary, not the provider")
+    return price
+
+
+def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price) -> dict[int, int]:
+    reduced: dict[int, int] = {}
+    scope_said = False
+    for dos, day_units in sorted(therapy_days.items()):
+        if sum(du.units for du in day_units) < 2 and history is None and batch is None:
+            continue
+        key = (billing_npi or "", claim.patient_key or "", dos)
+        tops, sources = [], []
+        if claim.patient_key and batch is not None:
+            prior = batch.prior(key)
+            if prior is not None:
+                tops.append(prior)
+                sources.append("earlier claim in this run")
+        if claim.patient_key and history is not None:
+            top, problem = history_top(history, claim, dos, store, Decimal(repr(where.gpci.pe)), billing_npi,
+                                       exclude_claim=_identity(claim))
+            if problem:
+                price.notes.append(problem)
+            elif top is not None:
+                tops.append(top)
+                sources.append("claim history")
+        if not scope_said:
+            scope_said = True
+            seen = ["this claim"] + (["earlier claims of this run"] if batch is not None else []) + \
+                (["the claim history"] if history is not None else [])
+            if not claim.patient_key:
+                seen = ["this claim (no patient key to match other claims)"]
+            price.notes.append("MPPR across " + ", ".join(seen) + " (same provider, patient and day)"
+                               + ("" if history is not None else "; no claim history was given, so claims "
+                                  "billed outside this run that day are not seen"))
+        outcome = assign(day_units, max(tops) if tops else None, " and ".join(sources))
+        if outcome.note and sum(outcome.reduced.values()):
+            price.notes.append(f"MPPR {dos.isoformat()}: {outcome.note}")
+        reduced.update(outcome.reduced)
+        if batch is not None and claim.patient_key:
+            batch.add(key, [du.pe_rank for du in day_units])
+    return reduced
+
+
+def _identity(claim):
+    try:
+        from ..store import claim_identity  # STORE's helper when it exists
+    except ImportError:
+        return None
+    try:
+        return claim_identity(claim)
+    except Exception:
+        return None
+
+
+def _allowed(price: ClaimPrice, fees, reduced, options: PricingOptions, dos_of) -> None:
+    mppr_rate = rates.mppr()[0]
+    for lp in price.lines:
+        if lp.line not in fees:
+            continue
+        fee, units = fees[lp.line]
+        cut = reduced.get(lp.line, 0)
+        base = fee.full * (units - cut) + fee.reduced * cut
+        lp.mppr_units = cut
+        lp.mppr_reduction = (fee.full - fee.reduced) * cut if cut else Decimal("0.00")
+        if cut:
+            lp.explanation += (f"; MPPR: {cut} of {units} unit(s) at ${fee.reduced} ({mppr_rate.value * 100:.0f}% "
+                               f"of PE; {mppr_rate.label})")
+        amount, steps = base, [f"{units - cut} x ${fee.full}" + (f" + {cut} x ${fee.reduced}" if cut else "")]
+        if not options.participating:
+            nonpar = rates.non_participating()
+            amount *= nonpar.value
+            steps.append(f"x {nonpar.value} (non-participating; {nonpar.label})")
+        assistant = rates.therapy_assistant(dos_of[lp.line])
+        if assistant and assistant[1] & set(lp.modifiers):
+            amount *= assistant[0].value
+            steps.append(f"x {assistant[0].value} ({'/'.join(sorted(assistant[1] & set(lp.modifiers)))}: "
+                         f"therapy assistant; {assistant[0].label})")
+        lp.allowed = cents(amount)
+        lp.explanation += "; allowed " + " ".join(steps) + f" = ${lp.allowed}"

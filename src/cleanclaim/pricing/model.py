@@ -1,0 +1,95 @@
+"""What pricing returns: one LinePrice per service line, a ClaimPrice per claim.
+
+Money is Decimal, rounded to cents. Any figure may be None with a note saying why
+(no fee schedule, ZIP needs ZIP+4, status code not payable, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class LinePrice:
+    """The expected payment of one service line."""
+
+    line: int  # ServiceLine.number
+    code: str
+    modifiers: list[str] = field(default_factory=list)
+    units: Decimal | None = None
+    allowed: Decimal | None = None  # after MPPR, non-par and CQ/CO
+    expected_paid: Decimal | None = None  # what the payer is expected to pay
+    method: str = "none"  # medicare-pfs | fee-schedule | none
+    locality: str | None = None  # "13282-99 REST OF NEW YORK"
+    explanation: str = ""  # how the figures were reached, with the sources
+    notes: list[str] = field(default_factory=list)  # why a figure is missing, assumptions
+    # Medicare detail (None for other methods)
+    fee_per_unit: Decimal | None = None  # the PFS amount for one full unit
+    mppr_units: int = 0  # units paid with the 50% PE reduction
+    mppr_reduction: Decimal | None = None  # dollars taken off by MPPR
+    deductible: Decimal | None = None  # deductible applied to this line
+    coinsurance: Decimal | None = None
+    sequestration: Decimal | None = None  # CO-253
+    pe_setting: str | None = None  # facility | non-facility
+    release: str | None = None  # RVU/GPCI release that priced the line
+
+    def to_dict(self) -> dict:
+        def money(v):
+            return None if v is None else str(v)
+
+        return {
+            "line": self.line, "code": self.code, "modifiers": self.modifiers,
+            "units": None if self.units is None else str(self.units),
+            "allowed": money(self.allowed), "expected_paid": money(self.expected_paid),
+            "method": self.method, "locality": self.locality,
+            "fee_per_unit": money(self.fee_per_unit), "mppr_units": self.mppr_units,
+            "mppr_reduction": money(self.mppr_reduction), "deductible": money(self.deductible),
+            "coinsurance": money(self.coinsurance), "sequestration": money(self.sequestration),
+            "pe_setting": self.pe_setting, "release": self.release,
+            "explanation": self.explanation, "notes": self.notes,
+        }
+
+
+@dataclass
+class ClaimPrice:
+    """Expected payment of a claim: its lines and totals (None when no line could be priced)."""
+
+    claim_id: str
+    payer_type: str
+    lines: list[LinePrice] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # claim-level assumptions
+
+    @staticmethod
+    def _sum(values) -> Decimal | None:
+        known = [v for v in values if v is not None]
+        return sum(known, Decimal("0.00")) if known else None
+
+    @property
+    def total_allowed(self) -> Decimal | None:
+        return self._sum(ln.allowed for ln in self.lines)
+
+    @property
+    def total_expected(self) -> Decimal | None:
+        return self._sum(ln.expected_paid for ln in self.lines)
+
+    @property
+    def complete(self) -> bool:
+        """Every line has an expected payment (else the totals leave some lines out)."""
+        return all(ln.expected_paid is not None for ln in self.lines)
+
+    def to_dict(self) -> dict:
+        total_allowed, total_expected = self.total_allowed, self.total_expected
+        return {
+            "claim_id": self.claim_id, "payer_type": self.payer_type,
+            "total_allowed": None if total_allowed is None else str(total_allowed),
+            "total_expected": None if total_expected is None else str(total_expected),
+            "complete": self.complete, "notes": self.notes,
+            "lines": [ln.to_dict() for ln in self.lines],
+        }
