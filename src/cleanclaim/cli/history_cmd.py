@@ -1,0 +1,116 @@
+"""`cleanclaim history ...`: the claim history database (imports, counts, migrations)."""
+
+from __future__ import annotations
+
+import click
+
+DB_HELP = ("History database: a SQLite file or postgresql:// URL (default: $CLEANCLAIM_DB, "
+           "config [history] db, else SQLite under the XDG data dir).")
+
+
+def _open(db):
+    from ..store import HistoryError, open_history
+
+    try:
+        return open_history(db)
+    except HistoryError as exc:
+        raise click.ClickException(str(exc))
+
+
+def _import(kind: str, db, path, run) -> None:
+    from ..store.imports import ImportProblem
+
+    history = _open(db)
+    try:
+        result = run(history, path)
+    except ImportProblem as exc:
+        raise click.ClickException(f"nothing imported:\n{exc}")
+    finally:
+        history.close()
+    click.echo(f"{path}: {result.rows} {kind} imported ({result.replaced} replaced an earlier import) "
+               f"into {history.url}")
+
+
+@click.group("history")
+def command() -> None:
+    """Claim history: imports (roster, authorisations, therapy YTD), counts, migrations.
+
+    Column formats: docs/history.md.
+    """
+
+
+db_option = click.option("--db", help=DB_HELP)
+
+
+@command.command("import-roster")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+def import_roster(file, db) -> None:
+    """Import the provider roster CSV (npi, name, taxonomy, credential, in_network)."""
+    from ..store.imports import import_roster as run
+
+    def with_taxonomies(history, path):
+        try:
+            from ..codesets.store import CodeStore
+
+            store = CodeStore.open()
+        except Exception:  # no code-set store: the taxonomy pattern is still checked
+            store = None
+        return run(history, path, store)
+
+    _import("provider(s)", db, file, with_taxonomies)
+
+
+@command.command("import-auths")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+def import_auths(file, db) -> None:
+    """Import prior authorisations CSV (payer, patient_key, number, codes, start, end, units...)."""
+    from ..store.imports import import_authorizations
+
+    _import("authorisation(s)", db, file, import_authorizations)
+
+
+@command.command("import-ytd")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+def import_ytd(file, db) -> None:
+    """Import therapy year-to-date allowed amounts CSV (patient_key, year, discipline, amount, as_of, source)."""
+    from ..store.imports import import_therapy_ytd
+
+    _import("year-to-date figure(s)", db, file, import_therapy_ytd)
+
+
+@command.command("show")
+@db_option
+def show(db) -> None:
+    """Rows per table and claims by status (counts only, never identifiers)."""
+    history = _open(db)
+    try:
+        click.echo(f"database: {history.url}")
+        click.echo(f"migrations applied: {len(history.applied_migrations())}")
+        for table, n in history.counts().items():
+            click.echo(f"  {table:<28} {n:>10,}")
+        statuses = history.claim_status_counts()
+        if statuses:
+            click.echo("claims by status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())))
+    finally:
+        history.close()
+
+
+@command.command("migrate")
+@db_option
+def migrate(db) -> None:
+    """Apply pending schema migrations and list what was applied."""
+    from ..store import HistoryError, open_history
+
+    try:
+        history = open_history(db, migrate=False)
+        applied = history.migrate()
+    except HistoryError as exc:
+        raise click.ClickException(str(exc))
+    except Exception as exc:  # the database could not be reached or a migration failed
+        raise click.ClickException(f"migration failed: {exc}")
+    click.echo(f"database: {history.url}")
+    click.echo("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+    history.close()

@@ -1,0 +1,127 @@
+"""history import-roster / import-auths / import-ytd / show / migrate, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from history_support import BACKENDS, history_url, make_claim
+
+from cleanclaim.cli import main
+from cleanclaim.store import open_history
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path):
+    return history_url(request, tmp_path)
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_roster_import_and_lookup(db, tmp_path):
+    path = write(tmp_path, "roster.csv", "NPI,Name,Taxonomy,Credential,In_Network\n"
+                 "1234567893,Pat Therapist,225100000X,pt,PAYER1; Acme Health Inc\n\n"
+                 "1245319599,Lee Massage,225700000X,LMT,\n")
+    result = run("history", "import-roster", path, "--db", db)
+    assert result.exit_code == 0 and "2 provider(s) imported" in result.output
+    with open_history(db) as history:
+        entry = history.roster("1234567893")
+        assert (entry.credential, entry.taxonomy) == ("PT", "225100000X")
+        assert entry.in_network == ("PAYER1", "ACME HEALTH INC") and entry.is_in_network("PAYER1")
+        assert history.roster("1245319599").in_network == ()
+        assert history.roster("1111111112") is None
+    # Re-import replaces by NPI.
+    path2 = write(tmp_path, "roster2.csv", "npi,credential\n1234567893,PTA\n")
+    assert "1 replaced" in run("history", "import-roster", path2, "--db", db).output
+    with open_history(db) as history:
+        assert history.roster("1234567893").credential == "PTA"
+
+
+def test_bad_rows_name_file_and_row_and_import_nothing(db, tmp_path):
+    path = write(tmp_path, "bad.csv", "npi,taxonomy\n1234567893,225100000X\n1234567890,225100000X\n"
+                 "1245319599,999999999X\n")
+    result = run("history", "import-roster", path, "--db", db)
+    assert result.exit_code == 1
+    # 1234567890 fails the NPI Luhn check (CMS NPI standard); 999999999X is no NUCC code.
+    assert f"{path}:3: NPI '1234567890'" in result.output
+    assert f"{path}:4: taxonomy '999999999X'" in result.output
+    with open_history(db) as history:
+        assert history.counts()["provider_roster"] == 0
+
+
+def test_missing_column_is_named(db, tmp_path):
+    path = write(tmp_path, "a.csv", "payer,number,start,end\nP,1,2025-01-01,2025-02-01\n")
+    result = run("history", "import-auths", path, "--db", db)
+    assert result.exit_code == 1 and f"{path}:1: missing column(s) patient_key" in result.output
+
+
+def test_authorizations_count_units_billed_on_recorded_claims(db, tmp_path):
+    path = write(tmp_path, "auths.csv", "payer,patient_key,number,codes,start,end,units_authorized,units_used\n"
+                 "PAYER1,P-1,AUTH1,97140;97110,2025-01-01,2025-06-30,12,2\n"
+                 "PAYER1,P-1,AUTH0,,2024-01-01,2024-12-31,,0\n")
+    assert run("history", "import-auths", path, "--db", db).exit_code == 0
+    with open_history(db) as history:
+        history.record(make_claim("A1", lines=[("97140", ["GP"], 2), ("97530", ["GP"], 1)], prior_auth="AUTH1"))
+        history.record(make_claim("A2", lines=[("97110", ["GP"], 3)], prior_auth="AUTH1", dos="2025-07-02"))
+        auths = {a.number: a for a in history.authorizations("P-1", "PAYER1")}
+        assert auths["AUTH1"].codes == ("97140", "97110")
+        # 97530 is not on the authorisation and 2025-07-02 is after its end date.
+        assert auths["AUTH1"].units_billed == 2 and auths["AUTH1"].units_remaining == 10
+        assert auths["AUTH1"].covers("97110", date(2025, 6, 30)) and not auths["AUTH1"].covers("97530", date(2025, 3, 3))
+        assert auths["AUTH0"].units_authorized is None and auths["AUTH0"].units_remaining is None
+        assert history.authorizations("P-1", "OTHER") == []
+
+
+def test_bad_auth_rows(db, tmp_path):
+    path = write(tmp_path, "auths.csv", "payer,patient_key,number,codes,start,end,units_authorized\n"
+                 "PAYER1,P-1,A,9714,2025-02-01,2025-01-01,x\n")
+    out = run("history", "import-auths", path, "--db", db).output
+    assert f"{path}:2: end 2025-01-01 is before start 2025-02-01" in out
+    assert "units_authorized 'x' is not a whole number" in out and "9714" in out
+    assert "P-1" not in out  # patient keys are never echoed
+
+
+def test_therapy_ytd_imported_plus_recorded_allowed(db, tmp_path):
+    from cleanclaim.store.schema import claim_lines
+    import sqlalchemy as sa
+
+    path = write(tmp_path, "ytd.csv", "patient_key,year,discipline,amount,as_of,source\n"
+                 "P-1,2025,PT,\"1,200.50\",2025-03-01,HETS 271 eligibility response\n")
+    assert run("history", "import-ytd", path, "--db", db).exit_code == 0
+    with open_history(db) as history:
+        history.record(make_claim("M1", lines=[("97110", ["GP"], 2, "2025-02-20"), ("97110", ["GP"], 2, "2025-03-10"),
+                                               ("97535", ["GO"], 1, "2025-03-10")], indicator="MB"))
+        history.record(make_claim("M2", lines=[("97112", ["GN"], 1, "2025-03-11")], indicator="MB"))
+        history.record(make_claim("C1", lines=[("97110", ["GP"], 1, "2025-03-12")], indicator="CI", payer_id="X"))
+        with history.begin() as conn:
+            conn.execute(sa.update(claim_lines).values(allowed_cents=Decimal("30.25")))
+        amount, source = history.therapy_ytd("P-1", 2025, "PT")
+        # 1200.50 imported + the two Medicare PT/SLP lines after 2025-03-01 (the 02-20 line is
+        # inside the imported figure; OT and commercial lines do not count).
+        assert amount == Decimal("1261.00")
+        assert "HETS 271" in source and "2 recorded line(s)" in source
+        assert history.therapy_ytd("P-1", 2025, "OT")[0] == Decimal("30.25")
+        assert history.therapy_ytd("P-1", 2024, "OT") is None
+
+
+def test_show_prints_counts_never_identifiers(db, tmp_path):
+    with open_history(db) as history:
+        history.record(make_claim("SECRETCLM", lines=[("97140", ["GP"], 1)], patient="SECRET-PATIENT"))
+    out = run("history", "show", "--db", db).output
+    assert "claims" in out and "active 1" in out
+    assert "SECRET" not in out
+
+
+def test_migrate_is_idempotent(db):
+    assert "applied:" in run("history", "migrate", "--db", db).output
+    assert "nothing (up to date)" in run("history", "migrate", "--db", db).output
