@@ -1,0 +1,131 @@
+"""What counts as a denial, and its root-cause bucket (issue 5).
+
+A *denial* is a claim with CLP02 = 4, or a line paid 0 or reduced by an adjustment that
+is not contractual (CO-45) and not patient responsibility (PR-1 deductible, PR-2
+coinsurance, PR-3 copay). "Reduced by" means a positive CAS amount; reversals (CLP02 =
+22) are never denials. A claim-level CAS that qualifies makes the claim a denial (its
+whole charge counts when the claim has no lines). Dollars denied = the billed charge of
+the denied lines (the claim charge when CLP02 = 4).
+
+The bucket comes from data/denial_buckets.tsv: CARC -> bucket, read from each code's
+description in the shipped X12 CARC/RARC list (the ``basis`` column quotes it). When the
+CARC is generic (16, 96, 226, 234, 252) a mapped RARC on the line or claim decides.
+Unmapped codes: group PR -> patient_responsibility, otherwise ``other``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from .model import Adjustment, Remark, RemitClaim, RemitLine
+
+BUCKETS = {
+    "coverage": "Coverage or non-covered service",
+    "authorization": "Authorisation",
+    "medical_necessity": "Medical necessity or documentation",
+    "credentialing": "Credentialing or provider",
+    "coding_bundling": "Coding or bundling (NCCI)",
+    "eligibility": "Eligibility",
+    "timely_filing": "Timely filing",
+    "duplicate": "Duplicate",
+    "patient_responsibility": "Patient responsibility",
+    "other": "Other (code not mapped to a bucket)",
+}
+NOT_DENIALS = frozenset({("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3")})
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class BucketRule:
+    kind: str  # carc | rarc
+    code: str
+    bucket: str
+    generic: bool
+    basis: str  # the code's description in the CARC/RARC list
+
+
+@cache
+def bucket_table() -> dict[tuple[str, str], BucketRule]:
+    text = resources.files("cleanclaim").joinpath("data/denial_buckets.tsv").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    table = {}
+    for row in csv.DictReader(lines, delimiter="\t"):
+        if row["bucket"] not in BUCKETS:
+            raise ValueError(f"denial_buckets.tsv: unknown bucket {row['bucket']!r} for {row['code']}")
+        table[(row["kind"], row["code"])] = BucketRule(row["kind"], row["code"], row["bucket"],
+                                                        row["generic"] == "yes", row["basis"])
+    return table
+
+
+def is_denial_adjustment(adj: Adjustment) -> bool:
+    """True for a positive adjustment other than CO-45 and PR-1/2/3."""
+    return adj.amount > 0 and (adj.group, adj.carc) not in NOT_DENIALS
+
+
+def bucket_for(adj: Adjustment, remarks: list[Remark] | tuple = ()) -> tuple[str, str]:
+    """(bucket, why) for one adjustment and the remark codes that go with it."""
+    table = bucket_table()
+    rule = table.get(("carc", adj.carc))
+    if rule is None or rule.generic:
+        for remark in remarks:
+            by_remark = table.get(("rarc", remark.code))
+            if by_remark is not None:
+                return by_remark.bucket, f"RARC {remark.code}: {by_remark.basis}"
+    if rule is not None:
+        return rule.bucket, f"CARC {adj.carc}: {rule.basis}"
+    if adj.group == "PR":
+        return "patient_responsibility", f"group PR (patient responsibility); CARC {adj.carc} is not mapped"
+    return "other", f"CARC {adj.carc} is not mapped to a bucket"
+
+
+@dataclass
+class DenialDecision:
+    denied: bool
+    denied_charge: Decimal
+    adjustment: Adjustment | None = None  # the adjustment that decided it (largest qualifying)
+    bucket: str | None = None
+    why: str = ""
+
+
+def _decide(adjustments: list[Adjustment], remarks, charge: Decimal | None, forced: bool) -> DenialDecision:
+    qualifying = [a for a in adjustments if is_denial_adjustment(a)]
+    if not qualifying and not forced:
+        return DenialDecision(False, ZERO)
+    pool = qualifying or [a for a in adjustments if a.amount > 0 and (a.group, a.carc) != ("CO", "45")]
+    if not pool:
+        return DenialDecision(True, charge or ZERO, None, "other", "CLP02 = 4 (denied) with no adjustment reason")
+    decisive = max(pool, key=lambda a: a.amount)
+    bucket, why = bucket_for(decisive, remarks)
+    return DenialDecision(True, charge or ZERO, decisive, bucket, why)
+
+
+def line_denial(line: RemitLine, claim: RemitClaim) -> DenialDecision:
+    """Is this line a denial (issue 5 definition)? Claim remarks count with line remarks."""
+    if claim.is_reversal:
+        return DenialDecision(False, ZERO)
+    return _decide(line.adjustments, [*line.remarks, *claim.remarks], line.charge, claim.is_denied)
+
+
+def claim_denial(claim: RemitClaim) -> DenialDecision:
+    """The claim's denial: CLP02 = 4, a denied line, or a qualifying claim-level CAS."""
+    if claim.is_reversal:
+        return DenialDecision(False, ZERO)
+    if claim.is_denied:
+        every = claim.all_adjustments
+        return _decide(every, claim.remarks, claim.charge, True)
+    lines = [(ln, line_denial(ln, claim)) for ln in claim.lines]
+    denied = [(ln, d) for ln, d in lines if d.denied]
+    own = _decide(claim.adjustments, claim.remarks, claim.charge, False)
+    if own.denied:
+        if claim.lines:
+            own.why += " (claim-level adjustment: the whole claim charge counts)"
+        return own
+    if not denied:
+        return DenialDecision(False, ZERO)
+    first = max(denied, key=lambda pair: pair[1].adjustment.amount if pair[1].adjustment else ZERO)[1]
+    total = sum((ln.charge or ZERO for ln, _ in denied), ZERO)
+    return DenialDecision(True, total, first.adjustment, first.bucket, first.why)
