@@ -220,6 +220,20 @@ class CodeStore:
         found = [n for owner in owners for n in self._notes_for_owner(rid, owner)]
         return tuple(n for n in found if kinds is None or n.kind in kinds)
 
+    def icd_notes_of_kind(self, release_id: str, kinds) -> list[TabularNote]:
+        """Every note of the given kinds in a release's tabular (e.g. all inclusion terms),
+        from the nearest XML release when the release has none. Not cached: callers index it."""
+        release = next((r for r in self._releases() if r[0] == release_id), None)
+        notes_release = self._notes_release(release) if release is not None else None
+        if notes_release is None:
+            return []
+        kinds = tuple(kinds)
+        rows = self._con.execute(
+            "SELECT owner, kind, text, targets FROM icd_note WHERE release_id = ? AND kind IN ("
+            + ",".join("?" * len(kinds)) + ") ORDER BY owner, seq", (notes_release[0], *kinds)).fetchall()
+        return [TabularNote(owner, kind, text, tuple(tuple(t.split(":", 1)) for t in targets.split(",") if t),
+                            notes_release[0]) for owner, kind, text, targets in rows]
+
     # ------------------------------------------------------------------ NCCI, MUE, PFS
     def _ptp_rows_uncached(self, column1: str, column2: str) -> tuple:
         return tuple(self._con.execute(
