@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/compare.py save [NAME]   # snapshot before a change
     .venv/bin/python benchmarks/compare.py diff [NAME]   # after it: same JSON, or the differences
     .venv/bin/python benchmarks/compare.py jobs          # --jobs 1 and --jobs 2 agree
+    ... save NAME --src=DIR                              # snapshot the package in DIR/cleanclaim
 
 Targets: every example under examples/ (837 and CSV), the X12 and CSV test fixtures,
 the X12 guide samples in ../shared/samples/x12 when present, and the generated 10k file
@@ -15,6 +16,7 @@ anything differs. A script for performance work, not a unit test.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,14 +41,18 @@ def targets() -> list[Path]:
     return found
 
 
+SRC: str | None = None  # --src DIR: run the package found there (e.g. an older copy)
+
+
 def run(path: Path, *extra: str) -> tuple[int, dict]:
     """`cleanclaim check PATH --format json` in a fresh interpreter: (exit code, JSON)."""
+    env = dict(os.environ, PYTHONPATH=SRC) if SRC else None
     code = ("import sys; from cleanclaim.cli import main; "
             "sys.argv = ['cleanclaim'] + sys.argv[1:]; main()")
     proc = subprocess.run(
         [sys.executable, "-c", code, "check", str(path), "--format", "json", "--as-of", AS_OF,
          "--no-progress", *extra],
-        capture_output=True, text=True, cwd=ROOT)
+        capture_output=True, text=True, cwd=ROOT, env=env)
     if not proc.stdout.strip():
         raise SystemExit(f"{path}: no output (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
     return proc.returncode, json.loads(proc.stdout)
@@ -80,7 +86,11 @@ def differences(before: dict, after: dict, where: str = "", limit: int = 10) -> 
 
 
 def _name(path: Path) -> str:
-    return f"{path.parent.name}-{path.name}.json"
+    try:
+        shown = path.resolve().relative_to(ROOT.parent)
+    except ValueError:
+        shown = Path(path.name)
+    return "-".join(shown.parts) + ".json"
 
 
 def save(name: str) -> None:
@@ -127,6 +137,10 @@ def jobs() -> int:
 
 
 def main(argv: list[str]) -> int:
+    global SRC
+    for arg in [a for a in argv if a.startswith("--src=")]:
+        SRC = str(Path(arg.split("=", 1)[1]).resolve())
+        argv.remove(arg)
     if not argv or argv[0] not in ("save", "diff", "jobs"):
         print(__doc__)
         return 2

@@ -21,6 +21,10 @@ from ..rules.base import Rule
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
+def _finding_order(f: Finding) -> tuple:
+    return (f.line or 0, SEVERITY_RANK[f.severity], f.code)
+
+
 @dataclass
 class ClaimResult:
     claim_id: str
@@ -145,19 +149,27 @@ class Checker:
         self.ctx = RuleContext(
             store=store, as_of=as_of or date.today(), payer_type=payer_type, options=options or {}
         )
+        # A claim read whole has no read findings: the rules that only replay them are skipped.
+        self._plan_read = [(r.func, r.finding) for r in self.rules]
+        self._plan_whole = [(r.func, r.finding) for r in self.rules
+                            if not getattr(r.func, "replays_read_findings", False)]
 
     def check(self, claim: Claim) -> ClaimResult:
         findings: list[Finding] = []
-        for rule in self.rules:
-            for hit in rule.func(claim, self.ctx):
-                findings.append(rule.finding(hit, claim.claim_id))
-        findings.sort(key=lambda f: (f.line or 0, SEVERITY_RANK[f.severity], f.code))
+        ctx = self.ctx
+        ctx.claim_memo(claim).clear()
+        claim_id = claim.claim_id
+        for func, finding in self._plan_read if claim.read_findings else self._plan_whole:
+            for hit in func(claim, ctx):
+                findings.append(finding(hit, claim_id))
+        if len(findings) > 1:
+            findings.sort(key=_finding_order)
         dates = claim.dates_of_service
         rows = None
         if claim.source_row is not None:
             rows = {None: claim.source_row}
             rows.update((ln.number, ln.source_row) for ln in claim.lines if ln.source_row)
-        return ClaimResult(claim.claim_id, claim.source, findings, len(claim.lines),
+        return ClaimResult(claim_id, claim.source, findings, len(claim.lines),
                            dates[0] if dates else None, dates[-1] if dates else None, rows)
 
     def iter_file(self, path: Path) -> Iterator[ClaimResult | InputResult]:

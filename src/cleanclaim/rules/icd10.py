@@ -31,15 +31,25 @@ def _release_text(release) -> str:
             f"(in force {release.effective_from.isoformat()} to {release.effective_to.isoformat()})")
 
 
-def _icd10_checks(claim: Claim, ctx: RuleContext) -> Iterator[tuple[Diagnosis, date, object]]:
+def release_on(ctx: RuleContext, dos: date):
+    """The ICD-10-CM release governing a date of service (looked up once per run and date)."""
+    memo = ctx.memo("icd.release")
+    found = memo.get(dos)
+    if found is None:
+        found = memo[dos] = ctx.store.icd_release(dos)
+    return found
+
+
+def _icd10_checks(claim: Claim, ctx: RuleContext) -> list[tuple[Diagnosis, date, object]]:
     """(diagnosis, date of service, release) for every ICD-10 diagnosis on ICD-10-era dates."""
-    for dx in claim.diagnoses:
-        if not dx.is_icd10:
-            continue
-        for dos in dates_for(claim, dx):
-            if dos < ICD10_START:
-                continue
-            yield dx, dos, ctx.store.icd_release(dos)
+    memo = ctx.claim_memo(claim)
+    found = memo.get("dx.checks")
+    if found is None:
+        found = memo["dx.checks"] = [
+            (dx, dos, release_on(ctx, dos))
+            for dx in claim.diagnoses if dx.is_icd10
+            for dos in dates_for(claim, dx) if dos >= ICD10_START]
+    return found
 
 
 def _first_line(claim: Claim, dx: Diagnosis) -> int | None:
@@ -150,7 +160,7 @@ def release_window(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """
     seen: set[str] = set()
     for dos in claim.dates_of_service:
-        release = ctx.store.icd_release(dos)
+        release = release_on(ctx, dos)
         if release.era == "icd9" or dos < ICD10_START:
             text = ("Dates of service before 2015-10-01 are ICD-9-CM era: "
                     "ICD-10-CM validity does not apply.")

@@ -21,17 +21,39 @@ def _npi(claim: Claim, line: ServiceLine) -> str | None:
     return provider.npi if provider else None
 
 
-def ptp_pairs(claim: Claim, ctx: RuleContext):
-    """(edit, column-1 line, column-2 line) for every PTP row that applies on the claim."""
+def ptp_pairs(claim: Claim, ctx: RuleContext) -> list:
+    """(edit, column-1 line, column-2 line) for every PTP row that applies on the claim.
+
+    Worked out once per claim (the NC rules share it); the rows are looked up once per
+    run for each (column 1, column 2, date).
+    """
+    lines = claim.lines
+    if len(lines) < 2:
+        return []
+    memo = ctx.claim_memo(claim)
+    found = memo.get("nc.pairs")
+    if found is None:
+        found = memo["nc.pairs"] = _ptp_pairs(claim, ctx)
+    return found
+
+
+def _ptp_pairs(claim: Claim, ctx: RuleContext) -> list:
+    edits = ctx.memo("nc.ptp_edit")
+    found = []
     for a, b in combinations(claim.lines, 2):
         if a.date_of_service is None or a.date_of_service != b.date_of_service:
             continue
         if _npi(claim, a) != _npi(claim, b) or a.procedure_code == b.procedure_code:
             continue
         for first, second in ((a, b), (b, a)):
-            edit = ctx.store.ptp_edit(first.procedure_code, second.procedure_code, a.date_of_service)
+            key = (first.procedure_code, second.procedure_code, a.date_of_service)
+            if key in edits:
+                edit = edits[key]
+            else:
+                edit = edits[key] = ctx.store.ptp_edit(*key)
             if edit is not None and edit.modifier_indicator != "9":
-                yield edit, first, second
+                found.append((edit, first, second))
+    return found
 
 
 def authority(edit) -> str:

@@ -359,3 +359,10 @@ def not_837p(claim, ctx):
     005010X222A1 TR3, ST segment (ST01, ST03) and GS08.
     """
     return _replay(claim, "X12010")
+
+
+# These rules only replay claim.read_findings: the engine skips them for a claim read whole.
+for _func in (isa_fixed_length, se_count_mismatch, envelope_count_mismatch, truncated,
+              unreadable_segment, inconsistent_delimiter, segment_out_of_place,
+              diagnosis_decimal_point, transaction_set_too_large, not_837p):
+    _func.replays_read_findings = True

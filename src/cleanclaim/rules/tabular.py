@@ -12,6 +12,7 @@ from itertools import combinations
 from ..codesets.tabular import in_range
 from ..model import Claim
 from .base import Hit, RuleContext, rule
+from .icd10 import release_on
 
 
 def _names(targets) -> str:
@@ -19,15 +20,22 @@ def _names(targets) -> str:
 
 
 def _release(claim: Claim, ctx: RuleContext):
+    memo = ctx.claim_memo(claim)
+    if "tn.release" in memo:
+        return memo["tn.release"]
     dates = claim.dates_of_service
-    if not dates:
-        return None
-    release = ctx.store.icd_release(dates[0])
-    return release if release.era == "icd10" else None
+    release = release_on(ctx, dates[0]) if dates else None
+    found = memo["tn.release"] = release if release is not None and release.era == "icd10" else None
+    return found
 
 
-def _icd10_codes(claim: Claim) -> list[tuple[int, str, str]]:
-    return [(dx.position, dx.code.replace(".", ""), dx.dotted) for dx in claim.diagnoses if dx.is_icd10]
+def _icd10_codes(claim: Claim, ctx: RuleContext | None = None) -> list[tuple[int, str, str]]:
+    memo = ctx.claim_memo(claim) if ctx is not None else {}
+    found = memo.get("tn.codes")
+    if found is None:
+        found = memo["tn.codes"] = [(dx.position, dx.code.replace(".", ""), dx.dotted)
+                                    for dx in claim.diagnoses if dx.is_icd10]
+    return found
 
 
 @rule("TN001", "tabular.excludes1-conflict", "error", carc="CO-11 / CO-16")
@@ -56,7 +64,21 @@ def excludes1_conflict(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     release = _release(claim, ctx)
     if release is None:
         return
-    codes = _icd10_codes(claim)
+    codes = _icd10_codes(claim, ctx)
+    if len(codes) < 2:
+        return
+    memo = ctx.memo("tn.excludes1")
+    key = (release.release_id, tuple(codes))
+    found = memo.get(key)
+    if found is None:  # the same diagnosis lists recur across a batch
+        found = memo[key] = list(_excludes1_hits(codes, release, ctx))
+    for message, fix, authority, codes_shown, owner in found:
+        yield Hit(message, fix=fix, fix_safety="unsafe", authority=authority,
+                  details={"codes": list(codes_shown), "note_owner": owner})
+
+
+def _excludes1_hits(codes, release, ctx: RuleContext):
+    """(message, fix, authority, codes, note owner) of each Excludes1 conflict."""
     reported: set[frozenset] = set()
     for (pa, a, da), (pb, b, db) in combinations(codes, 2):
         for owner_code, other, other_dotted, owner_dotted in ((a, b, db, da), (b, a, da, db)):
@@ -67,14 +89,13 @@ def excludes1_conflict(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                 hit = next((t for t in note.targets if in_range(other, *t)), None)
                 if hit:
                     reported.add(key)
-                    yield Hit(f"{owner_dotted} and {other_dotted} are coded together, but {note.owner}'s "
-                              f"Excludes1 note excludes \"{note.text}\".",
-                              fix=f"Keep the code that describes the encounter and remove the other "
-                                  f"({owner_dotted} or {other_dotted}).",
-                              fix_safety="unsafe",
-                              authority=f"ICD-10-CM tabular ({note.release_id or release.label}) Excludes1 "
-                                        f"at {note.owner}; Official Guidelines I.A.12.a",
-                              details={"codes": [owner_dotted, other_dotted], "note_owner": note.owner})
+                    yield (f"{owner_dotted} and {other_dotted} are coded together, but {note.owner}'s "
+                           f"Excludes1 note excludes \"{note.text}\".",
+                           f"Keep the code that describes the encounter and remove the other "
+                           f"({owner_dotted} or {other_dotted}).",
+                           f"ICD-10-CM tabular ({note.release_id or release.label}) Excludes1 "
+                           f"at {note.owner}; Official Guidelines I.A.12.a",
+                           (owner_dotted, other_dotted), note.owner)
                     break
 
 
@@ -92,7 +113,8 @@ def code_first_sequence(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
     ## Example
     O99.89- style notes, or G99.2 (myelopathy in diseases classified elsewhere) listed
-    before the underlying disease.
+    before the underlying disease. A Z3A code listed first (its note says to code the
+    obstetric condition first) is reported once, by PG002, not again here.
 
     ## Fix
     Sequence the underlying condition first.
@@ -104,16 +126,35 @@ def code_first_sequence(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     release = _release(claim, ctx)
     if release is None:
         return
-    codes = _icd10_codes(claim)
+    codes = _icd10_codes(claim, ctx)
+    if len(codes) < 2:
+        return
+    # A Z3A code listed first is PG002's finding (Z3A is never first); its "code first"
+    # note would report the same fact again.
+    first = claim.diagnoses[0]
+    skip = first.position if first.code.startswith("Z3A") else None
+    memo = ctx.memo("tn.code_first")
+    key = (release.release_id, tuple(codes), skip)
+    found = memo.get(key)
+    if found is None:  # the same diagnosis lists recur across a batch
+        found = memo[key] = list(_code_first_hits(codes, release, ctx, skip))
+    for message, fix, authority in found:
+        yield Hit(message, fix=fix, fix_safety="unsafe", authority=authority)
+
+
+def _code_first_hits(codes, release, ctx: RuleContext, skip: int | None = None):
+    """(message, fix, authority) of each code listed before what its note says to code first."""
     for pos, code, dotted in codes:
+        if pos == skip:
+            continue
         for note in ctx.store.icd_notes(code, release.release_id, kinds=("code_first",)):
             later = [(p, d) for p, c, d in codes if p > pos and c != code
                      and any(in_range(c, *t) for t in note.targets)]
             if later:
-                yield Hit(f"{later[0][1]} should be listed before {dotted} (\"code first\" note at "
-                          f"{note.owner}: {note.text}).",
-                          fix=f"Move {later[0][1]} ahead of {dotted}.", fix_safety="unsafe",
-                          authority=f"ICD-10-CM tabular code-first note at {note.owner}; Guideline I.A.13")
+                yield (f"{later[0][1]} should be listed before {dotted} (\"code first\" note at "
+                       f"{note.owner}: {note.text}).",
+                       f"Move {later[0][1]} ahead of {dotted}.",
+                       f"ICD-10-CM tabular code-first note at {note.owner}; Guideline I.A.13")
                 break
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from ..model import Claim, ServiceLine
@@ -151,7 +151,7 @@ class DayCheck:
     billed: dict[str, Decimal] | None = None  # None: some line has no units in UN
     closest: dict[str, int] | None = None
 
-    @property
+    @cached_property
     def allowed(self) -> list[dict[str, int]]:
         return self.distribution.allowed() if self.distribution else []
 
@@ -160,8 +160,22 @@ class DayCheck:
 
 
 def check_days(claim: Claim, ctx: RuleContext) -> list[DayCheck]:
+    """The day checks of a claim (worked out once per claim; the TU rules only read them)."""
     table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
     method = unit_method_for(claim, ctx)
+    memo = ctx.claim_memo(claim)
+    key = ("tu.check_days", id(table), method)
+    checks = memo.get(key)
+    if checks is None:
+        if not any(line.procedure_code in table for line in claim.lines):
+            checks = []
+        else:
+            checks = _check_days(claim, table, method, ctx.memo("tu.distribute"))
+        memo[key] = checks
+    return checks
+
+
+def _check_days(claim: Claim, table: dict[str, TimedCode], method: str, known: dict) -> list[DayCheck]:
     checks = []
     for day in service_days(claim, table):
         by_key: dict[str, list[ServiceLine]] = {}
@@ -170,8 +184,11 @@ def check_days(claim: Claim, ctx: RuleContext) -> list[DayCheck]:
         missing = [ln for ln in day.lines if _line_minutes(ln) is None]
         check = DayCheck(day, method, by_key, missing)
         if not missing:
-            timed = [(table[ln.procedure_code].pool, _line_minutes(ln)) for ln in day.lines]
-            check.distribution = distribute(method, timed)
+            timed = tuple((table[ln.procedure_code].pool, _line_minutes(ln)) for ln in day.lines)
+            distribution = known.get((method, timed))
+            if distribution is None:  # the same minutes recur: the distribution is read-only
+                distribution = known[method, timed] = distribute(method, list(timed))
+            check.distribution = distribution
             if all(ln.units is not None and ln.unit_basis == "UN" for ln in day.lines):
                 check.billed = {
                     key: sum((ln.units for ln in lines), Decimal(0)) for key, lines in by_key.items()
@@ -264,7 +281,7 @@ def units_match_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
                     "total_minutes": check.distribution.total_minutes,
                     "total_units": check.distribution.total_units,
                     "billed": {k: _fmt(v) for k, v in check.billed.items()},
-                    "allowed": check.allowed,
+                    "allowed": [dict(vec) for vec in check.allowed],
                 },
             )
 
