@@ -206,14 +206,10 @@ def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
 
 
 def _identity(claim):
-    try:
-        from ..store import claim_identity  # STORE's helper when it exists
-    except ImportError:
-        return None
-    try:
-        return claim_identity(claim)
-    except Exception:
-        return None
+    """The claim's history key (billing NPI + payer + CLM01): its own stored version is not 'another claim'."""
+    from ..store import claim_key
+
+    return claim_key(claim)
 
 
 def _allowed(price: ClaimPrice, fees, reduced, options: PricingOptions, dos_of) -> None:
@@ -229,7 +225,8 @@ def _allowed(price: ClaimPrice, fees, reduced, options: PricingOptions, dos_of) 
         if cut:
             lp.explanation += (f"; MPPR: {cut} of {units} unit(s) at ${fee.reduced} ({mppr_rate.value * 100:.0f}% "
                                f"of PE; {mppr_rate.label})")
-        amount, steps = base, [f"{units - cut} x ${fee.full}" + (f" + {cut} x ${fee.reduced}" if cut else "")]
+        terms = [f"{n} x ${amount}" for n, amount in ((units - cut, fee.full), (cut, fee.reduced)) if n]
+        amount, steps = base, [" + ".join(terms)]
         if not options.participating:
             nonpar = rates.non_participating()
             amount *= nonpar.value

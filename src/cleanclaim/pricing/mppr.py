@@ -92,7 +92,7 @@ def history_top(history, claim, dos: date, store, pe_gpci: Decimal, billing_npi:
     top = None
     mult_proc = rates.mppr()[1]
     for hl in lines:
-        npi = getattr(hl, "billing_npi", None)
+        npi = getattr(hl, "billing_npi", None) or getattr(getattr(hl, "claim", None), "billing_npi", None)
         if billing_npi and npi and npi != billing_npi:
             continue
         if getattr(hl, "dos", dos) != dos:

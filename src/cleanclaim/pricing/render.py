@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich import box
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -21,30 +22,36 @@ def total_line(price) -> Text:
     return text
 
 
+def _notes(price) -> list[str]:
+    """Claim notes, then line notes (each said once, with the lines it applies to)."""
+    said = list(price.notes)
+    by_note: dict[str, list[str]] = {}
+    for ln in price.lines:
+        for note in ln.notes:
+            if note not in said:
+                by_note.setdefault(note, []).append(str(ln.line))
+    return said + [f"line {', '.join(lines)}: {note}" for note, lines in by_note.items()]
+
+
 def render(console, price, *, explain: bool = True) -> None:
-    """A table of the lines, then totals and claim notes. explain=False: no explanation column."""
+    """Figures per line, totals, then (explain) how each line was priced, and the notes."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
-    for name, justify in (("line", "right"), ("code", "left"), ("units", "right"), ("locality", "left"),
-                          ("allowed", "right"), ("MPPR", "right"), ("expected paid", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
-    if explain:
-        table.add_column("how", overflow="fold")
+    for name in ("line", "code", "units", "locality", "allowed", "MPPR", "expected paid"):
+        table.add_column(name, justify="left" if name in ("code", "locality") else "right", no_wrap=True)
     for ln in price.lines:
         code = ln.code + ("-" + "-".join(ln.modifiers) if ln.modifiers else "")
-        mppr = f"-${ln.mppr_reduction} ({ln.mppr_units}u)" if ln.mppr_units else ""
-        row = [str(ln.line), code, "" if ln.units is None else f"{ln.units:g}", ln.locality or "",
-               _money(ln.allowed), mppr, _money(ln.expected_paid)]
-        if explain:
-            how = Text(ln.explanation)
-            for note in ln.notes:
-                how.append(("\n" if how.plain else "") + "note: " + note, style="yellow")
-            row.append(how)
-        table.add_row(*row)
-    console.print(table)
-    console.print(total_line(price))
-    for note in price.notes:
-        console.print(Text("  " + note, style="dim"))
-    if not explain:
+        mppr = f"-${ln.mppr_reduction} ({ln.mppr_units} u)" if ln.mppr_units else ""
+        locality = ln.locality.split(" ")[0] if ln.locality else ""
+        table.add_row(str(ln.line), code, "" if ln.units is None else f"{ln.units:g}", locality,
+                      _money(ln.allowed), mppr, _money(ln.expected_paid))
+    console.print(Padding(table, (0, 0, 0, 2)))
+    console.print(Padding(total_line(price), (0, 0, 0, 2)))
+    if explain:
         for ln in price.lines:
-            for note in ln.notes:
-                console.print(Text(f"  line {ln.line}: {note}", style="yellow"))
+            if ln.explanation:
+                console.print(Padding(Text(f"line {ln.line}: {ln.explanation}", style="dim"), (0, 0, 0, 4)))
+    notes = _notes(price)
+    if not explain and price.complete:  # check --price: figures only; `cleanclaim price` says how
+        notes = [n for n in notes if n.startswith("line ")]
+    for note in notes:
+        console.print(Padding(Text(note, style="yellow" if note.startswith("line ") else "dim"), (0, 0, 0, 4)))
