@@ -39,7 +39,10 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--db", help="Claim history database: a SQLite file or postgresql:// URL (default: "
                            "$CLEANCLAIM_DB, config [history] db, else SQLite under the XDG data dir). "
                            "With a history the HX rules check across claims.")
-def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db) -> None:
+@click.option("--price/--no-price", "price", default=None,
+              help="Show the expected payment per line and per claim (Medicare PFS or a [pricing] fee "
+                   "schedule); default: config [pricing] check, else off.")
+def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -63,6 +66,9 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         recorder = attach_history(checker, db, record)
     except HistoryError as exc:
         raise click.ClickException(str(exc))
+    from ..pricing.check_hook import enable_pricing
+
+    enable_pricing(checker, price, payer)
     options = {"show_clean": not hide_clean} if fmt == "text" else {}
     writer = get_writer(fmt, output, **options)
     summary = Summary()
