@@ -26,6 +26,7 @@ class TextWriter:
         if not result.findings:
             if self.show_clean:
                 self.console.print(head, Text("  clean", style="green"))
+                self._price(result)
             return
         self.console.print(head)
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
@@ -44,6 +45,15 @@ class TextWriter:
             table.add_row(str(f.line) if f.line else "-", f.code,
                           Text(f.severity, style=STYLE[f.severity]), body)
         self.console.print(table)
+        self._price(result)
+
+    def _price(self, result) -> None:
+        """`check --price`: the expected payment under the claim (pricing.render)."""
+        price = getattr(result, "expected_payment", None)
+        if price is not None:
+            from ..pricing.render import render
+
+            render(self.console, price, explain=False)
 
     def input(self, result) -> None:
         if result.error:
