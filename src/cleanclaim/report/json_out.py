@@ -10,6 +10,15 @@ def _dumps(obj) -> str:
     return json.dumps(obj, default=str, ensure_ascii=False)
 
 
+def _claim_dict(result) -> dict:
+    """result.to_dict(), plus "expected_payment" (totals and lines) under `check --price`."""
+    data = result.to_dict()
+    price = getattr(result, "expected_payment", None)
+    if price is not None:
+        data["expected_payment"] = price.to_dict()
+    return data
+
+
 class JsonWriter:
     """{"claims": [...], "inputs": [...], "summary": {...}} without holding claims in memory."""
 
@@ -20,7 +29,7 @@ class JsonWriter:
         out.write('{"claims": [')
 
     def claim(self, result) -> None:
-        self.out.write(("\n  " if self.first else ",\n  ") + _dumps(result.to_dict()))
+        self.out.write(("\n  " if self.first else ",\n  ") + _dumps(_claim_dict(result)))
         self.first = False
 
     def input(self, result) -> None:
@@ -38,7 +47,7 @@ class JsonLinesWriter:
         self.out = out
 
     def claim(self, result) -> None:
-        self.out.write(_dumps({"type": "claim", **result.to_dict()}) + "\n")
+        self.out.write(_dumps({"type": "claim", **_claim_dict(result)}) + "\n")
 
     def input(self, result) -> None:
         self.out.write(_dumps({"type": "input", **result.to_dict()}) + "\n")
