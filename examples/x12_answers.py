@@ -236,6 +236,7 @@ def write_277ca(payer_name: str, payer_id: str, acks: list[Ack], out: TextIO, *,
     w = _W(out)
     day = created.strftime("%Y%m%d")
     w.put("GS", "HN", sender, receiver, day, created.strftime("%H%M"), control, "X", "005010X214")
+    w.count = 0
     w.put("ST", "277", "0001", "005010X214")
     w.put("BHT", "0085", "08", batch_ref, day, created.strftime("%H%M"), "TH")
     w.put("HL", "1", "", "20", "1")
