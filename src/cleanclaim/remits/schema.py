@@ -123,7 +123,7 @@ remit_line = sa.Table(
     sa.Column("control_number", sa.String(50)),  # REF*6R (= 837 REF*6R)
     sa.Column("allowed", Money),  # AMT*B6
     sa.Column("history_line_number", sa.Integer),  # claim_lines.line_number of the matched claim
-    sa.Column("match_method", sa.String(20)),  # control_number | code_date | code_date_no_modifiers
+    sa.Column("match_method", sa.String(20)),  # control_number | code_date | code_date_no_mods
     sa.Column("balanced", sa.Boolean, nullable=False),  # SVC02 - adjustments = SVC03
     sa.Column("balance_difference", Money, nullable=False),
     sa.Column("denial", sa.Boolean, nullable=False),

@@ -1,0 +1,267 @@
+"""Import 835, 999 and 277CA files into the history store.
+
+One transaction per file: the file row, every remittance/claim/line/adjustment/remark/
+PLB (or front-end response), the claim matches, and the allowed amounts written back to
+``claim_lines`` either all land or none do. A file whose bytes were imported before
+(same SHA-256) adds nothing (``ImportResult.duplicate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..formats.x12.errors import X12InputError
+from ..formats.x12.transactions import file_chunks
+from ..store.schema import claim_lines, claims
+from . import schema as t
+from .buckets import claim_denial, line_denial
+from .explain import lookup
+from .match import link_reversal, match_claim, match_response
+from .model import FrontEndResponse, Problem, RemitClaim, Remittance
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class ImportResult:
+    source: str
+    kind: str  # 835 | 999 | 277CA
+    duplicate: bool = False
+    file_id: int | None = None
+    remittances: int = 0
+    claims: int = 0
+    lines: int = 0
+    denials: int = 0
+    responses: int = 0
+    rejected: int = 0
+    matched_claims: int = 0
+    unmatched_claims: int = 0
+    unbalanced: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        d["problems"] = [p.as_dict() for p in self.problems]
+        return d
+
+
+def sniff_kind(path: Path | str) -> str:
+    """'835' | '999' | '277CA' from the first ST (ST01, and ST03 X214 for a 277CA)."""
+    from ..formats.x12.envelope import SegmentStream
+
+    head = next(file_chunks(path))[:65536]
+    stream = SegmentStream([head])
+    for els in stream:
+        if els[0] == "ST":
+            kind = els[1].strip() if len(els) > 1 else ""
+            if kind == "277":
+                return "277CA"
+            if kind in ("835", "999"):
+                return kind
+            raise X12InputError(str(path), None, "ST", f"transaction set {kind!r} is not an 835, 999 or 277CA")
+    if stream.unreadable is not None or not stream.started:
+        raise X12InputError(str(path), 1, None, "not an X12 file: it does not start with an ISA segment")
+    raise X12InputError(str(path), None, "ST", "no ST transaction set in the first 64 KB")
+
+
+def content_hash(path: Path | str) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _fit(table: sa.Table, values: dict, result: ImportResult, where: str) -> dict:
+    """Values cut to their column's width (bad input must not abort the import), with an RM004 warning."""
+    for name, value in values.items():
+        length = getattr(table.c[name].type, "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            values[name] = value[:length]
+            result.problems.append(Problem("RM004", "warning", f"{where}: {table.name}.{name} is longer than "
+                                           f"{length} characters; stored cut to {length}", result.source))
+    return values
+
+
+def _insert(conn, table: sa.Table, values: dict, result: ImportResult, where: str) -> int:
+    return conn.execute(table.insert().values(**_fit(table, values, result, where))).inserted_primary_key[0]
+
+
+def import_file(history, path: Path | str, store, *, kind: str | None = None) -> ImportResult:
+    """Read and store one file in one transaction. ``history``: a store History (or
+    anything with ``begin()`` giving a Connection in a transaction)."""
+    path = Path(path)
+    kind = kind or sniff_kind(path)
+    digest, size = content_hash(path)
+    result = ImportResult(str(path), kind)
+    with history.begin() as conn:
+        existing = conn.execute(sa.select(t.remit_file.c.id).where(t.remit_file.c.content_hash == digest)).first()
+        if existing is not None:
+            result.duplicate, result.file_id = True, existing.id
+            return result
+        file_id = _insert(conn, t.remit_file, dict(
+            content_hash=digest, kind=kind, source=str(path), byte_size=size,
+            imported_at=datetime.now(timezone.utc), problems=[]), result, "file")
+        result.file_id = file_id
+        if kind == "835":
+            from ..formats.x12.remit835 import iter_835
+
+            for item in iter_835(path, store):
+                if isinstance(item, Remittance):
+                    insert_remittance(conn, file_id, item, store, result)
+                    result.problems.extend(item.problems)
+                else:
+                    result.problems.append(item)
+        else:
+            from ..formats.x12.acks import iter_acks
+
+            position = 0
+            for item in iter_acks(path):
+                if isinstance(item, FrontEndResponse):
+                    position += 1
+                    insert_response(conn, file_id, item, position, result)
+                else:
+                    result.problems.append(item)
+        conn.execute(t.remit_file.update().where(t.remit_file.c.id == file_id)
+                     .values(problems=[p.as_dict() for p in result.problems]))
+    return result
+
+
+def insert_remittance(conn, file_id: int, remit: Remittance, store, result: ImportResult) -> int:
+    """Insert one remittance with its claims, lines, adjustments, remarks and PLBs."""
+    result.remittances += 1
+    remit_id = _insert(conn, t.remittance, dict(
+        file_id=file_id, interchange_control=remit.interchange_control, group_control=remit.group_control,
+        set_control=remit.set_control, payer_name=remit.payer.name, payer_id=remit.payer.id,
+        payee_name=remit.payee.name, payee_id_qualifier=remit.payee.id_qualifier, payee_id=remit.payee.id,
+        payee_npi=remit.payee.npi, handling_code=remit.handling_code, payment_amount=remit.payment_amount,
+        credit_debit=remit.credit_debit, payment_method=remit.payment_method, payment_date=remit.payment_date,
+        trace_number=remit.trace_number, trace_originator=remit.trace_originator,
+        production_date=remit.production_date, remit_date=remit.remit_date,
+        claim_paid_total=remit.claim_paid_total, provider_adjustment_total=remit.provider_adjustment_total,
+        balanced=remit.balanced, balance_difference=remit.balance_difference,
+    ), result, f"transaction set {remit.set_control}")
+    if remit.provider_adjustments:
+        conn.execute(t.remit_provider_adjustment.insert(), [_fit(t.remit_provider_adjustment,
+            {"remittance_id": remit_id, "position": i, "provider_id": p.provider_id,
+             "fiscal_period_end": p.fiscal_period_end, "reason_code": p.reason_code, "reference": p.reference,
+             "amount": p.amount}, result, "PLB") for i, p in enumerate(remit.provider_adjustments, 1)])
+    last_reversal: dict[str, int] = {}
+    for claim in remit.claims:
+        claim_row = insert_claim(conn, remit_id, remit, claim, store, result)
+        if claim.is_reversal:
+            last_reversal[claim.claim_id] = claim_row
+        elif claim.claim_id in last_reversal:
+            conn.execute(t.remit_claim.update().where(t.remit_claim.c.id == claim_row)
+                         .values(correction_of_id=last_reversal.pop(claim.claim_id)))
+    if not remit.balanced:
+        result.unbalanced += 1
+    return remit_id
+
+
+def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, store, result: ImportResult) -> int:
+    on = remit.remit_date
+    match = match_claim(conn, remit, claim)
+    decision = claim_denial(claim)
+    result.claims += 1
+    result.denials += decision.denied
+    if match.history_claim_id is not None:
+        result.matched_claims += 1
+    else:
+        result.unmatched_claims += 1
+    result.unbalanced += not claim.balanced
+    adj = decision.adjustment
+    claim_row = _insert(conn, t.remit_claim, dict(
+        remittance_id=remit_id, position=claim.position, segment_number=claim.segment_number,
+        claim_id=claim.claim_id, status_code=claim.status_code, charge=claim.charge, paid=claim.paid,
+        patient_responsibility=claim.patient_responsibility, filing_indicator=claim.filing_indicator,
+        payer_claim_control=claim.payer_claim_control, facility_code=claim.facility_code,
+        frequency_code=claim.frequency_code, patient_key=claim.patient_key, rendering_npi=claim.rendering_npi,
+        statement_start=claim.statement_start, statement_end=claim.statement_end,
+        received_date=claim.received_date, remit_date=on, reversal=claim.is_reversal,
+        reversal_of_id=link_reversal(conn, claim), history_claim_id=match.history_claim_id,
+        match_method=match.method, balanced=claim.balanced, balance_difference=claim.balance_difference,
+        denial=decision.denied, denied_charge=decision.denied_charge, bucket=decision.bucket,
+        denial_group=adj.group if adj else None, denial_carc=adj.carc if adj else None,
+    ), result, f"claim {claim.claim_id[:38]}")
+    _adjustments(conn, claim_row, None, claim.adjustments, store, on, result)
+    _remarks(conn, claim_row, None, claim.remarks, store, on, result)
+    if match.history_claim_id is not None and claim.payer_claim_control and not claim.is_reversal:
+        conn.execute(claims.update().where(claims.c.id == match.history_claim_id,
+                                           claims.c.payer_claim_number.is_(None))
+                     .values(payer_claim_number=claim.payer_claim_control))
+    for line in claim.lines:
+        result.lines += 1
+        d = line_denial(line, claim)
+        stored_line, method = match.lines.get(line.position, (None, None))
+        adj = d.adjustment
+        line_row = _insert(conn, t.remit_line, dict(
+            remit_claim_id=claim_row, position=line.position, segment_number=line.segment_number,
+            code_qualifier=line.code_qualifier, procedure_code=line.procedure_code,
+            modifiers=" ".join(line.modifiers), original_code=line.original_code,
+            original_modifiers=" ".join(line.original_modifiers) if line.original_code else None,
+            charge=line.charge, paid=line.paid, revenue_code=line.revenue_code, units=line.units,
+            original_units=line.original_units, service_date=line.service_date,
+            service_date_end=line.service_date_end, control_number=line.control_number, allowed=line.allowed,
+            history_line_number=stored_line, match_method=method, balanced=line.balanced,
+            balance_difference=line.balance_difference, denial=d.denied, denied_charge=d.denied_charge,
+            bucket=d.bucket, denial_group=adj.group if adj else None, denial_carc=adj.carc if adj else None,
+        ), result, f"claim {claim.claim_id[:38]} line {line.position}")
+        _adjustments(conn, claim_row, line_row, line.adjustments, store, on, result)
+        _remarks(conn, claim_row, line_row, line.remarks, store, on, result)
+        if stored_line is not None and line.allowed is not None and not claim.is_reversal:
+            conn.execute(claim_lines.update().where(claim_lines.c.claim_id == match.history_claim_id,
+                                                    claim_lines.c.line_number == stored_line)
+                         .values(allowed_cents=line.allowed))
+    return claim_row
+
+
+def _known(store, kind: str, code: str, on) -> bool:
+    info = lookup(store, kind, code, on)
+    return info.known and info.valid is not False
+
+
+def _adjustments(conn, claim_row, line_row, adjustments, store, on, result) -> None:
+    if adjustments:
+        conn.execute(t.remit_adjustment.insert(), [_fit(t.remit_adjustment,
+            {"remit_claim_id": claim_row, "remit_line_id": line_row, "position": i, "group_code": a.group,
+             "carc": a.carc, "amount": a.amount, "quantity": a.quantity, "known": _known(store, "carc", a.carc, on)}, result, "CAS")
+            for i, a in enumerate(adjustments, 1)])
+
+
+def _remarks(conn, claim_row, line_row, remarks, store, on, result) -> None:
+    if remarks:
+        conn.execute(t.remit_remark.insert(), [_fit(t.remit_remark,
+            {"remit_claim_id": claim_row, "remit_line_id": line_row, "source": r.source, "code": r.code,
+             "known": _known(store, "rarc", r.code, on)}, result, r.source) for r in remarks])
+
+
+def insert_response(conn, file_id: int, r: FrontEndResponse, position: int, result: ImportResult) -> int:
+    history_claim_id, method = match_response(conn, r)
+    result.responses += 1
+    result.rejected += not r.accepted
+    if r.claim_id:
+        result.claims += 1
+        result.matched_claims += history_claim_id is not None
+        result.unmatched_claims += history_claim_id is None
+    row = _insert(conn, t.frontend_response, dict(
+        file_id=file_id, kind=r.kind, position=position, response_date=r.response_date,
+        sender_name=r.sender_name, sender_id=r.sender_id, acknowledged_group_control=r.acknowledged_group_control,
+        acknowledged_set_id=r.acknowledged_set_id, acknowledged_set_control=r.acknowledged_set_control,
+        claim_id=r.claim_id, payer_claim_control=r.payer_claim_control, billing_npi=r.billing_npi,
+        charge=r.charge, service_date=r.service_date, service_date_end=r.service_date_end,
+        status_code=r.status_code, claim_status_code=r.claim_status_code, accepted=r.accepted,
+        history_claim_id=history_claim_id, match_method=method,
+    ), result, f"response {position}")
+    if r.codes:
+        conn.execute(t.frontend_code.insert(), [
+            _fit(t.frontend_code, {"response_id": row, "position": i, **c.__dict__}, result, c.source)
+            for i, c in enumerate(r.codes, 1)])
+    return row
