@@ -1,0 +1,483 @@
+"""HX: edits across claims (from the claim history) and claim-frequency edits.
+
+The cross-claim rules need a history (``check --db`` / ``--record``); without one they
+find nothing. They compare the claim with the recorded claims that still count (not
+replaced or voided) of the same patient and payer, never with the claim's own earlier
+version (same billing NPI + payer + CLM01) nor, for a replacement, with the claim its
+REF*F8 names. Timely filing and REF*F8 need no history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..model import Claim, ServiceLine
+from .base import Hit, RuleContext, rule
+from .modifiers import NCCI_ASSOCIATED, is_evaluation_management
+from .ncci import authority as ptp_authority
+
+REPEAT_MODIFIERS = frozenset({"76", "77", "91"})  # repeat procedure / repeat test: not a duplicate
+DUPLICATE_AUTHORITY = ("CMS Medicare Claims Processing Manual 100-04 ch. 1 §120 (detection of duplicate "
+                       "claims: exact duplicate claims and lines are denied); CARC 18 'Exact duplicate "
+                       "claim/service'")
+PTP_ACROSS = ("CMS NCCI PTP edits apply when a provider reports both codes of a pair for the same "
+              "beneficiary on the same date of service, on one claim or on separate claims (CMS "
+              "'Medicare NCCI Procedure to Procedure (PTP) Edits'; NCCI Policy Manual ch. I)")
+MUE_ACROSS = ("MUEs with MAI 2 or 3 are date-of-service edits: all units of the code for the same "
+              "beneficiary, provider and date count together, across lines and claims (CMS NCCI MUE; "
+              "NCCI Policy Manual for Medicare Services ch. I section V)")
+MEDICARE_TIMELY = ("42 CFR 424.44(a)(1): claims must be filed no later than 12 months (1 calendar year) "
+                   "after the date of service; CMS 100-04 ch. 1 §70 and §70.1 (the line 'From' date counts "
+                   "on professional claims; a February 29 service must be filed by February 28); CARC 29")
+F8_AUTHORITY = ("ASC X12 005010X222A1 837P TR3, loop 2300 REF (REF01 = F8, Payer Claim Control Number): "
+                "'Required when CLM05-3 (Claim Frequency Code) indicates this claim is a replacement or "
+                "void to a previously adjudicated claim. If not required by this implementation guide, "
+                "do not send.' (X12 RFI 2110 confirms a receiver may not require it on other claims)")
+
+
+# --- what several rules share -----------------------------------------------------------
+
+def _identity(claim: Claim):
+    from ..store.claims import claim_key
+
+    return claim_key(claim)
+
+
+def _payer_key(claim: Claim) -> str | None:
+    from ..store.claims import payer_key
+
+    return payer_key(claim.payer)
+
+
+def history_lines(claim: Claim, ctx: RuleContext) -> list:
+    """Recorded lines of the patient with this payer on the claim's dates (memoised per claim).
+
+    Excludes the claim's own earlier version and, on a replacement or void, the claim REF*F8
+    names (matched on the payer's claim number or CLM01).
+    """
+    if ctx.history is None or not claim.patient_key:
+        return []
+    memo = ctx.claim_memo(claim)
+    if "history.lines" not in memo:
+        dates = claim.dates_of_service
+        found = []
+        payer = _payer_key(claim)
+        if dates and payer:
+            found = ctx.history.service_lines(claim.patient_key, payer_key=payer, start=dates[0], end=dates[-1],
+                                              exclude_claim=_identity(claim))
+            ref = (claim.original_reference or "").strip()
+            if ref and (claim.frequency_code or "").strip() in ("7", "8"):
+                found = [h for h in found if ref not in (h.claim.claim_number, h.payer_claim_number)]
+        memo["history.lines"] = found
+    return memo["history.lines"]
+
+
+def _rendering_npi(claim: Claim, line: ServiceLine) -> str | None:
+    provider = claim.rendering_for(line)
+    return provider.npi if provider else None
+
+
+def _billing_npi(claim: Claim) -> str | None:
+    return claim.billing_provider.npi if claim.billing_provider else None
+
+
+def _same_service(claim: Claim, line: ServiceLine, hist) -> bool:
+    return (hist.dos == line.date_of_service and hist.code == line.procedure_code
+            and hist.modifier_set == line.modifier_set and hist.rendering_npi == _rendering_npi(claim, line)
+            and hist.claim.billing_npi == _billing_npi(claim))
+
+
+def _is_void(claim: Claim) -> bool:
+    return (claim.frequency_code or "").strip() == "8"
+
+
+def _duplicates(claim: Claim, ctx: RuleContext) -> dict[int, list]:
+    """Line number -> recorded lines it duplicates (lines with 76/77/91 never do)."""
+    if _is_void(claim):
+        return {}
+    recorded = history_lines(claim, ctx)
+    found = {}
+    for ln in claim.lines:
+        if ln.date_of_service is None or ln.modifier_set & REPEAT_MODIFIERS:
+            continue
+        same = [h for h in recorded if _same_service(claim, ln, h)]
+        if same:
+            found[ln.number] = same
+    return found
+
+
+def _whole_duplicate_of(claim: Claim, ctx: RuleContext):
+    """The recorded claim every line of this claim duplicates, else None."""
+    dups = _duplicates(claim, ctx)
+    if not claim.lines or len(dups) != len(claim.lines):
+        return None
+    common = set.intersection(*({h.claim for h in dups[ln.number]} for ln in claim.lines))
+    return min(common) if common else None
+
+
+def _describe_claim(key) -> str:
+    return f"claim {key.claim_number}"
+
+
+# --- duplicates ------------------------------------------------------------------------
+
+@rule("HX001", "history.duplicate-claim", "error", carc="CO-18")
+def duplicate_claim(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """Every line of the claim is already on one recorded claim: an exact duplicate claim.
+
+    ## What it checks
+    With a claim history, each line is compared with the recorded lines that still count
+    for the same patient and payer: same billing NPI, rendering NPI, date of service,
+    procedure code and modifiers. When one recorded claim (with another CLM01) holds them
+    all, the claim is a duplicate. The claim's own earlier version (same billing NPI,
+    payer and CLM01) is never compared, and neither is the claim a replacement's REF*F8
+    names. Void claims (CLM05-3 = 8) are not checked.
+
+    ## Why payers deny it
+    Claims systems deny exact duplicates automatically (CARC 18, "Exact duplicate
+    claim/service"), with no appeal rights; repeated duplicate submissions are treated
+    as abuse.
+
+    ## Example
+    Claim B1 for 97140-GP on 2025-03-03 for the patient recorded earlier on claim A1
+    with the same line: B1 is denied CO-18.
+
+    ## Fix
+    Do not resend a claim that is already with the payer; check its status (276/277).
+    To change it, send a replacement (CLM05-3 = 7) with REF*F8 = the payer's claim number.
+
+    ## Authority
+    CMS Medicare Claims Processing Manual 100-04 ch. 1 §120 (detection of duplicate
+    claims); CARC 18.
+    """
+    other = _whole_duplicate_of(claim, ctx)
+    if other is None:
+        return
+    yield Hit(f"Every line of this claim is already on recorded {_describe_claim(other)} (same provider, "
+              "patient, payer, dates, codes and modifiers): an exact duplicate claim.",
+              fix=f"Do not send it again; if {_describe_claim(other)} needs a change, send a replacement "
+                  "(CLM05-3 = 7) with REF*F8 = the payer's claim control number of the original.",
+              fix_safety="unsafe", authority=DUPLICATE_AUTHORITY,
+              details={"duplicate_of": other.claim_number})
+
+
+@rule("HX002", "history.duplicate-line", "error", carc="CO-18")
+def duplicate_line(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A line repeats a service already on a recorded claim (same provider, patient, date, code).
+
+    ## What it checks
+    With a claim history: a line whose billing NPI, rendering NPI, date of service,
+    procedure code and modifiers match a recorded line of another claim of the same
+    patient and payer that still counts. Lines carrying 76, 77 or 91 (repeat procedure
+    or test) are not duplicates. When the whole claim is a duplicate, HX001 reports it
+    instead.
+
+    ## Why payers deny it
+    The later line is denied as an exact duplicate (CARC 18). For timed therapy codes,
+    units of one service on one day belong on one line: a second claim for more units of
+    97110 on the same day is denied, not added.
+
+    ## Example
+    97110-GP x1 on 2025-03-03 was billed on claim A1; claim B1 bills 97110-GP x1 again for
+    the same date, patient and therapist: B1 line 1 is denied CO-18.
+
+    ## Fix
+    If the service is the same, remove the line. If units were missed, send a replacement
+    of the first claim (CLM05-3 = 7, REF*F8) with all units on one line. If it really was
+    a second, separate session, use the modifier that says so (76/77, or 59/X for a
+    distinct service) only when the documentation supports it.
+
+    ## Authority
+    CMS Medicare Claims Processing Manual 100-04 ch. 1 §120; CARC 18.
+    """
+    if _whole_duplicate_of(claim, ctx) is not None:
+        return
+    for number, same in sorted(_duplicates(claim, ctx).items()):
+        ln = next(x for x in claim.lines if x.number == number)
+        where = ", ".join(sorted({f"{_describe_claim(h.claim)} line {h.line_number}" for h in same}))
+        yield Hit(f"{ln.procedure_code}{_mods(ln.modifiers)} on {ln.date_of_service.isoformat()} (line {number}) "
+                  f"is already billed for this patient by the same provider on {where}.",
+                  line=number,
+                  fix="Remove the line if it is the same service; for missed units, replace the first claim "
+                      "(CLM05-3 = 7, REF*F8) with all units on one line.",
+                  fix_safety="unsafe", authority=DUPLICATE_AUTHORITY,
+                  details={"duplicate_of": sorted({h.claim.claim_number for h in same})})
+
+
+def _mods(modifiers) -> str:
+    return "".join(f"-{m}" for m in modifiers)
+
+
+# --- NCCI across claims ----------------------------------------------------------------
+
+def _bypassed(col1_mods: set[str], col2_code: str, col2_mods: set[str]) -> bool:
+    """NCCI-associated modifiers on the pair (an E/M column-2 code counts only 24/25/57)."""
+    if is_evaluation_management(col2_code):
+        return bool(col2_mods & {"24", "25", "57"})
+    return bool((col1_mods | col2_mods) & NCCI_ASSOCIATED)
+
+
+@rule("HX003", "history.ncci-ptp-across-claims", "error", carc="CO-97 / CO-236")
+def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """An NCCI PTP pair split across this claim and a recorded claim (same provider, patient, date).
+
+    ## What it checks
+    With a claim history: each line is paired with the recorded lines of the same
+    patient and payer on the same date of service by the same rendering NPI. The NCCI
+    practitioner PTP row in force on that date decides: modifier indicator 0, or 1
+    without an NCCI-associated modifier on either line, is an edit. When this claim's
+    line is the column-2 code it is an error (the line is denied); when this claim holds
+    the column-1 code and the recorded claim the column-2 code, it is a warning (the
+    earlier line is recouped or this line's payment reduced).
+
+    ## Why payers deny it
+    CMS applies PTP edits by provider, beneficiary and date, not by claim: splitting the
+    pair over two claims does not avoid the edit. The column-2 code is denied CO-97
+    ("already adjudicated") / CO-236.
+
+    ## Example
+    97140-GP billed on claim A1 for 2024-08-05; claim B1 for the same patient, therapist
+    and day bills 97124-GP. NCCI 97140/97124 has modifier indicator 0: B1's 97124 is denied.
+
+    ## Fix
+    Bill all of a day's services on one claim. If the column-2 service was truly
+    distinct (indicator 1), append XS/XU (or 59) when the documentation shows it and
+    replace the claim; for indicator 0, remove the column-2 line.
+
+    ## Authority
+    CMS "Medicare NCCI Procedure to Procedure (PTP) Edits"; NCCI PTP practitioner table;
+    NCCI Policy Manual for Medicare Services ch. I.
+    """
+    recorded = history_lines(claim, ctx)
+    if not recorded or _is_void(claim):
+        return
+    for ln in claim.lines:
+        dos = ln.date_of_service
+        npi = _rendering_npi(claim, ln)
+        for h in recorded:
+            if h.dos != dos or h.rendering_npi != npi or h.code == ln.procedure_code:
+                continue
+            # This line is column 2 to a recorded column-1 code: this line is denied.
+            edit = ctx.store.ptp_edit(h.code, ln.procedure_code, dos)
+            if _applies(edit, h.modifier_set, ln.procedure_code, ln.modifier_set):
+                yield Hit(f"{ln.procedure_code} (line {ln.number}) is column 2 to {h.code} already billed on "
+                          f"{_describe_claim(h.claim)} for the same patient, provider and date "
+                          f"({dos.isoformat()}; NCCI PTP modifier indicator {edit.modifier_indicator}).",
+                          line=ln.number, fix=_fix(edit), fix_safety="unsafe",
+                          authority=f"{ptp_authority(edit)}. {PTP_ACROSS}",
+                          details={"column1": edit.column1, "column2": edit.column2,
+                                   "other_claim": h.claim.claim_number})
+            # A recorded line is column 2 to this line: the earlier payment is at risk.
+            edit = ctx.store.ptp_edit(ln.procedure_code, h.code, dos)
+            if _applies(edit, ln.modifier_set, h.code, h.modifier_set):
+                yield Hit(f"{ln.procedure_code} (line {ln.number}) is column 1 to {h.code} already billed on "
+                          f"{_describe_claim(h.claim)} for the same patient, provider and date "
+                          f"({dos.isoformat()}; NCCI PTP modifier indicator {edit.modifier_indicator}): the "
+                          f"{h.code} payment is recouped or this line's payment reduced by it.",
+                          line=ln.number, severity="warning", fix=_fix(edit), fix_safety="unsafe",
+                          authority=f"{ptp_authority(edit)}. {PTP_ACROSS}",
+                          details={"column1": edit.column1, "column2": edit.column2,
+                                   "other_claim": h.claim.claim_number})
+
+
+def _applies(edit, col1_mods: set[str], col2_code: str, col2_mods: set[str]) -> bool:
+    if edit is None or edit.modifier_indicator == "9":
+        return False
+    if edit.modifier_indicator == "0":
+        return True
+    return not _bypassed(col1_mods, col2_code, col2_mods)
+
+
+def _fix(edit) -> str:
+    if edit.modifier_indicator == "0":
+        return (f"Bill the day's services on one claim and leave out {edit.column2}: no modifier makes it "
+                f"payable with {edit.column1} on the same day.")
+    return (f"If {edit.column2} was a distinct session, region or time block, append XS/XU (or 59) to it "
+            f"when the documentation shows that and replace the claim; otherwise leave {edit.column2} out.")
+
+
+# --- MUE across claims -----------------------------------------------------------------
+
+@rule("HX004", "history.mue-across-claims", "error", carc="CO-151 / N362")
+def mue_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """Units of a date-of-service MUE code (MAI 2/3) over the limit once recorded claims are added.
+
+    ## What it checks
+    With a claim history: for each code whose practitioner MUE has adjudication
+    indicator 2 or 3, the units on this claim for one date and rendering NPI plus the
+    units recorded on other claims of the same patient and payer for that code, date
+    and provider. Reported only when this claim alone is within the MUE (MU001 reports
+    a claim over it on its own).
+
+    ## Why payers deny it
+    MAI 2/3 MUEs are date-of-service edits: the payer adds every unit for the day,
+    whatever claim it came on, and denies the line that goes over (CO-151, RARC N362).
+    MAI 2 cannot be appealed; MAI 3 can, with records.
+
+    ## Example
+    97124 has a practitioner MUE of 4 (MAI 3, 2024 Q3). 3 units were billed on claim A1
+    for 2024-08-05; claim B1 bills 2 more for the same day and therapist: 5 > 4, B1's
+    line is denied.
+
+    ## Fix
+    Bill only the units the documentation supports for the whole day; to add units to a
+    claim already sent, replace it (CLM05-3 = 7, REF*F8) rather than sending a second one.
+
+    ## Authority
+    CMS NCCI Medically Unlikely Edits (practitioner), MAI definitions; NCCI Policy Manual
+    for Medicare Services ch. I section V.
+    """
+    recorded = history_lines(claim, ctx)
+    if not recorded or _is_void(claim):
+        return
+    groups: dict[tuple, list[ServiceLine]] = defaultdict(list)
+    for ln in claim.lines:
+        if ln.date_of_service is not None:
+            groups[(ln.procedure_code, ln.date_of_service, _rendering_npi(claim, ln))].append(ln)
+    for (code, dos, npi), lines in groups.items():
+        mue = ctx.store.mue(code)
+        if mue is None or mue.mai not in (2, 3):
+            continue
+        here = sum((ln.units or Decimal(0) for ln in lines), Decimal(0))
+        before = [h for h in recorded if h.code == code and h.dos == dos and h.rendering_npi == npi]
+        earlier = sum((h.units or Decimal(0) for h in before), Decimal(0))
+        if here > mue.units or here + earlier <= mue.units:
+            continue
+        claims_text = ", ".join(sorted({_describe_claim(h.claim) for h in before}))
+        for ln in lines:
+            yield Hit(f"{code} on {dos.isoformat()}: {here:g} unit(s) here + {earlier:g} on {claims_text} = "
+                      f"{here + earlier:g}, over the MUE of {mue.units} (MAI {mue.mai}: a date-of-service edit "
+                      "across claims).", line=ln.number,
+                      fix=f"Bill at most {mue.units} unit(s) of {code} for the whole day; to change units "
+                          "already billed, replace that claim (CLM05-3 = 7, REF*F8).",
+                      fix_safety="unsafe",
+                      authority=f"{mue.release}: {mue.code} MUE {mue.units}, MAI {mue.mai}. {MUE_ACROSS}",
+                      details={"mue": mue.units, "mai": mue.mai, "units_here": float(here),
+                               "units_recorded": float(earlier)})
+
+
+# --- timely filing ---------------------------------------------------------------------
+
+def medicare_filing_deadline(dos: date) -> date:
+    """The last day to file: 1 calendar year after the date of service (Feb 29 -> Feb 28)."""
+    try:
+        return dos.replace(year=dos.year + 1)
+    except ValueError:
+        return date(dos.year + 1, 2, 28)
+
+
+def _pack_limit(claim: Claim, ctx: RuleContext, dos: date):
+    """(days, authority) from the payer's policy pack, or None (no pack API or no rule)."""
+    try:
+        from ..policies.loader import policy_for
+    except ImportError:
+        return None
+    policy = policy_for(claim, ctx)
+    found = policy.section("timely_filing", dos)
+    if not found or not found[-1].get("days"):
+        return None
+    return int(found[-1].get("days")), found[-1].authority
+
+
+@rule("HX005", "history.timely-filing", "error", carc="CO-29")
+def timely_filing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A line's date of service is past the payer's filing limit on the check date (--as-of).
+
+    ## What it checks
+    Each line's date of service (the "From" date) against the filing limit, taking the
+    check date (--as-of, else today) as the day the claim is filed. Medicare: 12 months,
+    i.e. 1 calendar year after the date of service (a February 29 service by February
+    28). Other payers: the number of days in the payer's policy pack (timely_filing),
+    reported as a warning because a participation agreement may set another limit.
+    Replacement and void claims (CLM05-3 = 7/8) are not checked: their limits are those
+    of reopenings and adjustments.
+
+    ## Why payers deny it
+    A claim received after the limit is denied CO-29 ("The time limit for filing has
+    expired"); for Medicare the denial is not an initial determination and cannot be
+    appealed, and the beneficiary may not be billed.
+
+    ## Example
+    Medicare, date of service 2025-03-15, checked 2026-03-16: the last day was
+    2026-03-15, so the line is denied CO-29.
+
+    ## Fix
+    File at once if a 100-04 ch. 1 §70.7 exception applies (administrative error,
+    retroactive entitlement or disenrollment) and document it; otherwise the service
+    cannot be billed to the payer or the patient.
+
+    ## Authority
+    42 CFR 424.44; CMS Medicare Claims Processing Manual 100-04 ch. 1 §70; the payer's
+    timely-filing limit in its policy pack.
+    """
+    if (claim.frequency_code or "1").strip() in ("7", "8"):
+        return
+    medicare = ctx.payer_type_for(claim) == "medicare"
+    for ln in claim.lines:
+        dos = ln.date_of_service
+        if dos is None:
+            continue
+        if medicare:
+            deadline, authority, severity = medicare_filing_deadline(dos), MEDICARE_TIMELY, None
+            limit = "12 months (1 calendar year)"
+        else:
+            found = _pack_limit(claim, ctx, dos)
+            if found is None:
+                continue
+            days, authority = found
+            deadline, severity, limit = dos + timedelta(days=days), "warning", f"{days} days"
+        if ctx.as_of <= deadline:
+            continue
+        yield Hit(f"Line {ln.number}: date of service {dos.isoformat()} is past the filing limit of {limit}; "
+                  f"the last day to file was {deadline.isoformat()} (checked as of {ctx.as_of.isoformat()}).",
+                  line=ln.number, severity=severity,
+                  fix="File now only if an exception applies (e.g. CMS 100-04 ch. 1 §70.7: administrative "
+                      "error, retroactive entitlement) and keep the proof; otherwise write the line off "
+                      "(the patient may not be billed for it).",
+                  fix_safety="unsafe", authority=authority,
+                  details={"deadline": deadline.isoformat(), "date_of_service": dos.isoformat()})
+
+
+# --- REF*F8 ----------------------------------------------------------------------------
+
+@rule("HX006", "history.payer-claim-number", "error", carc="CO-16")
+def payer_claim_number(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A replacement or void (CLM05-3 = 7/8) without REF*F8, or REF*F8 on an original claim.
+
+    ## What it checks
+    CLM05-3 = 7 (replacement of prior claim) or 8 (void/cancel of prior claim) needs the
+    2300 REF*F8 Payer Claim Control Number of the claim it changes. REF*F8 on any other
+    claim is reported as a warning (the TR3 says: do not send).
+
+    ## Why payers deny it
+    Without the payer's claim number the payer cannot find the claim to replace or void:
+    the claim is rejected at the front end (277CA) or denied as unprocessable (CO-16), or
+    processed as a new claim and denied as a duplicate (CO-18).
+
+    ## Example
+    CLM*PM1002*125***11:B:7*Y*A*Y*Y with no REF*F8: the replacement is rejected.
+
+    ## Fix
+    Add REF*F8 with the payer's claim control number (ICN/DCN) from the 835 (CLP07) or
+    277 of the original claim; on an original claim, remove REF*F8.
+
+    ## Authority
+    ASC X12 005010X222A1 (837P) loop 2300 REF*F8 situational rule; CLM05-3 claim
+    frequency codes (NUBC).
+    """
+    frequency = (claim.frequency_code or "1").strip()
+    has_ref = bool((claim.original_reference or "").strip())
+    if frequency in ("7", "8") and not has_ref:
+        what = "replacement" if frequency == "7" else "void"
+        yield Hit(f"CLM05-3 = {frequency} ({what} of a prior claim) but there is no REF*F8 with the payer's "
+                  "claim control number of the claim it changes.",
+                  fix="Add REF*F8 = the payer's claim control number (835 CLP07 / 277 of the original claim).",
+                  fix_safety="unsafe", authority=F8_AUTHORITY)
+    elif has_ref and frequency not in ("7", "8"):
+        yield Hit(f"REF*F8 is sent on a claim with CLM05-3 = {frequency}: it is only for replacement (7) "
+                  "or void (8) claims.", severity="warning",
+                  fix="Remove REF*F8, or set CLM05-3 to 7/8 if this claim replaces or voids the original.",
+                  fix_safety="unsafe", authority=F8_AUTHORITY)
