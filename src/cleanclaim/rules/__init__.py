@@ -21,6 +21,7 @@ FAMILIES = (
     "cleanclaim.rules.integrity",  # CL: pointers, NPI, duplicates, units, dates
     "cleanclaim.rules.pregnancy",  # PG: ICD-10-CM chapter 15 conventions
     "cleanclaim.rules.tabular",  # TN: Excludes1 / code-first notes of the tabular
+    "cleanclaim.rules.history",  # HX: duplicates, NCCI/MUE across claims, timely filing, REF*F8
 )
 
 
