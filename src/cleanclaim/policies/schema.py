@@ -112,7 +112,7 @@ SECTIONS: dict[str, dict] = {
     "prior_auth": {"codes": (CODES, True), "required": (BOOL, True)},
     "visit_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True), "visits": (INT, True),
                    "benefit_year": (_choice("calendar", "plan"), False), "plan_year_start": (_month_day, False),
-                   "visit_unit": (_choice("date_per_discipline", "date", "line"), False)},
+                   "visit_unit": (_choice("date_per_discipline", "date"), False)},
     "kx_thresholds": {"year": (INT, True), "amount": (_positive_number, True),
                       "disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True)},
     "modifiers": {"modifier": (_modifier, True),

@@ -1,0 +1,118 @@
+"""Claim-side helpers the pack-driven rules share: identity, payer key, taxonomy, discipline,
+benefit-year windows and the per-run batch ledger (claims checked earlier in this run)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..model import Claim, ServiceLine
+from .model import Policy, PolicyRule, discipline_for_taxonomy
+
+
+def payer_key(claim: Claim) -> str | None:
+    """Payer id, else the normalised payer name (the history store's payer key)."""
+    payer_id, name = claim.payer.payer_id, claim.payer.name
+    if payer_id and payer_id.strip():
+        return payer_id.strip().upper()
+    if name and name.strip():
+        return re.sub(r"[^A-Z0-9]+", " ", name.upper()).strip() or None
+    return None
+
+
+def claim_identity(claim: Claim) -> tuple | None:
+    """Billing NPI + payer key + CLM01 (the store's ClaimKey shape), None when incomplete."""
+    npi = claim.billing_provider.npi if claim.billing_provider else None
+    key = payer_key(claim)
+    number = (claim.claim_id or "").strip()
+    if not (npi and key and number):
+        return None
+    return (npi.strip(), key, number)
+
+
+def rendering_taxonomy(claim: Claim, line: ServiceLine, ctx) -> tuple[str | None, str]:
+    """(taxonomy, where from): the PRV of 2420A/2310B/billing, else the roster entry of the NPI."""
+    provider = claim.rendering_for(line)
+    if provider is not None and provider.taxonomy:
+        return provider.taxonomy, "PRV"
+    history = getattr(ctx, "history", None)
+    if history is not None and provider is not None and provider.npi:
+        entry = roster_entry(ctx, provider.npi)
+        if entry is not None and entry.taxonomy:
+            return entry.taxonomy, "roster"
+    return None, "none"
+
+
+def roster_entry(ctx, npi: str):
+    cache = ctx.memo("policy.roster")
+    if npi not in cache:
+        cache[npi] = ctx.history.roster(npi)
+    return cache[npi]
+
+
+def line_discipline(policy: Policy, claim: Claim, line: ServiceLine, ctx) -> str | None:
+    """PT/OT/SLP from GP/GO/GN, else from the rendering taxonomy (2257 massage therapist: MT)."""
+    taxonomy, _ = rendering_taxonomy(claim, line, ctx)
+    return policy.discipline(line.modifiers, taxonomy, line.date_of_service)
+
+
+def history_discipline(modifiers, taxonomy: str | None = None) -> str | None:
+    for modifier, discipline in (("GP", "PT"), ("GO", "OT"), ("GN", "SLP")):
+        if modifier in modifiers:
+            return discipline
+    return discipline_for_taxonomy(taxonomy)
+
+
+def benefit_year(rule: PolicyRule, dos: date) -> tuple[date, date]:
+    """The benefit year holding ``dos``: calendar, or a plan year from plan_year_start (MM-DD)."""
+    if rule.get("benefit_year", "calendar") != "plan":
+        return date(dos.year, 1, 1), date(dos.year, 12, 31)
+    month, day = (int(x) for x in str(rule.get("plan_year_start", "01-01")).split("-"))
+    start = date(dos.year, month, day)
+    if start > dos:
+        start = date(dos.year - 1, month, day)
+    end = date(start.year + 1, month, day) - timedelta(days=1)
+    return start, end
+
+
+@dataclass
+class BatchLedger:
+    """What earlier claims of this run contributed, by claim identity (re-checks replace).
+
+    visits[(patient, payer)][identity] = {(dos, discipline), ...}
+    therapy[patient][identity] = [(dos, discipline, allowed), ...]  (Medicare KX)
+    """
+
+    visits: dict = field(default_factory=dict)
+    therapy: dict = field(default_factory=dict)
+
+    def put_visits(self, patient: str, payer: str, identity, visits) -> None:
+        self.visits.setdefault((patient, payer), {})[identity] = set(visits)
+
+    def other_visits(self, patient: str, payer: str, identity) -> dict:
+        return {k: v for k, v in self.visits.get((patient, payer), {}).items() if k != identity}
+
+    def put_therapy(self, patient: str, identity, amounts) -> None:
+        self.therapy.setdefault(patient, {})[identity] = list(amounts)
+
+    def other_therapy(self, patient: str, identity) -> dict:
+        return {k: v for k, v in self.therapy.get(patient, {}).items() if k != identity}
+
+    def drop(self, identity) -> None:
+        for table in (self.visits, self.therapy):
+            for claims in table.values():
+                claims.pop(identity, None)
+
+
+def batch_ledger(ctx) -> BatchLedger:
+    """The run's ledger (lives in the checker's context, so one per run)."""
+    cache = ctx.memo("policy.batch", limit=1 << 62)
+    ledger = cache.get("ledger")
+    if ledger is None:
+        ledger = cache["ledger"] = BatchLedger()
+    return ledger
+
+
+def is_void(claim: Claim) -> bool:
+    return (claim.frequency_code or "1") == "8"

@@ -1,0 +1,161 @@
+"""CR: credentials -- may the rendering provider's taxonomy bill this code to this payer; is
+the NPI on the practice's roster and in the payer's network (roster from the history store)?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Claim
+from ..policies import policy_for
+from ..policies.claimview import payer_key, rendering_taxonomy, roster_entry
+from .base import Hit, RuleContext, rule
+
+
+@rule("CR001", "credentials.taxonomy-not-allowed", "error", carc="CO-185 / CO-170")
+def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """The rendering provider's NUCC taxonomy may not bill the code to this payer.
+
+    ## What it checks
+    The rendering provider's taxonomy (PRV of 2420A/2310B, else the billing provider's,
+    else the imported roster) against the pack's `credentials` rules for the line's code on
+    its date. `allowed: false` is an error; a taxonomy no rule names, for a code that has
+    credential rules, is a warning.
+
+    ## Why payers deny it
+    The rendering provider is not eligible to be paid for the service: CO-185 (rendering
+    provider not eligible), CO-170 (payment denied when performed by this provider type).
+
+    ## Example
+    A massage therapist (225700000X) billing 97124 to Medicare: massage therapists have no
+    Medicare benefit category. A PT assistant (225200000X) named as rendering provider.
+
+    ## Fix
+    Assistants: bill under the supervising therapist's NPI with CQ (PTA) or CO (OTA) on the
+    lines they furnished (over 10% of the service). LMTs: Medicare cannot be billed; bill
+    the patient, or have a PT/OT furnish massage inside the plan of care.
+
+    ## Authority
+    The pack rule named in the finding (e.g. medicare.massage-therapists-not-payable: SSA
+    §1861(s); medicare.assistants-bill-under-therapist: SSA §1834(v), CMS 100-04 ch.5 §20.1).
+    """
+    policy = policy_for(claim, ctx)
+    for ln in claim.lines:
+        if not policy.for_code("credentials", ln.procedure_code, ln.date_of_service):
+            continue
+        taxonomy, source = rendering_taxonomy(claim, ln, ctx)
+        if taxonomy is None:
+            continue
+        found = policy.credential(ln.procedure_code, taxonomy, ln.date_of_service)
+        described = _describe(ctx, taxonomy)
+        if found is None:
+            yield Hit(f"Rendering taxonomy {described} ({source}) is not among the provider types the "
+                      f"{policy.name} pack lists for {ln.procedure_code}.", line=ln.number, severity="warning",
+                      fix="Check the provider's enrolment/credentialing with the payer, or add a credentials "
+                          "rule for this taxonomy to your pack.", fix_safety="unsafe",
+                      authority=f"{policy.for_code('credentials', ln.procedure_code, ln.date_of_service)[0].authority}",
+                      details={"policy": policy.name, "taxonomy": taxonomy})
+            continue
+        if found.get("allowed"):
+            continue
+        if found.get("bill_under"):
+            mods = "/".join(found.get("modifiers", []))
+            fix = f"Bill under {found.get('bill_under')}" + (f" with {mods} on the line" if mods else "") + "."
+        else:
+            fix = "Not payable by this payer for this provider type: do not bill it to the plan."
+        note = f" {found.get('note').strip()}" if found.get("note") else ""
+        yield Hit(f"Rendering taxonomy {described} ({source}) may not bill {ln.procedure_code} to "
+                  f"{policy.name} ({found.id}).{note}", line=ln.number, fix=fix, fix_safety="unsafe",
+                  authority=found.authority, details={"policy": policy.name, "policy_rule": found.id})
+
+
+def _describe(ctx: RuleContext, taxonomy: str) -> str:
+    row = ctx.store.taxonomy(taxonomy)
+    return f"{taxonomy} {row.display_name}" if row is not None else taxonomy
+
+
+@rule("CR002", "credentials.npi-not-on-roster", "warning", carc="CO-185")
+def npi_not_on_roster(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A rendering NPI that is not on the imported provider roster (needs a claim history).
+
+    ## What it checks
+    With a history store (`--db`) that holds a roster (`cleanclaim history import-roster`),
+    every rendering NPI on the claim is on it. Without a history, or with an empty roster,
+    nothing is checked.
+
+    ## Why payers deny it
+    An unknown rendering provider is usually one not credentialed with the payer yet:
+    CO-185 / N290 (missing or invalid rendering provider).
+
+    ## Example
+    A new therapist's NPI on a claim before credentialing finished.
+
+    ## Fix
+    Add the provider to the roster, or bill under a credentialed provider who furnished the
+    service.
+
+    ## Authority
+    The payer's participation agreement (credentialing); X12 837P 2310B/2420A NM109 (rendering
+    provider NPI); CARC 185, RARC N290.
+    """
+    if ctx.history is None:
+        return
+    seen = set()
+    for ln in claim.lines:
+        provider = claim.rendering_for(ln)
+        npi = provider.npi if provider else None
+        if not npi or npi in seen:
+            continue
+        seen.add(npi)
+        if roster_entry(ctx, npi) is None and _roster_has_rows(ctx):
+            yield Hit(f"Rendering NPI {npi} is not on the provider roster.", line=ln.number,
+                      fix="Import the provider into the roster (with taxonomy and networks) or correct the NPI.",
+                      fix_safety="unsafe", authority="Payer participation agreement; CARC 185 / RARC N290")
+
+
+def _roster_has_rows(ctx: RuleContext) -> bool:
+    cache = ctx.memo("policy.roster-count")
+    if "n" not in cache:
+        counts = getattr(ctx.history, "counts", None)
+        cache["n"] = (counts() or {}).get("provider_roster", 1) if counts else 1
+    return bool(cache["n"])
+
+
+@rule("CR003", "credentials.out-of-network", "warning", carc="CO-242")
+def out_of_network(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """The rendering provider is on the roster but not in this payer's network.
+
+    ## What it checks
+    With a history roster, the rendering provider's in-network payer keys include this
+    claim's payer key (payer id, else payer name).
+
+    ## Why payers deny it
+    Out-of-network services are denied or paid at the out-of-network benefit (CO-242,
+    services not provided by network/primary care providers).
+
+    ## Example
+    A therapist contracted with Medicare only, billing a commercial plan.
+
+    ## Fix
+    Bill under an in-network provider who furnished the service, or tell the patient before
+    the visit that out-of-network benefits apply.
+
+    ## Authority
+    The payer's participation agreement; CARC 242.
+    """
+    if ctx.history is None or ctx.payer_type_for(claim) == "medicare":
+        return
+    key = payer_key(claim)
+    if key is None:
+        return
+    seen = set()
+    for ln in claim.lines:
+        provider = claim.rendering_for(ln)
+        npi = provider.npi if provider else None
+        if not npi or npi in seen:
+            continue
+        seen.add(npi)
+        entry = roster_entry(ctx, npi)
+        if entry is not None and not entry.is_in_network(key):
+            yield Hit(f"Rendering NPI {npi} is not in network with payer {key} per the roster.", line=ln.number,
+                      fix="Bill under an in-network provider, or update the roster if the contract is in force.",
+                      fix_safety="unsafe", authority="Payer participation agreement; CARC 242")

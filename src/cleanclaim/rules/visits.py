@@ -1,0 +1,295 @@
+"""VC: visit caps per benefit year (commercial, Medicaid) and the Medicare KX threshold.
+
+Counts come from the claim history (``ctx.history``), the claims checked earlier in this
+run (by claim identity, so a claim is never counted twice) and the claim itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..model import Claim
+from ..policies import policy_for
+from ..policies.claimview import (batch_ledger, benefit_year, claim_identity, history_discipline, is_void,
+                                  line_discipline, payer_key, roster_entry)
+from .base import Hit, RuleContext, rule
+
+KX_GROUPS = {"PT": "PT/SLP", "SLP": "PT/SLP", "OT": "OT"}
+MEDICARE_FILING = ("MA", "MB")
+
+
+def _claim_key(identity):
+    from ..store.types import ClaimKey
+
+    return ClaimKey(*identity) if identity else None
+
+
+def _visit_key(visit, unit: str):
+    return (visit[0], visit[1]) if unit == "date_per_discipline" else (visit[0], "")
+
+
+@rule("VC001", "visits.cap-exceeded", "error", carc="CO-119")
+def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A visit beyond the plan's visit cap for the benefit year.
+
+    ## What it checks
+    The pack's `visit_caps` in force on each date of service: a visit is one date of service
+    per discipline (PT, OT, SLP from GP/GO/GN, else the rendering taxonomy; MT for a massage
+    therapist), unless the rule's `visit_unit` is `date`. Visits are counted per patient and
+    payer within the benefit year (calendar, or a plan year from `plan_year_start`), from the
+    claim history, the claims checked earlier in this run and this claim; a claim seen again
+    (same billing NPI + payer + CLM01) replaces its earlier count, a void (frequency 8) counts
+    nothing. Each visit whose number in the year is above the cap is reported.
+
+    ## Why payers deny it
+    Benefit maximum for this period has been reached: CO-119 (PR-119 when the member pays).
+
+    ## Example
+    A commercial plan with 30 PT/OT/SLP visits a year: the 31st date of service in 2026.
+
+    ## Fix
+    Ask the plan for an exception or more visits (medical necessity review); otherwise bill
+    the patient as the plan's member agreement allows. Check the count against the payer's
+    portal: visits at other practices count too.
+
+    ## Authority
+    The pack rule named in the finding (e.g. commercial.visit-cap; medicaid-ny ny.pt-visits-2018:
+    NY Social Services Law §365-a(2)(h)); the member's Summary of Benefits and Coverage.
+    """
+    policy = policy_for(claim, ctx)
+    ledger = batch_ledger(ctx)
+    identity = claim_identity(claim)
+    patient, payer = claim.patient_key, payer_key(claim)
+    if is_void(claim):
+        if identity:
+            ledger.drop(identity)
+        return
+    mine: dict[tuple, object] = {}
+    for ln in claim.lines:
+        if ln.date_of_service is not None:
+            discipline = line_discipline(policy, claim, ln, ctx)
+            if discipline is not None:
+                mine.setdefault((ln.date_of_service, discipline), ln)
+    caps = policy.rules.get("visit_caps", [])
+    try:
+        if not caps or not mine:
+            return
+        history_visits, batch_visits = _other_visits(claim, ctx, policy, caps, mine, identity)
+        reported = set()
+        for cap in caps:
+            disciplines = set(cap.get("disciplines", []))
+            unit = cap.get("visit_unit", "date_per_discipline")
+            for (dos, discipline), ln in sorted(mine.items(), key=lambda kv: kv[0]):
+                if not cap.active(dos) or discipline not in disciplines:
+                    continue
+                start, end = benefit_year(cap, dos)
+
+                def counted(visits):
+                    return {_visit_key(v, unit) for v in visits if start <= v[0] <= end and v[1] in disciplines}
+
+                from_history = counted(history_visits)
+                from_batch = counted(batch_visits) - from_history
+                from_claim = counted(mine)
+                me = _visit_key((dos, discipline), unit)
+                number = sum(1 for v in from_history | from_batch | from_claim if v < me) + 1
+                if number <= cap.get("visits") or (cap.id, me) in reported:
+                    continue
+                reported.add((cap.id, me))
+                year = f"{start.isoformat()}..{end.isoformat()}"
+                yield Hit(
+                    f"{dos} is {'/'.join(sorted(disciplines))} visit {number} in the benefit year {year}; the "
+                    f"{policy.name} pack caps it at {cap.get('visits')} ({cap.id}). Counted: "
+                    f"{len(from_history)} from history, {len(from_batch)} from earlier claims in this run, "
+                    f"{len(from_claim)} on this claim.", line=ln.number,
+                    fix="Ask the plan for more visits (medical-necessity exception) before billing, or bill "
+                        "the patient as the plan allows.", fix_safety="unsafe", authority=cap.authority,
+                    details={"policy": policy.name, "policy_rule": cap.id, "visit_number": number,
+                             "cap": cap.get("visits"), "history": len(from_history), "batch": len(from_batch)})
+    finally:
+        if patient and payer and identity:
+            ledger.put_visits(patient, payer, identity, mine.keys())
+
+
+def _other_visits(claim, ctx, policy, caps, mine, identity) -> tuple[set, set]:
+    """(visits from history, visits from earlier claims of this run), each {(dos, discipline)}."""
+    patient, payer = claim.patient_key, payer_key(claim)
+    if not (patient and payer):
+        return set(), set()
+    windows = [benefit_year(cap, dos) for cap in caps for (dos, _d) in mine]
+    start, end = min(w[0] for w in windows), max(w[1] for w in windows)
+    history_by_claim: dict = {}
+    if ctx.history is not None:
+        for hl in ctx.history.service_lines(patient, payer_key=payer, start=start, end=end,
+                                            exclude_claim=_claim_key(identity)):
+            taxonomy = None
+            if not hl.modifier_set & {"GP", "GO", "GN"} and hl.rendering_npi:
+                entry = roster_entry(ctx, hl.rendering_npi)
+                taxonomy = entry.taxonomy if entry else None
+            discipline = history_discipline(hl.modifiers, taxonomy)
+            if hl.dos is not None and discipline is not None:
+                history_by_claim.setdefault(tuple(hl.claim), set()).add((hl.dos, discipline))
+    batch = batch_ledger(ctx).other_visits(patient, payer, identity)
+    # A claim both recorded and seen in this run counts once (its run version wins).
+    for key in batch:
+        history_by_claim.pop(tuple(key), None)
+    history = set().union(*history_by_claim.values()) if history_by_claim else set()
+    batch_visits = set().union(*batch.values()) if batch else set()
+    return history, batch_visits
+
+
+@rule("VC002", "visits.kx-needed", "error", carc="CO-96 / N640")
+def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A Medicare therapy line above the year's KX threshold without the KX modifier.
+
+    ## What it checks
+    Medicare therapy lines (GP/GN: PT and SLP combined; GO: OT) add their allowed amount
+    (priced with `cleanclaim.pricing`, after MPPR and CQ/CO) to the patient's year-to-date
+    allowed therapy amount: the history's figure (an imported year-to-date figure, e.g. from
+    the eligibility response, plus allowed amounts of recorded Medicare lines, priced when the
+    remittance is not in yet) plus the claims checked earlier in this run. Every line at or
+    after the point where the total passes the pack's threshold for the year ($2,330 in 2024,
+    $2,410 in 2025, $2,480 in 2026) must carry KX. The finding says which figures were used.
+
+    ## Why payers deny it
+    Above the threshold, lines without KX are denied as not medically necessary (CO-96 with
+    RARC N640: exceeds the therapy threshold).
+
+    ## Example
+    $2,450 of PT allowed so far in 2026 and a $60 97110-GP line: $2,510 is over $2,480.
+
+    ## Fix
+    If the services are medically necessary and the record shows it, append KX to the lines
+    above the threshold; otherwise give the patient an ABN before the visit (GA).
+
+    ## Authority
+    The pack's kx_thresholds rule for the year (SSA §1833(g); CMS PFS final rule for the year;
+    CMS 100-04 ch.5 §10.3).
+    """
+    if ctx.payer_type_for(claim) != "medicare":
+        return
+    policy = policy_for(claim, ctx)
+    ledger = batch_ledger(ctx)
+    identity = claim_identity(claim)
+    if is_void(claim):
+        if identity:
+            ledger.drop(identity)
+        return
+    therapy = []
+    for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
+        discipline = line_discipline(policy, claim, ln, ctx) if ln.modifier_set & {"GP", "GO", "GN"} else None
+        if ln.date_of_service is not None and discipline in KX_GROUPS:
+            threshold = policy.kx_threshold(ln.date_of_service.year, discipline)
+            if threshold is not None:
+                therapy.append((ln, KX_GROUPS[discipline], threshold))
+    if not therapy:
+        return
+    allowed, price_note = _allowed(claim, ctx)
+    try:
+        running: dict = {}
+        for ln, group, threshold in therapy:
+            year = ln.date_of_service.year
+            if (group, year) not in running:
+                running[group, year] = _prior_ytd(claim, ctx, group, year, ln.date_of_service, identity)
+            total, sources = running[group, year]
+            amount = allowed.get(ln.number)
+            if amount is None:
+                continue
+            total += amount
+            running[group, year] = (total, sources)
+            limit = Decimal(str(threshold.get("amount")))
+            if total > limit and "KX" not in ln.modifier_set:
+                yield Hit(
+                    f"Medicare {group} therapy allowed in {year} reaches ${total:,.2f} with line {ln.number} "
+                    f"({ln.procedure_code}, ${amount:,.2f}), over the ${limit:,.0f} threshold "
+                    f"({threshold.id}); the line has no KX. Year-to-date used: {sources}.",
+                    line=ln.number, fix=f"Append KX to line {ln.number} if the therapy is medically necessary "
+                                        "and documented; else an ABN (GA) before the visit.",
+                    fix_safety="unsafe", authority=threshold.authority,
+                    details={"policy": policy.name, "policy_rule": threshold.id, "year_to_date": str(total),
+                             "threshold": str(limit), "sources": sources, "pricing": price_note})
+    finally:
+        if claim.patient_key and identity:
+            ledger.put_therapy(claim.patient_key, identity,
+                               [(ln.date_of_service, group, allowed.get(ln.number)) for ln, group, _t in therapy
+                                if allowed.get(ln.number) is not None])
+
+
+def _pricing_options(ctx):
+    cache = ctx.memo("policy.pricing")
+    if "options" not in cache:
+        try:
+            from ..pricing import PricingOptions
+
+            cache["options"] = PricingOptions.from_config()
+        except Exception:  # noqa: BLE001 - pricing unavailable or its config unreadable: no dollars
+            cache["options"] = None
+    return cache["options"]
+
+
+def _allowed(claim: Claim, ctx) -> tuple[dict, str]:
+    """{line number: allowed} from cleanclaim.pricing, and a note when it cannot price."""
+    options = _pricing_options(ctx)
+    if options is None:
+        return {}, "pricing unavailable: no dollar figures, KX not checked"
+    from ..pricing import price_claim
+
+    price = price_claim(claim, ctx.store, config=options)
+    found = {lp.line: lp.allowed for lp in price.lines if lp.allowed is not None}
+    missing = [str(lp.line) for lp in price.lines if lp.allowed is None]
+    return found, ("" if not missing else f"lines {', '.join(missing)} not priced")
+
+
+def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[Decimal, str]:
+    """Allowed amount so far this year before this claim: history + earlier claims of the run."""
+    total, parts, in_history = Decimal(0), [], set()
+    patient = claim.patient_key
+    if patient and ctx.history is not None:
+        found = ctx.history.therapy_ytd(patient, year, group)
+        after = date(year, 1, 1)
+        if found is not None:
+            total += found[0]
+            parts.append(f"history {found[1]}")
+            m = re.search(r"as of (\d{4}-\d{2}-\d{2})", found[1])
+            if m:
+                after = date.fromisoformat(m.group(1)) + timedelta(days=1)
+        unpriced = []
+        for hl in ctx.history.service_lines(patient, start=date(year, 1, 1), end=date(year, 12, 31),
+                                            exclude_claim=_claim_key(identity)):
+            in_history.add(tuple(hl.claim))
+            medicare = (hl.claim_filing_indicator or "").upper() in MEDICARE_FILING
+            if (medicare and hl.allowed is None and hl.dos and after <= hl.dos <= dos
+                    and KX_GROUPS.get(history_discipline(hl.modifiers) or "") == group):
+                unpriced.append(hl)
+        if unpriced:
+            priced = _price_history(claim, ctx, unpriced)
+            total += priced
+            parts.append(f"{len(unpriced)} recorded line(s) without a remittance priced from the PFS: "
+                         f"${priced:,.2f}")
+    if patient:
+        batch = Decimal(0)
+        for key, amounts in batch_ledger(ctx).other_therapy(patient, identity).items():
+            if tuple(key) in in_history:
+                continue
+            batch += sum((a for d, g, a in amounts if g == group and d.year == year and d <= dos), Decimal(0))
+        if batch:
+            total += batch
+            parts.append(f"earlier claims in this run ${batch:,.2f}")
+    return total, ("; ".join(parts) if parts else "no history or earlier claims: this claim alone")
+
+
+def _price_history(claim: Claim, ctx, lines) -> Decimal:
+    """Price recorded lines that have no allowed amount yet, at this claim's locality."""
+    from copy import copy
+
+    from ..model import ServiceLine
+
+    shadow = copy(claim)
+    shadow.lines = [ServiceLine(number=i, procedure_code=hl.code, modifiers=list(hl.modifiers), units=hl.units,
+                                charge=hl.charge, date_of_service=hl.dos,
+                                place_of_service=hl.place_of_service or "11")
+                    for i, hl in enumerate(lines, start=1)]
+    allowed, _note = _allowed(shadow, ctx)
+    return sum(allowed.values(), Decimal(0))
