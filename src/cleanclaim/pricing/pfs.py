@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from ..codesets.types import Gpci, PfsRow
 from . import rates
@@ -89,6 +90,12 @@ def _d(value: float) -> Decimal:
 def unit_fee(row: PfsRow, gpci: Gpci, dos: date, modifiers: list[str], pos: str | None,
              apm_participant: bool) -> UnitFee | None:
     """The per-unit amounts, or None when no conversion factor covers `dos`."""
+    return _unit_fee(row, gpci, dos, tuple(modifiers), pos, apm_participant)
+
+
+@lru_cache(maxsize=8192)
+def _unit_fee(row: PfsRow, gpci: Gpci, dos: date, modifiers: tuple[str, ...], pos: str | None,
+              apm_participant: bool) -> UnitFee | None:
     cf = rates.conversion_factor(dos, apm_participant)
     if cf is None:
         return None

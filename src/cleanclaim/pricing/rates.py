@@ -38,6 +38,7 @@ def _load(name: str) -> dict:
         return yaml.safe_load(fh)
 
 
+@lru_cache(maxsize=4096)
 def conversion_factor(dos: date, apm_participant: bool = False) -> Rate | None:
     """The PFS conversion factor in force on `dos` (None when the date is not covered).
 
@@ -58,6 +59,7 @@ def conversion_factor_years() -> tuple[int, int]:
     return _day(rows[0]["start"]).year, _day(rows[-1]["end"]).year
 
 
+@lru_cache(maxsize=4096)
 def part_b_deductible(year: int) -> Rate | None:
     for row in _load("part_b_payment.yaml")["part_b_deductible"]:
         if int(row["year"]) == year:
@@ -65,6 +67,7 @@ def part_b_deductible(year: int) -> Rate | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _simple(key: str) -> Rate:
     row = _load("part_b_payment.yaml")[key]
     return Rate(Decimal(str(row.get("rate", row.get("pe_rate")))), " ".join(row["source"].split()),
@@ -79,6 +82,7 @@ def non_participating() -> Rate:
     return _simple("non_participating")
 
 
+@lru_cache(maxsize=4096)
 def sequestration(dos: date) -> Rate:
     """The sequestration rate for a date of service (0 when none is listed for it)."""
     for row in _load("part_b_payment.yaml")["sequestration"]:
@@ -87,6 +91,7 @@ def sequestration(dos: date) -> Rate:
     return Rate(Decimal("0"), "no sequestration rate listed for this date in part_b_payment.yaml")
 
 
+@lru_cache(maxsize=4096)
 def therapy_assistant(dos: date) -> tuple[Rate, frozenset[str]] | None:
     """(85% rate, {CQ, CO}) from 2022-01-01; None before."""
     row = _load("part_b_payment.yaml")["therapy_assistant"]
@@ -95,6 +100,7 @@ def therapy_assistant(dos: date) -> tuple[Rate, frozenset[str]] | None:
     return _simple("therapy_assistant"), frozenset(row["modifiers"])
 
 
+@lru_cache(maxsize=4096)
 def mppr() -> tuple[Rate, str]:
     """(PE payment rate for reduced units, the MULT PROC indicator it applies to)."""
     row = _load("part_b_payment.yaml")["mppr"]
