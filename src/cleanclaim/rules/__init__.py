@@ -21,6 +21,12 @@ FAMILIES = (
     "cleanclaim.rules.integrity",  # CL: pointers, NPI, duplicates, units, dates
     "cleanclaim.rules.pregnancy",  # PG: ICD-10-CM chapter 15 conventions
     "cleanclaim.rules.tabular",  # TN: Excludes1 / code-first notes of the tabular
+    "cleanclaim.rules.coverage",  # CV: payer coverage (policy packs), GA/GY/GZ
+    "cleanclaim.rules.necessity",  # MN: covered-diagnosis requirements (policy packs)
+    "cleanclaim.rules.credentials",  # CR: rendering taxonomy, roster, network
+    "cleanclaim.rules.referral",  # RF: referral / order required by the pack
+    "cleanclaim.rules.prior_auth",  # PA: prior authorisation (REF*G1, stored authorisations)
+    "cleanclaim.rules.visits",  # VC: visit caps and the Medicare KX threshold
     "cleanclaim.rules.history",  # HX: duplicates, NCCI/MUE across claims, timely filing, REF*F8
 )
 
