@@ -22,6 +22,15 @@ SEEDED = {
     "PM2001": [],
     "PM2002": [("TU001", 1)],  # 40 timed minutes = 3 units, 4 billed
     "PM2003": [],  # CMS 100-04 ch.5 §20.2 example 1: 97112 x2, 97110 x1
+    # examples/payer-policies.837: the payer policy packs (issue #3 "Done when")
+    "PP3001": [("MN001", 1)],  # massage pointing to F41.9 + Z33.1: no covered diagnosis
+    "PP3002": [("PA001", 1)],  # 97140 to ACME without REF*G1 (commercial-default prior auth)
+    "PP3003": [("CR001", 1)],  # licensed massage therapist (225700000X) billing Medicare
+    "PP3101": [], "PP3102": [],  # 30 PT visits this year ...
+    "PP3103": [("VC001", 1)],  # ... the 31st is over the commercial-default cap of 30
+    "PP3201": [], "PP3202": [],  # 26 Medicare PT visits: $2,444.78 allowed ...
+    "PP3203": [("VC002", 1), ("VC002", 2)],  # ... the next passes the $2,480 2026 KX threshold
+    "PP3204": [],  # the visit after, with KX
 }
 
 
@@ -31,7 +40,7 @@ def test_examples_flag_exactly_the_seeded_problems():
     report = json.loads(result.output)
     got = {c["claim_id"]: [(f["code"], f["line"]) for f in c["findings"]] for c in report["claims"]}
     assert got == SEEDED
-    assert report["summary"] == {**report["summary"], "claims": 10, "clean": 4, "errors": 6, "warnings": 0}
+    assert report["summary"] == {**report["summary"], "claims": 20, "clean": 9, "errors": 11, "warnings": 0}
 
 
 def test_every_finding_has_fix_and_authority():
@@ -43,7 +52,7 @@ def test_every_finding_has_fix_and_authority():
 
 def test_text_report_has_summary_and_clean_rate():
     result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--as-of", "2026-12-01"])
-    assert "clean-claim rate 40.0%" in result.output
+    assert "clean-claim rate 45.0%" in result.output
     assert "NC001" in result.output
 
 
@@ -78,3 +87,22 @@ def test_old_quarterly_tables_are_named_in_the_summary():
     result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
     notices = json.loads(result.output)["summary"]["notices"]
     assert any("NCCI practitioner PTP 2024 Q3" in n and "2024-09-30" in n for n in notices)
+
+
+def _findings(claim_id: str) -> list[dict]:
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
+    return next(c for c in json.loads(result.output)["claims"] if c["claim_id"] == claim_id)["findings"]
+
+
+def test_policy_examples_cite_their_authority():
+    """Each issue-#3 example names the pack rule and its source."""
+    assert "base.therapy-needs-treated-condition" in _findings("PP3001")[0]["authority"]
+    assert "ICD-10-CM Official Guidelines" in _findings("PP3001")[0]["authority"]
+    assert "SSA §1861(s)" in _findings("PP3003")[0]["authority"]
+    visit = _findings("PP3103")[0]
+    assert "visit 31" in visit["message"] and "30 from earlier claims in this run" in visit["message"]
+    kx = _findings("PP3203")
+    # 26 visits of 97110 x3 + 97140 x1 at the 2026 PFS for ZIP 12207 (carrier 13282 locality 99):
+    # 26 x ($73.08 + $20.95) = $2,444.78, then $73.08 more is $2,517.86 > $2,480 (CY2026 threshold).
+    assert "$2,517.86" in kx[0]["message"] and "$2,480" in kx[0]["message"]
+    assert "earlier claims in this run $2,444.78" in kx[0]["message"]
