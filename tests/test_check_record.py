@@ -1,0 +1,93 @@
+"""`check --record` / `--db`: claims stored one transaction per file, rules get the history."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from history_support import BACKENDS, history_url, make_claim
+
+from cleanclaim.cli import main
+from cleanclaim.store import open_history
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "prenatal-massage.837"
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path):
+    return history_url(request, tmp_path)
+
+
+def check(*args):
+    return CliRunner().invoke(main, ["check", "--as-of", "2026-12-01", "--format", "json", *args])
+
+
+def test_record_twice_keeps_one_version_per_claim(db):
+    first = check(str(EXAMPLE), "--record", "--db", db)
+    assert "history: recorded 7 claim(s)" in first.stderr and "7 new" in first.stderr
+    second = check(str(EXAMPLE), "--record", "--db", db)
+    assert "7 re-recorded" in second.stderr
+    with open_history(db) as history:
+        assert history.counts()["claims"] == 7 and history.claim_status_counts() == {"active": 7}
+        # 11 service lines in the example's 7 claims (2+2+1+1+2+1+2), stored once.
+        assert history.counts()["claim_lines"] == 11
+    # Never an identifier on stderr.
+    assert "SYN" not in first.stderr + second.stderr
+
+
+def test_rechecking_recorded_claims_finds_no_duplicates_but_a_copy_under_new_numbers_does(db, tmp_path):
+    check(str(EXAMPLE), "--record", "--db", db)
+    report = json.loads(check(str(EXAMPLE), "--db", db, "--select", "HX001,HX002").stdout)
+    assert all(c["findings"] == [] for c in report["claims"])
+    copy = tmp_path / "copy.837"
+    copy.write_text(EXAMPLE.read_text().replace("CLM*PM1001*", "CLM*PM9001*"))
+    report = json.loads(check(str(copy), "--db", db, "--select", "HX001").stdout)
+    found = {c["claim_id"]: [f["code"] for f in c["findings"]] for c in report["claims"]}
+    assert found["PM9001"] == ["HX001"] and found["PM1002"] == []
+
+
+def test_without_db_nothing_is_opened(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLEANCLAIM_DB", raising=False)
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(tmp_path / "c.toml"))
+    (tmp_path / "c.toml").write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    result = check(str(EXAMPLE))
+    assert result.stderr == "" and not (tmp_path / "xdg").exists()
+    check(str(EXAMPLE), "--record")
+    assert (tmp_path / "xdg" / "cleanclaim" / "history.sqlite").exists()
+
+
+def test_an_unreadable_file_records_nothing(db):
+    from cleanclaim.engine import ClaimResult, InputResult
+    from cleanclaim.store.recording import Recorder
+
+    good = make_claim("G1", lines=[("97110", ["GP"], 1)])
+    partial = make_claim("P1", lines=[("97110", ["GP"], 1)])
+
+    class FakeChecker:
+        def check(self, claim):
+            return ClaimResult(claim.claim_id, claim.source, [])
+
+        def iter_file(self, path):
+            claims = [good] if path == "good" else [partial]
+            for claim in claims:
+                yield self.check(claim)
+            if path == "bad":
+                yield InputResult(path, error=f"{path}: truncated")
+
+    with open_history(db) as history:
+        checker = FakeChecker()
+        recorder = Recorder(history).attach(checker)
+        for path in ("good", "bad"):
+            list(checker.iter_file(path))
+        assert [ln.claim.claim_number for ln in history.service_lines("P-1")] == ["G1"]
+        assert recorder.files_rolled_back == ["bad"]
+        assert "nothing recorded from 1 unreadable file(s): bad" in recorder.summary()
+
+
+def test_bad_db_url_is_a_clear_error():
+    result = check(str(EXAMPLE), "--db", "mysql://x@y/z")
+    assert result.exit_code == 1 and "unsupported database URL" in result.stderr
