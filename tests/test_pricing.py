@@ -218,3 +218,24 @@ def test_batch_keeps_one_figure_per_day():
     batch.add(key, [D("0.3"), D("0.5")])
     batch.add(key, [D("0.4")])
     assert batch.prior(key) == D("0.5") and len(batch.seen) == 1
+
+
+def test_deductible_carries_over_claims_of_the_run(store):
+    # $30 left: claim A (97140, $26.42) uses 26.42 of it; claim B (97140 another day, same
+    # patient and year) the last 3.58: 26.42 - 3.58 = 22.84; coinsurance 4.568 -> 4.57;
+    # payment 18.27; sequestration 0.3654 -> 0.37; expected paid 17.90
+    opts = PricingOptions(deductible_remaining="30")
+    a, b, other = price_claims([claim(line(1, "97140"), claim_id="A"),
+                                claim(line(1, "97140", dos=date(2025, 3, 10)), claim_id="B"),
+                                claim(line(1, "97140"), claim_id="C", patient="P-2")], store, config=opts)
+    assert a.lines[0].deductible == D("26.42") and a.lines[0].expected_paid == D("0.00")
+    assert (b.lines[0].deductible, b.lines[0].coinsurance, b.lines[0].expected_paid) == \
+        (D("3.58"), D("4.57"), D("17.90"))
+    assert other.lines[0].deductible == D("26.42")  # another patient starts from $30
+
+
+def test_void_claim_is_not_priced(store):
+    c = claim(line(1, "97140"))
+    c.frequency_code = "8"
+    price = price_claim(c, store, config=MEDICARE)
+    assert price.lines[0].allowed is None and "void" in price.notes[0]

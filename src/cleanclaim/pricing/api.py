@@ -35,6 +35,12 @@ def price_claim(claim, store, *, config=None, history=None, batch: PricingBatch 
     """
     options = _options(config)
     payer_type = payer_type_of(claim, options)
+    if claim.frequency_code == "8":
+        price = ClaimPrice(claim.claim_id, payer_type, [_new_line(ln) for ln in claim.lines])
+        price.notes.append("void claim (frequency 8): it cancels the original, nothing is paid on it")
+        return price
+    if claim.frequency_code == "7" and batch is not None:
+        batch = None  # a replacement must not be reduced by the original it replaces in this run
     if payer_type == "medicare":
         return _price_medicare(claim, store, options, history, batch)
     return _price_fee_schedule(claim, options, payer_type)
@@ -158,8 +164,14 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
     if any(lp.allowed is not None for lp in price.lines):
         year = min(dos_of.values()).year
         remaining, how = remaining_deductible(options.deductible_remaining, year)
+        key = (claim.patient_key, year)
+        if batch is not None and claim.patient_key and key in batch.deductible_left:
+            remaining = batch.deductible_left[key]
+            how += f"; ${remaining} of it left after earlier claims of this run"
         price.notes.append(how)
-        apply_medicare_share(price.lines, dos_of, remaining)
+        left = apply_medicare_share(price.lines, dos_of, remaining)
+        if batch is not None and claim.patient_key and remaining:
+            batch.deductible_left[key] = left
     if not options.participating:
         price.notes.append("non-participating provider: allowed is 95% of the fee schedule; on an "
                            "unassigned claim Medicare pays the beneficiary, not the provider")

@@ -22,12 +22,15 @@ DayKey = tuple[str, str, date]  # (billing NPI, patient key, date of service)
 
 @dataclass
 class PricingBatch:
-    """Therapy units already priced in this run, per provider, patient and day.
+    """What earlier claims of this run used: therapy units per provider, patient and day
+    (MPPR), and the Part B deductible per patient and year.
 
-    Keeps only the highest PE rank per day (a float per key), so a long batch stays small.
+    Keeps only the highest PE rank per day (one number per key), so a long batch stays small.
     """
 
     seen: dict[DayKey, Decimal] = field(default_factory=dict)
+    # Part B deductible still to meet per (patient key, year), when one was given (not "met")
+    deductible_left: dict[tuple[str, int], Decimal] = field(default_factory=dict)
 
     def prior(self, key: DayKey) -> Decimal | None:
         return self.seen.get(key)
