@@ -28,6 +28,7 @@ FAMILIES = (
     "cleanclaim.rules.prior_auth",  # PA: prior authorisation (REF*G1, stored authorisations)
     "cleanclaim.rules.visits",  # VC: visit caps and the Medicare KX threshold
     "cleanclaim.rules.history",  # HX: duplicates, NCCI/MUE across claims, timely filing, REF*F8
+    "cleanclaim.rules.denial_history",  # DH: this payer's past denials of a code; learned denial risk
 )
 
 
