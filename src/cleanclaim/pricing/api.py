@@ -58,7 +58,8 @@ def _line_dos(claim, line) -> date | None:
 
 
 def _new_line(line) -> LinePrice:
-    return LinePrice(line.number, line.procedure_code, list(line.modifiers), line.units)
+    return LinePrice(line.number, line.procedure_code, list(line.modifiers), line.units,
+                     control_number=line.control_number, date_of_service=line.date_of_service)
 
 
 def _whole_units(line) -> int | None:

@@ -7,6 +7,7 @@ Money is Decimal, rounded to cents. Any figure may be None with a note saying wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -39,6 +40,8 @@ class LinePrice:
     sequestration: Decimal | None = None  # CO-253
     pe_setting: str | None = None  # facility | non-facility
     release: str | None = None  # RVU/GPCI release that priced the line
+    control_number: str | None = None  # REF*6R, to match the 835 SVC line (underpayment)
+    date_of_service: date | None = None
 
     def to_dict(self) -> dict:
         def money(v):
@@ -53,6 +56,8 @@ class LinePrice:
             "mppr_reduction": money(self.mppr_reduction), "deductible": money(self.deductible),
             "coinsurance": money(self.coinsurance), "sequestration": money(self.sequestration),
             "pe_setting": self.pe_setting, "release": self.release,
+            "control_number": self.control_number,
+            "date_of_service": None if self.date_of_service is None else self.date_of_service.isoformat(),
             "explanation": self.explanation, "notes": self.notes,
         }
 
