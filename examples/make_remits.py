@@ -196,7 +196,7 @@ def history_claims() -> list[dict]:
         # necessity in July: 8 of its last 10 massage claims are CO-50 (2 were paid).
         outcome = "paid"
         if monday >= date(2026, 7, 1):
-            outcome = "paid" if acme_massage in (2, 7) else "co50"
+            outcome = "paid" if acme_massage in (9, 13) else "co50"
             acme_massage += 1
         claims.append({"claim_id": f"PMH{week:02d}A", "payer": ACME, "outcome": outcome,
                        "patient_key": f"SYNA{week % 4}",
