@@ -109,3 +109,22 @@ def test_mppr_with_a_recorded_history(store, tmp_path):
     alone = price_claim(earlier, store, config=PricingOptions(), history=history)
     assert alone.lines[0].allowed == Decimal("33.50")  # T1's 97140 has the lower PE
     history.close()
+
+
+def test_price_with_db_counts_stored_claims(claims_csv, tmp_path):
+    from cleanclaim.model import Claim, Payer, Provider, ServiceLine
+    from cleanclaim.store import open_history
+
+    db = tmp_path / "h.sqlite"
+    history = open_history(db)
+    history.record(Claim("E1", payer=Payer(payer_id="13282", claim_filing_indicator="MB"),
+                         billing_provider=Provider("billing", npi="1234567893", zip_code="12203"),
+                         patient_key="SYN1", lines=[ServiceLine(1, "97530", ["GP"], units=Decimal(2),
+                                                                date_of_service=date(2025, 3, 3))]))
+    history.close()
+    result = CliRunner().invoke(main, ["price", str(claims_csv), "--claim", "M1", "--format", "json",
+                                       "--db", str(db)])
+    lines = json.loads(result.output)["claims"][0]["lines"]
+    # the stored 97530 took the full unit: 97530 here is reduced too, (0.44 + 0.31 x 0.949 + 0.00732)
+    # = 0.74151 x 32.3465 = 23.9853 -> 23.99
+    assert [ln["allowed"] for ln in lines] == ["20.29", "42.78", "23.99"]

@@ -39,10 +39,12 @@ def pricing_options(config_path, payer, fee_schedules, deductible_remaining, apm
               "factors); default: [pricing] apm_participant or no.")
 @click.option("--participating/--non-participating", default=None, help="Medicare participation (non-par: "
               "95% of the fee schedule); default: [pricing] participating or participating.")
+@click.option("--db", help="Claim history (SQLite file or postgresql:// URL; default $CLEANCLAIM_DB or config "
+                           "[history] db, else none): MPPR also counts the stored claims of the same day.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Config file (default: CLEANCLAIM_CONFIG, ./cleanclaim.toml, XDG config).")
 def command(files, claim_ids, fmt, payer, fee_schedules, deductible_remaining, apm, participating,
-            config_path) -> None:
+            db, config_path) -> None:
     """Price claims alone: per line the code, units, locality, allowed amount, MPPR and expected
     payment, with how each figure was reached (Medicare PFS or a payer fee schedule).
 
@@ -59,6 +61,7 @@ def command(files, claim_ids, fmt, payer, fee_schedules, deductible_remaining, a
 
     options = pricing_options(config_path, payer, fee_schedules, deductible_remaining, apm, participating)
     store, batch = CodeStore.open(), PricingBatch()
+    history = _history(db, config_path)
     wanted = set(claim_ids)
     console = Console(highlight=False, soft_wrap=False)
     results, problems, found = [], [], set()
@@ -69,7 +72,7 @@ def command(files, claim_ids, fmt, payer, fee_schedules, deductible_remaining, a
                     continue
                 found.add(item.claim_id)
                 try:
-                    price = price_claim(item, store, config=options, batch=batch)
+                    price = price_claim(item, store, config=options, history=history, batch=batch)
                 except FeeScheduleError as exc:
                     raise click.UsageError(str(exc))
                 if fmt == "json":
@@ -87,4 +90,23 @@ def command(files, claim_ids, fmt, payer, fee_schedules, deductible_remaining, a
             console.print(f"[red]unreadable input:[/] {problem}")
         for claim_id in missing:
             console.print(f"[yellow]claim {claim_id} not found[/]")
+    if history is not None:
+        history.close()
     sys.exit(2 if problems else (1 if missing else 0))
+
+
+def _history(db, config_path):
+    """The claim history named by --db, $CLEANCLAIM_DB or [history] db; None when none is named."""
+    import os
+
+    from ..config import load_config
+
+    url = db or os.environ.get("CLEANCLAIM_DB") or load_config(config_path).get("history", "db")
+    if not url:
+        return None
+    from ..store import HistoryError, open_history
+
+    try:
+        return open_history(url)
+    except HistoryError as exc:
+        raise click.ClickException(str(exc))
