@@ -90,8 +90,8 @@ def _alias_pattern() -> re.Pattern:
     return re.compile(
         r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?:[*_]{1,2})?[ \t]*"
         r"(?P<name>" + alternatives + r")(?![\w/&])"
-        r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?:[*_]{1,2})?[ \t]*"
-        r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[ \t]*$))?[ \t]*(?:[*_]{1,2})?[ \t]*",
+        r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?P<close>[*_]{1,2})?[ \t]*"
+        r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[*_]{1,2}))?[ \t]*(?:[*_]{1,2})?[ \t]*",
         re.IGNORECASE | re.MULTILINE,
     )
 
@@ -139,6 +139,8 @@ def find_sections(text: str) -> list[Section]:
         if len(alias) == 1 and (not written.isupper()):
             continue
         body_start = m.end()
+        if sep != ":" and not m.group("hashes") and not written[0].isupper():
+            continue  # "manual therapy." on a wrapped line is prose, not a heading
         if not sep and not _alone_on_line(text, m):
             if not m.group("hashes"):
                 continue
@@ -196,12 +198,11 @@ def find_sentences(text: str, sections: Iterable[Section] = ()) -> list[Span]:
         if m.group() == "." and word and len(word.group(1)) == 1 and word.group(1).isupper():
             continue  # initials
         cuts.add(m.end())
+    heading_starts = {sec.heading_span.start for sec in sections}
     pos = 0
     for line in text.splitlines(keepends=True):
         nxt = pos + len(line)
-        following = text[nxt:].lstrip(" \t")
-        continues = bool(line.strip()) and following[:1].islower() and not _BULLET.match(text[nxt:])
-        if not continues:
+        if not _continues(text, line, nxt, heading_starts):
             cuts.add(nxt)
         bullet = _BULLET.match(line)
         if bullet:
@@ -215,6 +216,27 @@ def find_sentences(text: str, sections: Iterable[Section] = ()) -> list[Span]:
         if span.end > span.start and re.search(r"\w", text[span.start:span.end]):
             sentences.append(span)
     return sentences
+
+
+_LABEL = re.compile(r"[ \t]*[*_]{0,2}[A-Z][\w /&'-]{0,30}[*_]{0,2}:[*_]{0,2}(?:\s|$)")
+
+
+def _continues(text: str, line: str, nxt: int, heading_starts: set[int]) -> bool:
+    """Does the sentence run on past this line break (a wrapped line)?"""
+    current = line.strip()
+    following_line = text[nxt:text.find("\n", nxt) if text.find("\n", nxt) >= 0 else len(text)]
+    following = following_line.strip()
+    if not current or not following or current.startswith("#"):
+        return False
+    if _BULLET.match(following_line) or _LABEL.match(following_line):
+        return False
+    if any(nxt <= h < nxt + len(following_line) + 1 for h in heading_starts):
+        return False
+    if following[0].islower():
+        return True
+    if current.endswith((".", "!", "?", ":", ";")):
+        return False
+    return not (following[0].isupper() and len(current) < 50)
 
 
 # --------------------------------------------------------------------------- context triggers

@@ -1,0 +1,457 @@
+"""Documentation elements of a visit note, each with its evidence spans.
+
+:func:`extract` finds, in affirmed (not negated, not historical, not hypothetical)
+mentions only: SOAP sections, pain scores (NPRS 0-10, VAS 0-100 mm) with body site,
+functional limitations in functional terms, body regions treated (with laterality),
+techniques per CPT code, minutes per timed code and totals, patient response, referral
+or physician order, plan of care (goals, frequency, duration), objective progress
+against an earlier visit, relaxation/wellness wording, the condition targeted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import lexicon as lx
+from .text import SOAP, Note, Span
+
+TREATMENT_SECTIONS = {"treatment", "objective", "assessment", "plan"}
+
+
+@dataclass(frozen=True)
+class PainScore:
+    value: float
+    scale: str  # NPRS | VAS
+    span: Span
+    site: str | None  # canonical body region
+    valid: bool  # within 0-10 / 0-100
+
+
+@dataclass(frozen=True)
+class BodyRegion:
+    region: str
+    laterality: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Technique:
+    code: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Minutes:
+    minutes: int
+    span: Span
+    code: str | None  # the code (or technique's code) the minutes belong to
+    kind: str  # code | total_timed | total | session
+
+
+@dataclass
+class Elements:
+    """Everything found in one note (spans are offsets into ``note.text``)."""
+
+    note: Note
+    sections: dict[str, Span]
+    pain_scores: list[PainScore] = field(default_factory=list)
+    functional_limitations: list[Span] = field(default_factory=list)
+    regions_treated: list[BodyRegion] = field(default_factory=list)
+    regions_mentioned: list[BodyRegion] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
+    minutes: list[Minutes] = field(default_factory=list)
+    responses: list[Span] = field(default_factory=list)
+    referrals: list[Span] = field(default_factory=list)
+    goals: list[Span] = field(default_factory=list)
+    frequencies: list[Span] = field(default_factory=list)
+    durations: list[Span] = field(default_factory=list)
+    progress: list[Span] = field(default_factory=list)
+    relaxation: list[Span] = field(default_factory=list)
+    conditions: list[Span] = field(default_factory=list)
+    codes_mentioned: list[Span] = field(default_factory=list)
+    clock_ranges: list[Span] = field(default_factory=list)
+    separate_words: list[Span] = field(default_factory=list)
+    initial_visit: bool = False
+    described_codes: dict[str, Span] = field(default_factory=dict)  # code -> its written description
+
+    @property
+    def soap_missing(self) -> list[str]:
+        return [s for s in SOAP if s not in self.sections or
+                self.sections[s].end <= self.sections[s].start]
+
+    @property
+    def sited_pain_scores(self) -> list[PainScore]:
+        return [p for p in self.pain_scores if p.valid and p.site]
+
+    def techniques_for(self, code: str) -> list[Technique]:
+        return [t for t in self.techniques if t.code == code]
+
+    @cached_property
+    def minutes_by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for m in self.minutes:
+            if m.kind == "code" and m.code:
+                out[m.code] = out.get(m.code, 0) + m.minutes
+        return out
+
+    @property
+    def total_minutes(self) -> int | None:
+        """The stated total timed minutes (else total treatment time), if any."""
+        for kind in ("total_timed", "total"):
+            values = [m.minutes for m in self.minutes if m.kind == kind]
+            if values:
+                return max(values)
+        return None
+
+    @property
+    def session_minutes(self) -> int | None:
+        values = [m.minutes for m in self.minutes if m.kind == "session"]
+        return sum(values) if values else None
+
+    @property
+    def has_plan_of_care(self) -> bool:
+        return bool(self.goals and self.frequencies and self.durations)
+
+    def evidence(self) -> list[tuple[str, Span]]:
+        """(element, span) pairs, for highlighting."""
+        out: list[tuple[str, Span]] = []
+        out += [("pain_score", p.span) for p in self.pain_scores]
+        out += [("functional_limitation", s) for s in self.functional_limitations]
+        out += [("body_region", r.span) for r in self.regions_treated]
+        out += [("technique", t.span) for t in self.techniques]
+        out += [("timed_minutes", m.span) for m in self.minutes]
+        out += [("skilled_response", s) for s in self.responses]
+        out += [("referral_order", s) for s in self.referrals]
+        out += [("plan_of_care", s) for s in self.goals + self.frequencies + self.durations]
+        out += [("objective_progress", s) for s in self.progress]
+        out += [("relaxation_language", s) for s in self.relaxation]
+        return sorted(out, key=lambda item: item[1].start)
+
+
+def extract(note: Note) -> Elements:
+    """The documentation elements of ``note``."""
+    el = Elements(note=note, sections=note.sections)
+    text = note.text
+    el.techniques = _techniques(note)
+    technique_sentences = {note.sentence_at(t.span.start) for t in el.techniques}
+    el.regions_mentioned = _regions(note)
+    el.regions_treated = [r for r in el.regions_mentioned
+                          if _treatment_context(note, r.span, technique_sentences)]
+    if not el.regions_treated and el.techniques:
+        # the region examined or assessed in a note whose treatment names a technique
+        el.regions_treated = [r for r in el.regions_mentioned
+                              if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}]
+    el.pain_scores = _pain_scores(note, el.regions_mentioned)
+    el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)]
+    el.codes_mentioned = [Span(m.start(), m.end(), m.group("code")) for m in lx.CPT.finditer(text)]
+    el.minutes = _minutes(note, el)
+    el.described_codes = _described_codes(note, el)
+    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s)]
+    el.referrals = _referrals(note)
+    el.goals = _goals(note)
+    el.frequencies = _plan_spans(note, lx.FREQUENCY)
+    el.durations = _plan_spans(note, lx.DURATION) + [
+        Span(f.end + m.start(), f.end + m.end(), m.group()) for f in el.frequencies
+        for m in [lx.FREQUENCY_TIMES.match(note.text, f.end)] if m]
+    el.progress = _progress(note)
+    el.relaxation = note.find(lx.RELAXATION, affirmed=False)
+    el.relaxation = [s for s in el.relaxation if not note.is_negated(s)]
+    el.conditions = note.find(lx.CONDITION)
+    el.clock_ranges = [Span(m.start(), m.end()) for m in lx.CLOCK_RANGE.finditer(text)]
+    el.separate_words = note.find(lx.SEPARATE)
+    el.initial_visit = _initial_visit(note)
+    return el
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _not_negated(note: Note, pattern: re.Pattern) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group()) for m in pattern.finditer(note.text)
+            if not note.is_negated((m.start(), m.end()))]
+
+
+def _plan_spans(note: Note, pattern: re.Pattern) -> list[Span]:
+    """Schedule words outside the subjective/history (where "x 8 months" is the complaint's age)."""
+    return [s for s in _not_negated(note, pattern)
+            if not note.sections_at(s.start) & {"subjective", "history"}
+            and not lx.HOME.search(note.text[note.sentence_at(s.start).start:s.start])]
+
+
+def _in_goal(note: Note, span: Span) -> bool:
+    """In a Goals section or a sentence led by 'goal'."""
+    if "goals" in note.sections_at(span.start):
+        return True
+    sentence = note.sentence_at(span.start)
+    return bool(lx.GOAL.search(note.text[sentence.start:span.start]))
+
+
+def _techniques(note: Note) -> list[Technique]:
+    found: list[Technique] = []
+    taken: list[Span] = []
+    for entry in lx.techniques():
+        for m in entry.pattern.finditer(note.text):
+            span = Span(m.start(), m.end(), entry.name)
+            if any(s.start <= span.start < s.end for s in taken):
+                continue
+            if not note.is_affirmed(span) or "goals" in note.sections_at(span.start):
+                continue
+            if "history" in note.sections_at(span.start):
+                continue
+            found.append(Technique(entry.code, entry.name, span))
+            taken.append(span)
+    return sorted(found, key=lambda t: t.span.start)
+
+
+def _regions(note: Note) -> list[BodyRegion]:
+    out = []
+    for m in lx.REGION.finditer(note.text):
+        index = next(i for i in range(len(lx.REGION_NAMES)) if m.group(f"r{i}") is not None)
+        span = Span(m.start(), m.end(), lx.REGION_NAMES[index])
+        if note.is_negated(span) or note.is_historical(span):
+            continue
+        laterality = lx.normalise_laterality(m.group("lat")) or lx.normalise_laterality(m.group("lat2"))
+        out.append(BodyRegion(lx.REGION_NAMES[index], laterality, span))
+    return out
+
+
+def _treatment_context(note: Note, span: Span, technique_sentences: set[Span]) -> bool:
+    """A region counts as treated in a sentence naming a technique, or a treatment
+    sentence outside the subjective/history sections."""
+    sentence = note.sentence_at(span.start)
+    if sentence in technique_sentences:
+        return not note.is_hypothetical(span)
+    sections = note.sections_at(span.start)
+    if sections & {"subjective", "history", "goals"}:
+        return False
+    words = note.text[sentence.start:sentence.end]
+    heading = _line_label(note, span.start)
+    if heading and re.search(r"areas?|regions?|body parts?|treated|sites?", heading, re.I):
+        return True
+    return bool(lx.TREATMENT_WORD.search(words)) and not note.is_hypothetical(span) and \
+        bool(sections & TREATMENT_SECTIONS or not sections)
+
+
+def _line_label(note: Note, offset: int) -> str:
+    """The 'Label:' that opens the line holding ``offset``, if any."""
+    start = note.text.rfind("\n", 0, offset) + 1
+    m = re.match(r"\s*[-*]?\s*([A-Za-z][\w /&'-]{0,30}):", note.text[start:offset])
+    return m.group(1) if m else ""
+
+
+def _pain_scores(note: Note, regions: list[BodyRegion]) -> list[PainScore]:
+    text = note.text
+    out = []
+    for pattern, scale in ((lx.NPRS, "NPRS"), (lx.VAS, "VAS")):
+        for m in pattern.finditer(text):
+            span = Span(m.start(), m.end())
+            sentence = note.sentence_at(m.start())
+            sentence_text = text[sentence.start:sentence.end]
+            raw = m.groupdict().get("value") or m.groupdict().get("value2") or \
+                m.groupdict().get("mm") or m.groupdict().get("mm2")
+            if raw is None:
+                continue
+            if scale == "NPRS" and m.group("value") and not lx.PAIN_WORD.search(sentence_text):
+                before = [s for s in note.sentences if s.end <= sentence.start][-1:]
+                if not (before and note.section_at(before[0].start) == note.section_at(sentence.start)
+                        and lx.PAIN_WORD.search(text[before[0].start:before[0].end])):
+                    continue  # "4/10" with no pain word here or just before is not a pain score
+            ctx = note.context(span)
+            if ctx.historical or ctx.hypothetical or _in_goal(note, span):
+                continue
+            value = float(raw)
+            high = m.groupdict().get("high")
+            valid = value <= 10 and (high is None or float(high) <= 10) if scale == "NPRS" else value <= 100
+            site = _site(note, span, regions)
+            out.append(PainScore(value, scale, Span(span.start, span.end, scale), site, valid))
+    return sorted(out, key=lambda p: p.span.start)
+
+
+def _site(note: Note, span: Span, regions: list[BodyRegion]) -> str | None:
+    """The body region of a pain score: in its sentence, else the sentence before it in the
+    same section (line), else the section's first region if the section names just one."""
+    sentence = note.sentence_at(span.start)
+    here = [r for r in regions if sentence.start <= r.span.start < sentence.end]
+    if here:
+        return min(here, key=lambda r: abs(r.span.start - span.start)).region
+    previous = [s for s in note.sentences if s.end <= sentence.start]
+    if previous:
+        before = previous[-1]
+        if note.section_at(before.start) == note.section_at(span.start):
+            here = [r for r in regions if before.start <= r.span.start < before.end]
+            if here:
+                return here[-1].region
+    return None
+
+
+def _code_for_position(note: Note, el: Elements, offset: int, sentence: Span) -> str | None:
+    """The code a minutes figure belongs to: a CPT code or technique in the same line or
+    sentence, nearest before it (else nearest after)."""
+    line_start = note.text.rfind("\n", 0, offset) + 1
+    line_end = note.text.find("\n", offset)
+    line_end = len(note.text) if line_end < 0 else line_end
+    lo, hi = min(sentence.start, line_start), max(sentence.end, line_end)
+    candidates = [(s.start, s.label) for s in el.codes_mentioned if lo <= s.start < hi]
+    if not candidates:
+        candidates = [(t.span.start, t.code) for t in el.techniques if lo <= t.span.start < hi]
+    if not candidates:
+        window = note.text[lo:hi]
+        for code, pattern in lx.SERVICE_WORDS.items():
+            for m in pattern.finditer(window):
+                candidates.append((lo + m.start(), code))
+    if not candidates:
+        return None
+    before = [c for c in candidates if c[0] <= offset]
+    if before:
+        nearest = max(b[0] for b in before)
+        return sorted(str(c[1]) for c in before if c[0] == nearest)[0]
+    return min(candidates, key=lambda c: c[0])[1]
+
+
+def _minutes(note: Note, el: Elements) -> list[Minutes]:
+    text = note.text
+    out = []
+    functional = el.functional_limitations
+    for m in lx.MINUTES.finditer(text):
+        span = Span(m.start(), m.end(), m.group())
+        if any(f.start <= span.start < f.end + 12 for f in functional):
+            continue
+        sentence = note.sentence_at(span.start)
+        lead = text[max(sentence.start, span.start - 45):span.start]
+        tail = text[span.end:span.end + 20]
+        if re.search(r"(?:" + lx.ACTIVITY + r")\W+(?:\w+\W+){0,4}?(?:more than|less than|longer than|over|"
+                     r"under|up to|at most|at a time|max(?:imum)?|only|for|about|approx\.?|~|>|<|>=|<=)\s*$",
+                     lead, re.I) or re.match(r"\s*(?:max|maximum|at a time|before|tolerance|or less|or more)",
+                                             tail, re.I):
+            if not lx.CPT.search(lead):
+                continue  # "stand more than 15 minutes", "sitting 20 min max"
+        ctx = note.context(span)
+        if ctx.negated or ctx.historical or ctx.hypothetical or _in_goal(note, span):
+            continue
+        if "subjective" in note.sections_at(span.start) or "history" in note.sections_at(span.start):
+            continue
+        sentence_text = text[sentence.start:sentence.end]
+        if lx.HOME.search(sentence_text) and not lx.TREATMENT_WORD.search(lead):
+            continue
+        line_start = text.rfind("\n", 0, span.start) + 1
+        near = text[max(line_start, sentence.start, span.start - 40):span.start]
+        if lx.TIMED_TOTAL.search(near):
+            out.append(Minutes(int(m.group("n")), span, None, "total_timed"))
+            continue
+        if lx.TOTAL.search(near):
+            out.append(Minutes(int(m.group("n")), span, None, "total"))
+            continue
+        code = _code_for_position(note, el, span.start, sentence)
+        if code:
+            out.append(Minutes(int(m.group("n")), span, code, "code"))
+        elif re.search(r"session|visit|treatment|tx|appointment", sentence_text, re.I):
+            out.append(Minutes(int(m.group("n")), span, None, "session"))
+    return out
+
+
+STOP = {"and", "with", "the", "of", "to", "for", "min", "mins", "minutes", "minute", "unit", "units",
+        "total", "x", "in", "on", "at", "a", "an", "per", "each", "code", "cpt", "billed", "u"}
+
+
+def _described_codes(note: Note, el: Elements) -> dict[str, Span]:
+    """Codes written with what was done ("97530 tub transfer training 10 min"): the words
+    after the code up to its minutes, a semicolon or the next code. A description must
+    hold two content words that are not a generic service name."""
+    out: dict[str, Span] = {}
+    text = note.text
+    for span in el.codes_mentioned:
+        if not note.is_affirmed(span) or "goals" in note.sections_at(span.start):
+            continue
+        line_end = text.find("\n", span.end)
+        line_end = len(text) if line_end < 0 else line_end
+        stop = re.search(r"\d{1,3}\s*(?:-\s*)?min|[;]|\b97\d{3}\b|\.\s", text[span.end:line_end + 1])
+        end = span.end + (stop.start() if stop else line_end - span.end)
+        # a wrapped line continues the description
+        if not stop and line_end < len(text):
+            nxt = text.find("\n", line_end + 1)
+            nxt = len(text) if nxt < 0 else nxt
+            more = re.search(r"\d{1,3}\s*(?:-\s*)?min|[;]|\b97\d{3}\b|\.\s", text[line_end:nxt])
+            if text[line_end + 1:line_end + 2].strip() and not text[line_end + 1:line_end + 3].startswith(("- ", "* ")):
+                end = line_end + (more.start() if more else nxt - line_end)
+        description = text[span.end:end]
+        generic = re.sub(r"massage(?: therapy)?|manual therapy|therapeutic (?:exercises?|activit(?:y|ies))|"
+                         r"neuromuscular re-?education|hot/cold packs?|modalit(?:y|ies)", " ", description, flags=re.I)
+        content = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", generic) if w.lower() not in STOP]
+        if len(content) >= 2:
+            out.setdefault(span.label, Span(span.end, end, span.label))
+    return out
+
+
+def _referrals(note: Note) -> list[Span]:
+    out = []
+    for span in note.find(lx.REFERRAL):
+        sentence = note.sentence_at(span.start)
+        if lx.REFERRAL_NOT_YET.search(note.text[sentence.start:sentence.end]):
+            continue
+        out.append(span)
+    for body in note.section_spans("orders"):
+        content = note.text[body.start:body.end]
+        if re.search(r"\b(?:dr\.?|physician|md|do|ob|obgyn|ob/gyn|midwife|np|pa-c|pcp|provider|order|rx|"
+                     r"prescription|certified|signed|referr\w*)\b", content, re.I) and \
+                not lx.REFERRAL_NOT_YET.search(content):
+            out.append(Span(body.start, body.end, "orders section"))
+    return out
+
+
+def _goals(note: Note) -> list[Span]:
+    out = []
+    for body in note.section_spans("goals"):
+        if re.search(r"\w{3}", note.text[body.start:body.end]):
+            out.append(Span(body.start, body.end, "goals section"))
+    for m in lx.GOAL.finditer(note.text):
+        span = Span(m.start(), m.end(), m.group())
+        if note.is_negated(span):
+            continue
+        rest = note.text[m.end():m.end() + 60]
+        if re.match(r"\s*(?:[:\-]|(?:is|are|include|to)\b)?\s*\w", rest):
+            out.append(span)
+    return out
+
+
+def _progress(note: Note) -> list[Span]:
+    """Objective measures compared with an earlier visit, in one sentence (not the
+    patient's report, not a within-session change, not a goal)."""
+    text = note.text
+    out = []
+    for sentence in note.sentences:
+        if note.sections_at(sentence.start) & {"goals", "subjective", "history"}:
+            continue
+        body = text[sentence.start:sentence.end]
+        if not (lx.MEASURE.search(body) or lx.OBJECTIVE_SIGN.search(body)):
+            continue
+        comparisons = [c for c in lx.COMPARISON.finditer(body)
+                       if c.group().lower() not in ("was", "were")
+                       or re.search(r"\(\s*$", body[:c.start()])]
+        if not comparisons:
+            continue
+        if lx.WITHIN_SESSION.search(body) and not lx.EARLIER_VISIT.search(body):
+            continue
+        if lx.REPORTED.search(body):
+            continue
+        first = comparisons[0]
+        span = Span(sentence.start + first.start(), sentence.start + first.end(), "comparison")
+        ctx = note.context(span)
+        if ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body)) or \
+                lx.GOAL.search(body[:first.start()]):
+            continue
+        out.append(Span(sentence.start, sentence.end, "progress"))
+    return out
+
+
+def _initial_visit(note: Note) -> bool:
+    if str(note.meta.get("visit", "")).lower() in ("initial", "evaluation", "initial evaluation", "first"):
+        return True
+    for m in lx.INITIAL_VISIT.finditer(note.text):
+        before = note.text[max(0, m.start() - 16):m.start()]
+        if re.search(r"\b(?:at|since|from|vs\.?|than|on|to|was|were|the)\s*$", before, re.I):
+            continue
+        return True
+    return False

@@ -1,0 +1,298 @@
+"""Word patterns the documentation elements are found with (compiled once).
+
+Language, not code tables: body regions, laterality, activities of daily function,
+pain scales, minutes, frequency/duration, referral and relaxation wording. The
+technique -> CPT table is data: notes/data/techniques.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+I = re.IGNORECASE
+
+
+def words(pattern: str, flags: int = I) -> re.Pattern:
+    """``pattern`` bounded by non-word characters on both sides."""
+    return re.compile(r"(?<![\w/])(?:" + pattern + r")(?![\w])", flags)
+
+
+# ---------------------------------------------------------------- body regions
+
+REGIONS: dict[str, str] = {
+    "full body": r"full[- ]body|whole[- ]body|entire body",
+    "lumbar": r"lumbar(?: spine| paraspinals?| region| area)?|low(?:er)?[- ]back|lumbosacral|lbp|"
+              r"(?-i:L[1-5](?:\s*-\s*(?:L?[1-5]|S1))?)|multifidus",
+    "thoracic": r"thoracic(?: spine| paraspinals?| region)?|mid[- ]?back|upper back|t-spine|"
+                r"(?-i:T(?:1[0-2]|[1-9])(?:\s*-\s*T?(?:1[0-2]|[1-9]))?)|ribs?|rib cage|costal|"
+                r"between the shoulder blades",
+    "cervical": r"cervical(?: spine| paraspinals?| region)?|neck|c-spine|suboccipitals?|"
+                r"(?-i:C[1-7](?:\s*-\s*C?[1-7]|\s*-\s*T1)?)|scalenes?|sternocleidomastoid|scm",
+    "shoulder": r"shoulders?|rotator cuff|deltoids?|glenohumeral|supraspinatus|infraspinatus|"
+                r"subscapularis|teres(?: minor| major)?",
+    "trapezius": r"(?:upper |middle |lower )?trap(?:ezius|s)",
+    "scapular": r"scapula[er]?|periscapular|rhomboids?|levator(?: scapulae?)?|scapular stabili[sz]ers",
+    "paraspinals": r"paraspinals?|erector spinae",
+    "quadratus lumborum": r"quadratus lumborum|ql",
+    "gluteal": r"glut(?:eal|eus|es)(?: medius| maximus| minimus)?|buttocks?",
+    "piriformis": r"piriformis",
+    "sacroiliac": r"sacroiliac(?: joints?)?|si joints?|sij|sacrum|sacral",
+    "hip": r"hips?|hip flexors?|iliopsoas|psoas|tfl",
+    "pelvis": r"pelvi[cs](?: girdle)?|pubic symphysis|symphysis(?: pubis)?|pubic bone",
+    "thigh": r"thighs?|hamstrings?|quadriceps|quads?|adductors?|it band|iliotibial band",
+    "knee": r"knees?|patell\w*|tibiofemoral|patellofemoral",
+    "calf": r"calf|calves|gastrocnemius|gastroc|soleus",
+    "leg": r"legs?|lower extremit(?:y|ies)|lower limbs?|shins?|(?-i:B?LEs?|LLE|RLE)",
+    "ankle": r"ankles?|talocrural|subtalar",
+    "foot": r"foot|feet|plantar fascia|plantar surface|arch(?:es)? of (?:the )?feet",
+    "arm": r"arms?|upper extremit(?:y|ies)|upper limbs?|biceps|triceps|(?-i:B?UEs?|LUE|RUE)",
+    "forearm": r"forearms?",
+    "elbow": r"elbows?|(?:lateral |medial )?epicondyles?|wrist extensors?|forearm extensors?",
+    "wrist": r"wrists?",
+    "hand": r"hands?",
+    "chest": r"chest|pectorals?|pecs",
+    "abdomen": r"abdomen|abdominal(?: wall)?",
+    "jaw": r"jaw|tmj|masseters?|temporomandibular(?: joint)?",
+    "head": r"head|scalp|occiput|temples|face",
+    "back": r"(?<!come )(?<!came )(?<!comes )(?<!go )(?<!went )back(?!\s+(?:to|in|on|at|from|into|home|up)\b)",
+}
+LATERALITY_BEFORE = r"(?:(?P<lat>left|right|bilateral|bilat\.?|both|bil\.?|b/l|lt\.?|rt\.?|(?-i:L|R|B))\s+)?"
+LATERALITY_AFTER = (r"(?:\s*(?:,\s*)?(?P<lat2>bilaterally|bilateral|\((?:L|R|B|left|right|bilat|b/l)\)|"
+                    r"on the (?:left|right)|(?-i:L\s*>\s*R|R\s*>\s*L)))?")
+REGION = re.compile(
+    r"(?<![\w])" + LATERALITY_BEFORE + r"(?P<region>"
+    + "|".join(f"(?P<r{i}>{p})" for i, p in enumerate(REGIONS.values())) + r")(?![\w])" + LATERALITY_AFTER,
+    I,
+)
+REGION_NAMES = list(REGIONS)
+
+
+def normalise_laterality(text: str | None) -> str | None:
+    if not text:
+        return None
+    t = text.strip("() .").lower()
+    if t in ("left", "l", "lt"):
+        return "left"
+    if t in ("right", "r", "rt", "on the right"):
+        return "right"
+    if t == "on the left":
+        return "left"
+    if t.startswith(("bilat", "both", "bil", "b/l", "b")) or ">" in t:
+        return "bilateral"
+    return None
+
+
+# ---------------------------------------------------------------- pain
+
+PAIN_WORD = words(r"pain(?:ful)?|lbp|cervicalgia|dorsalgia|lumbago|headaches?|aches?|aching|discomfort|sore(?:ness)?|tender(?:ness)?|nprs|nrs|vas|"
+                  r"sciatica|cramp(?:s|ing)?|hurts?|burning|throbbing")
+NPRS = re.compile(
+    r"(?<![\d/.])(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?\s*(?:/|out of)\s*10(?!\d)"
+    r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating)\s*(?:score\s*)?"
+    r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])",
+    I,
+)
+VAS = re.compile(
+    r"vas\s*(?:score\s*)?(?:of|:|=)?\s*(?P<mm>\d{1,3})\s*(?:mm|/\s*100)?(?![\d/])"
+    r"|(?P<mm2>\d{1,3})\s*(?:mm|/\s*100)\s*(?:on\s+(?:the\s+)?)?(?:vas|visual analog(?:ue)? scale)",
+    I,
+)
+
+# ---------------------------------------------------------------- function
+
+ACTIVITY = (
+    r"stand(?:ing)?|sit(?:ting)?|walk(?:ing|s)?|ambulat\w*|climb(?:ing)?|stairs?|steps|lift(?:ing)?|"
+    r"carry(?:ing)?|bend(?:ing)?|stoop\w*|sleep(?:ing)?|nights?|dress(?:ing)?|(?:put|putting) on \w+|"
+    r"driv(?:e|ing)|reach(?:ing)?|overhead|work(?:ing)?|shift|job|household|chores|housework|"
+    r"cook(?:ing)?|clean(?:ing)?|laundry|vacuum\w*|care for|caring for|turn(?:ing)?|rotat(?:e|ing)|"
+    r"roll(?:ing)?(?: over)?|transfers?|transferring|squat(?:ting)?|kneel(?:ing)?|get(?:ting)? (?:up|out|in|into|off)|"
+    r"ris(?:e|ing)|exercis(?:e|ing)|run(?:ning)?|typ(?:e|ing)|hold(?:ing)?|shower(?:ing)?|bath(?:e|ing)|"
+    r"groom\w*|shop(?:ping)?|grocer\w*|push(?:ing)?|pull(?:ing)?|look(?:ing)? (?:up|down|over)|"
+    r"computer|desk|commut\w*|sit-to-stand|adls?|activities of daily living|pick(?:ing)? up|"
+    r"toddler|child(?:ren)?|baby|breastfeed\w*|nurs(?:e|ing)|gait|mobility|tolerance|tolerate"
+)
+LIMITER = (
+    r"unable to|not able to|no longer able to|is unable|cannot|can ?not|can't|could not|couldn't|inability to|"
+    r"difficulty(?: with)?|difficult to|trouble(?: with)?|limited(?: to| in| with| by)?|limits?|limiting|"
+    r"restricted|restriction (?:in|with|of)|struggles?(?: to| with)?|requires? (?:assistance|help|assist)|"
+    r"needs? (?:assistance|help|assist)|tolerates?(?: only)?|intolerance|wakes?(?: up)?|waking|awakens?|"
+    r"interrupts?|interrupted|disturbs?|disturbed|disrupt(?:s|ed)?|impaired|painful to|hurts to|only able to|"
+    r"max(?:imum)? of|dependent|stops?|has to stop|must stop|avoids?|unable|modified|decreased ability to"
+)
+FUNCTION = re.compile(
+    r"(?<![\w])(?:" + LIMITER + r")\W+(?:[\w'/-]+\W+){0,5}?(?:" + ACTIVITY + r")(?![\w])"
+    r"|(?<![\w])(?:" + ACTIVITY + r")\s+(?:[\w'/-]+\s+){0,2}?(?:tolerance|is limited|limited|is difficult|"
+    r"difficult|impaired|restricted|intolerance)(?![\w])"
+    r"|(?<![\w])(?:oswestry|odi|ndi|neck disability index|lefs|psfs|quick ?dash|dash|roland[- ]morris|"
+    r"pgq|pelvic girdle questionnaire|fotos)(?: score| disability index)?\s*(?:of|:|=|is|was)?\s*\d",
+    I,
+)
+
+# ---------------------------------------------------------------- minutes, plan, progress
+
+MINUTES = re.compile(r"(?<![\d.:/])(?P<n>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?|min\.?)(?![\w])", I)
+CLOCK_RANGE = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\s*(?:[ap]\.?m\.?)?\s*(?:-|–|to)\s*(?:[01]?\d|2[0-3]):[0-5]\d", I)
+TOTAL = words(r"total(?: timed)?(?: treatment| tx| session| therapy| service)?(?: time| minutes| mins?)?|"
+              r"timed (?:code )?(?:minutes|total)|total time")
+TIMED_TOTAL = words(r"total timed|timed (?:code )?(?:minutes|total|treatment minutes)")
+CPT = re.compile(r"(?<![\d])(?P<code>97\d{3}|G0283)(?![\d])")
+TREATMENT_WORD = words(
+    r"massage|treat(?:ed|ment|ing)?|tx|applied|performed|provided|session|therapy|manual|exercises?|"
+    r"worked|released|addressed|focused|mobili[sz]\w*|strokes?|techniques?|billed|units?|timed")
+HOME = words(r"home|hep|at home|home program|home exercise|self[- ]care at home|daily at home")
+
+NUMBER_WORD = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|sixteen|twenty"
+FREQUENCY = re.compile(
+    r"(?<![\w])(?:(?:" + NUMBER_WORD + r")\s*(?:-\s*(?:" + NUMBER_WORD + r")\s*)?(?:x|×|times?)\s*(?:/|per|a|an|each|every)?\s*"
+    r"(?:wk|week|mo|month)s?|(?:once|twice|thrice)\s+(?:a|per|each|every)\s+(?:week|wk|month)|"
+    r"(?:once|twice|thrice)\s+(?:weekly|monthly)|weekly|bi-?weekly|every other week|"
+    r"every (?:\d+|one|two|three|four) weeks?|monthly|\d+x/?w(?:k|eek))(?![\w])",
+    I,
+)
+DURATION = re.compile(
+    r"(?<![\w])(?:(?:for|x|×|over|next|through|thru|duration(?: of)?:?|total of|another|additional)\s*"
+    r"(?:the\s+)?(?:next\s+)?(?:" + NUMBER_WORD + r")\s*(?:more\s+|additional\s+)?"
+    r"(?:weeks?|wks?|months?|mos?|visits?|sessions?|treatments?)"
+    r"|(?:" + NUMBER_WORD + r")\s*(?:more\s+|additional\s+|total\s+)?(?:visits|sessions|treatments)"
+    r"|(?:until|through|thru|till) (?:delivery|birth|her due date|due date|the end of (?:the )?pregnancy|"
+    r"pregnancy|postpartum|\d+ weeks?(?: gestation)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|\d{4}-\d{2}-\d{2}|discharge)"
+    r"|cert(?:ification)? period|(?:poc|plan of care) (?:through|thru|until|ends?|expires?) \S+"
+    r")(?![\w])",
+    I,
+)
+# "weekly x 6", "1x/wk x 4": a frequency followed by a bare count of weeks/visits
+FREQUENCY_TIMES = re.compile(r"(?:,\s*|\s+)(?:x|×|for)\s*\d{1,2}(?!\s*(?:min|minutes?|mins?|units?|u\b|reps?|sets?|"
+                             r"sec|s\b|/|\d|lb|kg))(?![\w])", I)
+GOAL = words(r"goals?|stg|ltg|short[- ]term goals?|long[- ]term goals?|will be able to|to be able to|"
+             r"in order to (?:return|resume|tolerate|stand|sit|walk|sleep|lift)")
+MEASURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:°|degrees?|deg\b|%|/\s*10\b|/\s*5\b|/\s*50\b|/\s*80\b|/\s*100\b|cm\b|mm\b|inch(?:es)?\b|"
+    r"points?\b|pts\b|seconds?\b|secs?\b|minutes?\b|mins?\b|feet\b|ft\b|lbs?\b|kg\b|reps?\b|blocks?\b|\+)"
+    r"|(?:oswestry|odi|ndi|lefs|psfs|dash|tug|rom|flexion|extension|rotation|abduction|girth|"
+    r"circumference|grip|mmt|strength|slr|score|nprs|vas)\W+(?:\w+\W+){0,2}?\d",
+    I,
+)
+EARLIER = (r"last (?:visit|session|week|time|tx|treatment|month|appointment)|previous(?: visit| session| week| treatment)?|"
+           r"prior(?: visit| session| week)?|baseline|initial(?:ly| eval\w*| visit)?|eval(?:uation)?|ie|intake|soc|"
+           r"start of care|first visit|day 1|visit \d+|session \d+|week \d+|"
+           r"(?:(?<=\()|(?<=on )|(?<=since ))\d{1,2}/(?!10\b)\d{1,2}|\d{1,2}/(?!10\b)\d{1,2}(?=\s*:)|"
+           r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}")
+COMPARISON = words(
+    r"was|were|previously|" + EARLIER + r"|at (?:the )?(?:" + EARLIER + r")|since (?:last|the|initial|eval|start|\w+ weeks)|"
+    r"compared (?:to|with)|vs\.?|versus|than (?:at |on )?(?:the )?(?:" + EARLIER + r")|from \d[^.;]{0,25}?\bto\b|"
+    r"improved from|down from|up from|increased from|decreased from|->|\u2192")
+EARLIER_VISIT = words(EARLIER)
+OBJECTIVE_SIGN = words(r"rom|range|flexion|extension|rotation|abduction|adduction|strength|tolerance|edema|"
+                       r"swelling|girth|circumference|spasm|tone|tenderness|trigger points?|test|balance|gait|"
+                       r"endurance|mobility|posture|reflex\w*|sensation|centrali[sz]\w*|walk test|tug|score")
+REPORTED = words(r"reports?|reported|states?|stated|says|said|feels|felt|per (?:patient|pt|client)|"
+                 r"(?:she|he|they) could|according to")
+WITHIN_SESSION = words(r"(?:pre|post|before|after)[- ](?:treatment|tx|session|massage|therapy)|end of (?:the )?session|"
+                       r"(?:after|following) (?:the )?(?:treatment|session|massage|mfr|stretch\w*)")
+INITIAL_VISIT = words(r"initial (?:evaluation|eval|visit|assessment|session)|first (?:visit|session|treatment)|"
+                      r"new patient|evaluation only|start of care")
+
+# ---------------------------------------------------------------- response, referral, relaxation
+
+RESPONSE = re.compile(
+    r"(?<![\w])(?:tolerated(?:\s+\w+){0,3}|responded|response to (?:treatment|tx|session|massage|manual|\w+)|"
+    r"responds well|centrali[sz](?:es|ed|ing|ation)|"
+    r"(?:decreased|reduced|less|improved|increased|lessened|softened|released|relieved|resolved|eased|"
+    r"normali[sz]ed)\W+(?:[\w-]+\W+){0,3}?(?:pain|tone|tension|spasms?|hypertonicity|hypertonus|guarding|"
+    r"tenderness|rom|range of motion|mobility|swelling|edema|oedema|restrictions?|trigger points?|adhesions?|"
+    r"girth|circumference|symptoms|discomfort|tightness|stiffness)|"
+    r"(?:pain|tone|tension|spasms?|hypertonicity|guarding|tenderness|swelling|edema|mobility|rom|tightness|"
+    r"stiffness|tissue|symptoms|girth|circumference|measurements?)\W+(?:[\w-]+\W+){0,3}?(?:decreased|reduced|improved|increased|eased|"
+    r"softened|released|resolved|lessened|down|normali[sz]ed)|"
+    r"(?:post|after|following)(?:-|\s+)(?:the\s+)?(?:treatment|tx|session|massage|exercises?|mobili[sz]ations?|mfr|stm|mld|"
+    r"manual therapy|therapy|stretch\w*|release|drainage|effleurage|petrissage|techniques?|manual work|"
+    r"(?:rib |joint |soft tissue |grade \w+ )?mobili[sz]ation)|end of (?:the )?session|"
+    r"response\s*:(?=\s*\w)|responding (?:to|well)|"
+    r"no adverse (?:reaction|response|"
+    r"effects?|events?)|(?:reports?|reported|felt|feels|noted) (?:relief|less pain|decreased pain|reduced pain|"
+    r"improved|better|looser|lighter))(?![\w])",
+    I,
+)
+PROVIDER = (r"dr\.?|doctor|physician|md|do|ob|obgyn|ob/gyn|ob-gyn|midwife|cnm|np|pa|pa-c|pcp|surgeon|"
+            r"ortho\w*|sports med\w*|occupational medicine|occ med|neurolog\w*|physiatr\w*|rheumatolog\w*|"
+            r"chiropract\w*|urgent care|provider|clinic|primary care|gyn\w*|obstetrician|perinatolog\w*")
+REFERRAL = re.compile(
+    r"(?<![\w])(?:referr(?:ed|al)(?:\s+[\w.'/-]+){0,4}?\s+(?:by|from|to (?:pt|physical therapy|massage|therapy))|"
+    r"referral(?: on file| received| dated| from| order)|"
+    r"referring (?:provider|physician|doctor|md|ob|ob/gyn|obgyn|midwife|np|pcp)|"
+    r"(?:" + PROVIDER + r")(?:'s)? (?:order|prescription|referral|rx|script)|order(?:ed)? (?:by|from)|"
+    r"(?:order|prescription|rx|script|referral) (?:on file|from|by|dated|received|signed)|"
+    r"(?:referral|referred|referring|order|orders|rx|prescription|script)(?:\s*/\s*\w+)?\s*[:\-\u2013]\s*"
+    r"(?:[\w.,'()-]+\s+){0,4}?(?:" + PROVIDER + r")(?![\w])|"
+    r"prescribed by|(?:plan of care|poc) (?:certified|signed|approved)|certified by|signed by (?:dr|the physician|"
+    r"physician|md|np)|(?:poc|plan of care) certification|certification (?:signed|on file|dated)|"
+    r"(?:signed|certified) (?:poc|plan of care))(?![\w])",
+    I,
+)
+REFERRAL_NOT_YET = words(r"pending|requested|awaiting|to obtain|will obtain|needed|expired|not on file|"
+                         r"not received|missing|n/a")
+RELAXATION = re.compile(
+    r"(?<![\w])(?:relaxation (?:massage|session|treatment|therapy|visit|purposes?)|relaxing (?:massage|session)|"
+    r"(?:general |for |overall )relaxation|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"
+    r"just (?:to )?relax|spa(?: day| treatment| music| services?| package| visit)?|pamper(?:ing|ed)?|"
+    r"wellness (?:massage|visit|session|service|treatment)|(?:general )?well-being|"
+    r"stress (?:relief|reduction|relieving)|aromatherapy|hot stones?|me[- ]time|self[- ]care day|"
+    r"feel(?:ing)? refreshed|rejuvenat\w*|luxur\w*|indulg\w*|treat (?:herself|himself|yourself))(?![\w])",
+    I,
+)
+CONDITION = words(
+    r"pain|aches?|aching|sciatica|radicul\w+|strain|sprain|spasms?|edema|oedema|swelling|dysfunction|stiffness|"
+    r"cramps?|cramping|tension|hypertonicity|myalgia|neuralgia|syndrome|tendin\w+|bursitis|fasciitis|"
+    r"carpal tunnel|diastasis|instability|weakness|impairment|headaches?|tmj|tmd|lymphedema|neuropathy|"
+    r"numbness|tingling|paresthesi\w+|restriction|contracture|adhesions?|trigger points?|myofascial pain|"
+    r"torticollis|kyphosis|lordosis|scoliosis|subluxation|arthritis|arthralgia|degenerat\w+|disorder|"
+    r"lumbago|cervicalgia|dorsalgia|fibromyalgia|plantar fasciitis|spd|pgp|pelvic girdle pain")
+SEPARATE = words(r"separate (?:region|area|body part|site|time|session|block|encounter)s?|distinct (?:region|area|"
+                 r"body part|site|time)s?|different (?:region|area|body part|site)s?|separately|non-?overlapping|"
+                 r"not (?:the same|overlapping) (?:region|area)")
+PREGNANCY_ONLY_DX = ("Z3A", "Z33", "Z34", "O09", "Z32", "Z36", "Z39", "Z37")
+
+
+# ---------------------------------------------------------------- techniques (data)
+
+
+@dataclass(frozen=True)
+class TechniqueEntry:
+    code: str
+    service: str  # "massage", "manual therapy", ...
+    name: str
+    pattern: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def techniques() -> tuple[TechniqueEntry, ...]:
+    """notes/data/techniques.yaml: code -> techniques that document it."""
+    import yaml
+
+    text = resources.files("cleanclaim.notes").joinpath("data/techniques.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    out = []
+    for code, entry in (data.get("codes") or {}).items():
+        for name, pattern in (entry.get("techniques") or {}).items():
+            out.append(TechniqueEntry(str(code), entry["name"], name, words(pattern)))
+    return tuple(out)
+
+
+def technique_codes() -> dict[str, str]:
+    """code -> service name, for the codes with technique entries."""
+    return {t.code: t.service for t in techniques()}
+
+
+# Generic words that name a service without its technique (used only to place minutes).
+SERVICE_WORDS = {
+    "97124": words(r"massage|massage therapy|mt"),
+    "97140": words(r"manual therapy|manual"),
+    "97110": words(r"exercises?|therapeutic exercise"),
+    "97530": words(r"therapeutic activit(?:y|ies)|functional"),
+    "97112": words(r"neuromuscular|balance"),
+    "97010": words(r"hot packs?|cold packs?|heat|ice"),
+}
