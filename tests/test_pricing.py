@@ -239,3 +239,19 @@ def test_void_claim_is_not_priced(store):
     c.frequency_code = "8"
     price = price_claim(c, store, config=MEDICARE)
     assert price.lines[0].allowed is None and "void" in price.notes[0]
+
+
+def test_rate_tables_are_contiguous_and_cited():
+    from cleanclaim.pricing import rates
+
+    rows = rates._load("conversion_factors.yaml")["conversion_factors"]
+    for before, after in zip(rows, rows[1:]):
+        assert (after["start"] - before["end"]).days == 1  # no gap, no overlap
+    assert all(len(r["source"]) > 40 and r["label"] for r in rows)
+    first, last = rates.conversion_factor_years()
+    for year in range(first, last + 1):  # every priced year has its Part B deductible
+        assert rates.part_b_deductible(year) is not None
+    assert [rates.part_b_deductible(y).value for y in (2024, 2025, 2026)] == [D("240"), D("257"), D("283")]
+    assert rates.sequestration(date(2025, 1, 1)).value == D("0.02")
+    assert rates.therapy_assistant(date(2021, 12, 31)) is None
+    assert {"11", "12", "10"}.isdisjoint(rates.facility_pos()) and {"02", "22", "19"} <= rates.facility_pos()
