@@ -35,6 +35,12 @@ def _notes(price) -> list[str]:
 
 def render(console, price, *, explain: bool = True) -> None:
     """Figures per line, totals, then (explain) how each line was priced, and the notes."""
+    if not explain and all(ln.allowed is None for ln in price.lines):
+        # check --price with nothing priced: one line saying why, not an empty table
+        reasons = _notes(price)[:2] or ["no line could be priced"]
+        console.print(Padding(Text.assemble(("expected payment ", "bold"), f"({price.payer_type}): none: ",
+                                            ("; ".join(reasons), "yellow")), (0, 0, 0, 2)))
+        return
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     for name in ("line", "code", "units", "locality", "allowed", "MPPR", "expected paid"):
         table.add_column(name, justify="left" if name in ("code", "locality") else "right", no_wrap=True)
