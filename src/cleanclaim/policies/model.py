@@ -63,6 +63,16 @@ def code_matches(code: str, patterns) -> bool:
     return False
 
 
+def code_specificity(code: str, patterns) -> int:
+    """3 when ``code`` is named itself, 2 by prefix or range, 1 by ALL, 0 not at all."""
+    if code in [str(p) for p in patterns]:
+        return 3
+    if any(str(p) not in ("ALL", "*") for p in patterns) and code_matches(code, [p for p in patterns
+                                                                             if str(p) not in ("ALL", "*")]):
+        return 2
+    return 1 if code_matches(code, patterns) else 0
+
+
 def icd_matches(code: str, patterns) -> bool:
     """A dotless ICD-10-CM code against prefixes (M, Z3A, O26.89) and ranges (R25-R29)."""
     code = code.replace(".", "").upper()
@@ -103,7 +113,10 @@ class Policy:
         return [r for r in self.rules.get(name, []) if r.active(on)]
 
     def for_code(self, section: str, code: str, on: date | None) -> list[PolicyRule]:
-        return [r for r in self.section(section, on) if r.applies_to_code(code)]
+        """Rules naming ``code``, least specific first (ALL < prefix/range < the code itself),
+        pack order within a level; so the last one is the one that decides."""
+        found = [r for r in self.section(section, on) if r.applies_to_code(code)]
+        return sorted(found, key=lambda r: code_specificity(code, r.values.get("codes", ["ALL"])))
 
     # The lookups rules use --------------------------------------------------------
     def coverage(self, code: str, on: date | None) -> PolicyRule | None:

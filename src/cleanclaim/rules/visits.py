@@ -223,7 +223,7 @@ def _pricing_options(ctx):
         try:
             from ..pricing import PricingOptions
 
-            cache["options"] = PricingOptions.from_config()
+            cache["options"] = PricingOptions.from_config(payer_type="medicare")  # the KX rule runs on Medicare claims
         except Exception:  # noqa: BLE001 - pricing unavailable or its config unreadable: no dollars
             cache["options"] = None
     return cache["options"]
