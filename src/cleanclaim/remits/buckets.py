@@ -33,7 +33,7 @@ BUCKETS = {
     "timely_filing": "Timely filing",
     "duplicate": "Duplicate",
     "patient_responsibility": "Patient responsibility",
-    "other": "Other (code not mapped to a bucket)",
+    "other": "Other (no bucket for the code)",
 }
 NOT_DENIALS = frozenset({("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3")})
 ZERO = Decimal(0)

@@ -29,6 +29,14 @@ GROUP_MEANING = {
           "the patient is not billed for it, and it can be appealed.",
     "CR": "A correction or reversal of an earlier adjudication.",
 }
+# CLP02 claim status codes, 835 TR3 005010X221A1 (2100 CLP02).
+CLAIM_STATUS = {
+    "1": "processed as primary", "2": "processed as secondary", "3": "processed as tertiary",
+    "4": "denied", "19": "processed as primary, forwarded to additional payer(s)",
+    "20": "processed as secondary, forwarded to additional payer(s)",
+    "21": "processed as tertiary, forwarded to additional payer(s)", "22": "reversal of previous payment",
+    "23": "not our claim, forwarded to additional payer(s)", "25": "predetermination pricing only, no payment",
+}
 KINDS = {"group": "group code", "carc": "CARC", "rarc": "RARC"}
 
 
@@ -121,7 +129,8 @@ def explain(store, group: str | None, carc: str, rarcs=(), *, on: date | None = 
     for r in remarks:
         parts.append(f"Remark {r.code}: {_sentence(r.description or '(not in the shipped CARC/RARC list)')}")
     if denial:
-        parts.append(f"Counts as a denial; root cause: {BUCKETS[bucket]} (by {why.split(':')[0]}).")
+        source = f"by {why.split(':')[0]}" if ":" in why else why
+        parts.append(f"Counts as a denial; root cause: {BUCKETS[bucket]} ({source}).")
     elif group and (group, c.code) == ("CO", "45"):
         parts.append("Not a denial: the contracted/fee-schedule reduction.")
     elif group == "PR" and c.code in ("1", "2", "3"):
