@@ -42,7 +42,11 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--price/--no-price", "price", default=None,
               help="Show the expected payment per line and per claim (Medicare PFS or a [pricing] fee "
                    "schedule); default: config [pricing] check, else off.")
-def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price) -> None:
+@click.option("--policies", "policies", multiple=True, type=click.Path(path_type=str),
+              help="A folder of payer policy packs (YAML) to use besides the built-in ones and the config's "
+                   "[policies] dirs; repeatable (see `cleanclaim policy`).")
+def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price,
+            policies=()) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -60,6 +64,12 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         checker = Checker(as_of=today, payer_type=payer, select=_split(select), ignore=_split(ignore))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--select/--ignore")
+    from ..policies import PackLoadError, load_packs
+
+    try:
+        checker.ctx.options["policies"] = load_packs(list(policies))
+    except PackLoadError as exc:
+        raise click.ClickException(f"invalid policy pack(s):\n{exc}")
     from ..store.recording import HistoryError, attach_history
 
     try:
