@@ -10,10 +10,12 @@ What it writes (every amount computed here, none typed):
 - ``sent/PM1005-corrected.837p``: the corrected (frequency 7) PM1005 with GP on 97110.
 - ``history-acme.835``, ``history-medicare.835``, ``history-medicaid.835``: weekly
   payments for the earlier claims, several ST sets per file.
-- ``prenatal-massage.277``: the clearinghouse 277CA for examples/prenatal-massage.837
-  and .csv: PM1006 is rejected at the front end (invalid diagnosis pointer).
-- ``prenatal-massage.835``: ACME and Medicare answering the example batch (paid,
-  partly paid, denied), with PLB interest (L6) and an overpayment recovery (WO).
+- ``prenatal-massage.277``: the clearinghouse 277CA for the example claims
+  (prenatal-massage.837 and .csv, payer-policies.837): PM1006 is rejected at the front
+  end (invalid diagnosis pointer).
+- ``prenatal-massage.835``: ACME and Medicare answering the example claims (paid,
+  partly paid, denied as the seeded findings predict), with PLB interest (L6) and an
+  overpayment recovery (WO).
 - ``corrections.835``: Medicare reverses PM1005 (CLP02 22) and pays the corrected
   claim; ACME pays an appealed CO-50 denial (recovered dollars).
 
@@ -87,14 +89,15 @@ class Fees:
 
     def medicare_allowed(self, lines, *, reduce_all: bool = False) -> list[Decimal]:
         """Allowed per line with MPPR: full PE for the unit with the highest PE, half after."""
-        units = []
+        by_day: dict[date, list] = {}
         for i, ln in enumerate(lines):
             fixed, pe = self.rvus(ln.procedure_code, ln.date_of_service)
-            units += [(pe, fixed, i)] * int(ln.units)
-        units.sort(key=lambda u: -u[0])
+            by_day.setdefault(ln.date_of_service, []).extend([(pe, fixed, i)] * int(ln.units))
         totals = [Decimal(0)] * len(lines)
-        for rank, (pe, fixed, i) in enumerate(units):
-            totals[i] += fixed + (pe / 2 if rank or reduce_all else pe)
+        for units in by_day.values():  # MPPR applies per day
+            units.sort(key=lambda u: -u[0])
+            for rank, (pe, fixed, i) in enumerate(units):
+                totals[i] += fixed + (pe / 2 if rank or reduce_all else pe)
         return [money(t) for t in totals]
 
     def plan_allowed(self, ln, share: str) -> Decimal:
@@ -294,6 +297,12 @@ def batch_answers(fees: Fees, claims: dict[str, Claim]) -> tuple[list[AnswerClai
                 medicare.append(medicare_paid(fees, claim, control, deny={1: ("CO", "4", ["N657"])}))
             elif cid == "PM2003":  # payer applied MPPR to every unit: underpaid
                 medicare.append(medicare_paid(fees, claim, control, reduce_all=True))
+            elif cid == "PP3003":  # a massage therapist cannot enrol to bill Medicare
+                medicare.append(medicare_paid(fees, claim, control,
+                                              deny={ln.number: ("CO", "B7", ["N95"]) for ln in claim.lines}))
+            elif cid == "PP3203":  # over the therapy KX threshold without KX
+                medicare.append(medicare_paid(fees, claim, control,
+                                              deny={ln.number: ("CO", "119", ["N640"]) for ln in claim.lines}))
             else:
                 medicare.append(medicare_paid(fees, claim, control))
             continue
@@ -305,6 +314,12 @@ def batch_answers(fees: Fees, claims: dict[str, Claim]) -> tuple[list[AnswerClai
                                   deny={1: ("CO", "146", ["M76"])}))
         elif cid == "PM1004":  # Z33.1 alone does not support massage
             acme.append(plan_paid(fees, claim, control, "1.20", deny={1: ("CO", "50", ["N130"])}))
+        elif cid == "PP3001":  # massage for anxiety: no covered diagnosis
+            acme.append(plan_paid(fees, claim, control, "1.20", deny={1: ("CO", "50", ["N130"])}))
+        elif cid == "PP3002":  # no authorisation number
+            acme.append(plan_paid(fees, claim, control, "1.20", deny={1: ("CO", "197", ["N54"])}))
+        elif cid == "PP3103":  # the 31st visit of the year: plan limit of 30
+            acme.append(plan_paid(fees, claim, control, "1.20", deny={1: ("CO", "119", ["N640"])}))
         elif claim.payer.payer_id == "77001":
             acme.append(plan_paid(fees, claim, control, "0.75"))
         else:
@@ -351,7 +366,7 @@ def main() -> None:
 
     # The example batch: 277CA, then ACME and Medicare answers.
     claims: dict[str, Claim] = {}
-    for name in ("prenatal-massage.837", "prenatal-massage.csv"):
+    for name in ("prenatal-massage.837", "prenatal-massage.csv", "payer-policies.837"):
         for item in iter_claims(HERE / name):
             if isinstance(item, Claim):
                 claims[item.claim_id] = item

@@ -20,7 +20,8 @@ from cleanclaim.cli import main
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 REMITS = EXAMPLES / "remits"
 SENT = sorted((REMITS / "sent").glob("2026-*.837p")) + [
-    EXAMPLES / "prenatal-massage.837", EXAMPLES / "prenatal-massage.csv", REMITS / "sent" / "PM1005-corrected.837p"]
+    EXAMPLES / "prenatal-massage.837", EXAMPLES / "prenatal-massage.csv", EXAMPLES / "payer-policies.837",
+    REMITS / "sent" / "PM1005-corrected.837p"]
 
 
 def build_demo_store(path: Path) -> str:
@@ -70,17 +71,19 @@ def _raw_claims(name: str):
 
 def test_denials_counted_by_the_issue_definition(summary):
     t = summary["totals"]
-    # ACME: 15 earlier 97124 CO-50 + PM1002 (CO-97), PM1003 (CO-146), PM1004 (CO-50);
-    # Medicare: PMH03M CO-236, PMH09M OA-18, PMH14M CO-29, PM1005 CO-4 (CO-253 alone is
-    # sequestration, never a denial); Medicaid: CO-27, CARC 310, 2 x CO-B7, 3 x CO-197.
+    # ACME: 15 earlier 97124 CO-50 + PM1002 (CO-97), PM1003 (CO-146), PM1004 (CO-50),
+    # PP3001 (CO-50), PP3002 (CO-197), PP3103 (CO-119);
+    # Medicare: PMH03M CO-236, PMH09M OA-18, PMH14M CO-29, PM1005 CO-4, PP3003 CO-B7,
+    # PP3203 CO-119 (CO-253 alone is sequestration, never a denial);
+    # Medicaid: CO-27, CARC 310, 2 x CO-B7, 3 x CO-197.
     payers = {r["payer"]: (r["claims"], r["denied"]) for r in summary["by_payer"]}
-    assert payers["ACME HEALTH PLAN"][1] == 18
-    assert payers["MEDICARE PART B"][1] == 4
+    assert payers["ACME HEALTH PLAN"][1] == 21
+    assert payers["MEDICARE PART B"][1] == 6
     assert payers["SUNRISE MEDICAID PLAN"][1] == 7
-    assert t["denied_claims"] == 29 and t["frontend_rejections"] == 1
+    assert t["denied_claims"] == 34 and t["frontend_rejections"] == 1
     assert t["submissions"] == t["claims_answered"] + 1
-    assert t["denial_rate"] == round(30 / t["submissions"], 4)
-    assert t["first_pass_paid_rate"] == round((t["claims_answered"] - 29) / t["submissions"], 4)
+    assert t["denial_rate"] == round(35 / t["submissions"], 4)
+    assert t["first_pass_paid_rate"] == round((t["claims_answered"] - 34) / t["submissions"], 4)
 
 
 def test_every_root_cause_bucket_of_the_examples_is_reported(summary):
@@ -88,12 +91,12 @@ def test_every_root_cause_bucket_of_the_examples_is_reported(summary):
     assert {"medical_necessity", "authorization", "coding_bundling", "credentialing", "duplicate",
             "eligibility", "timely_filing", "front-end rejection"} <= set(buckets)
     assert buckets["front-end rejection"]["dollars_denied"] == "45.00"  # PM1006, 97140 x1
-    assert buckets["medical_necessity"]["denials"] == 16  # 15 + PM1004
+    assert buckets["medical_necessity"]["denials"] == 17  # 15 + PM1004 + PP3001
 
 
 def test_top_carc_is_co50_and_unknown_code_is_marked(summary):
     top = summary["top_carcs"][0]
-    assert top["code"] == "CO-50" and top["lines"] == 16 and top["known"]
+    assert top["code"] == "CO-50" and top["lines"] == 17 and top["known"]
     assert "medical necessity" in top["description"]
     unknown = next(r for r in summary["top_carcs"] if r["code"] == "CO-310")
     assert unknown["known"] is False
@@ -145,7 +148,10 @@ def test_html_is_self_contained_with_three_png_charts(demo_db, tmp_path):
     assert "http" not in text.split("<body>", 1)[1].replace("x12.org", "")  # nothing fetched
     assert sorted(p.name for p in charts.iterdir()) == ["denial_rate_by_month.png", "dollars_by_bucket.png",
                                                          "top_carcs.png"]
-    assert "SYN" not in text  # no patient key anywhere
+    import re
+
+    readable = re.sub(r"base64,[A-Za-z0-9+/=]+", "", text)
+    assert "SYN" not in readable  # no patient key anywhere
 
 
 def test_text_report_names_the_buckets(demo_db):
