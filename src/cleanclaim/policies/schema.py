@@ -169,9 +169,8 @@ def validate(doc, path: str) -> list[PackError]:
         err(doc.line_of("pack"), "pack", "use lower-case letters, digits, '.', '-' or '_'")
     _check_applies_to(doc, err)
     seen: dict[str, int] = {}
-    for section, spec in SECTIONS.items():
-        if section not in doc:
-            continue
+    for section in [k for k in doc if k in SECTIONS]:  # file order: a repeated id is named where it repeats
+        spec = SECTIONS[section]
         entries = doc[section]
         if not isinstance(entries, LinedList):
             err(doc.line_of(section), section, "must be a list of rules")

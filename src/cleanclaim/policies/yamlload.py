@@ -62,6 +62,15 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LinedList:
     return out
 
 
+def _timestamp(loader: _Loader, node: yaml.ScalarNode):
+    """A date when it is one; an impossible date (2026-13-01) stays text for the schema to name."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 

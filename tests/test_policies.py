@@ -1,0 +1,203 @@
+"""Policy packs: schema errors name file, line and key; overlays; user folders; the CLI; and a
+biller's change to a visit cap in YAML changes the finding without code changes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleanclaim.cli import main
+from cleanclaim.formats.dict_reader import claim_from_dict
+from cleanclaim.policies import BUILTIN_DIR, PackLoadError, load_packs, read_pack
+
+ACME = {"name": "ACME HEALTH PLAN", "payer_id": "60054", "claim_filing_indicator": "CI"}
+
+
+def packs(*dirs):
+    return load_packs(list(dirs), include_config=False)
+
+
+def test_builtin_packs_are_valid_and_every_rule_is_dated_and_cited():
+    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
+        pack, errors = read_pack(path)
+        assert errors == [], errors
+        for r in pack.rules:
+            assert r.effective_from and len(r.citation) > 8, r.id
+
+
+def test_chains_resolve_with_overlays():
+    ps = packs()
+    assert ps.resolve("medicaid-ny").chain == ["base", "medicaid", "medicaid-ny"]
+    # medicaid-ny replaces the medicaid base's order rule by id (NY statute cited)
+    [order] = ps.resolve("medicaid-ny").section("referral")
+    assert "§365-a(2)(h)" in order.citation and order.pack == "medicaid-ny"
+
+
+def test_claims_pick_the_most_specific_pack():
+    ps = packs()
+    medicare = claim_from_dict({"payer": "medicare", "lines": []})
+    ny = claim_from_dict({"payer": "medicaid", "billing_provider": {"npi": "1234567893", "state": "NY"}, "lines": []})
+    nj = claim_from_dict({"payer": "medicaid", "billing_provider": {"npi": "1234567893", "state": "NJ"}, "lines": []})
+    assert ps.for_claim(medicare).name == "medicare"
+    assert ps.for_claim(ny).name == "medicaid-ny"
+    assert ps.for_claim(nj).name == "medicaid"
+
+
+def test_medicare_kx_thresholds_by_year():
+    policy = packs().resolve("medicare")
+    # CMS: $2,330 (2024), $2,410 (2025), $2,480 (2026); PT+SLP combined, OT separate
+    assert [policy.kx_threshold(y, "PT").get("amount") for y in (2024, 2025, 2026)] == [2330, 2410, 2480]
+    assert policy.kx_threshold(2026, "SLP").id == "medicare.kx-2026-pt-slp"
+    assert policy.kx_threshold(2026, "OT").id == "medicare.kx-2026-ot"
+    assert policy.kx_threshold(2023, "PT") is None
+
+
+def test_ny_medicaid_visit_limits_over_time():
+    policy = packs().resolve("medicaid-ny")
+    caps = lambda day: {r.id: r.get("visits") for r in policy.visit_caps(day)}  # noqa: E731
+    assert caps(date(2017, 6, 1)) == {"ny.pt-visits-2011": 20, "ny.ot-visits": 20, "ny.slp-visits": 20}
+    assert caps(date(2019, 6, 1)) == {"ny.pt-visits-2018": 40, "ny.ot-visits": 20, "ny.slp-visits": 20}
+    assert caps(date(2021, 1, 1)) == {}
+
+
+BAD = """\
+pack: my-plan
+title: My plan
+extends: commercial-default
+applies_to: {payer_ids: ["60054"]}
+visit_caps:
+  - id: acme.cap
+    effective_from: 2026-13-01
+    citation: "ACME SBC 2026"
+    disciplines: [PT, XX]
+    visits: twelve
+prior_auth:
+  - id: acme.cap
+    effective_from: 2026-01-01
+    codes: ["97140"]
+    required: true
+    colour: blue
+"""
+
+
+def test_schema_errors_name_file_line_and_key(tmp_path):
+    path = tmp_path / "my-plan.yaml"
+    path.write_text(BAD)
+    _pack, errors = read_pack(path)
+    got = {(e.line, e.key) for e in errors}
+    assert (7, "visit_caps[0].effective_from") in got  # 2026-13-01 is a string, not a date
+    assert (9, "visit_caps[0].disciplines") in got
+    assert (10, "visit_caps[0].visits") in got
+    assert (12, "prior_auth[0].citation") in got  # missing: reported at the rule's line
+    assert (16, "prior_auth[0].colour") in got
+    assert (12, "prior_auth[0].id") in got  # id used twice
+    assert all(str(e).startswith(f"{path}:") for e in errors)
+
+
+def test_yaml_syntax_error_and_broken_extends(tmp_path):
+    (tmp_path / "a.yaml").write_text("pack: a\ntitle: A\nextends: nowhere\n")
+    (tmp_path / "b.yaml").write_text("pack: b\ntitle: [unclosed\n")
+    with pytest.raises(PackLoadError) as info:
+        packs(tmp_path)
+    text = str(info.value)
+    assert f"{tmp_path / 'a.yaml'}:3: extends: no pack named 'nowhere'" in text
+    assert f"{tmp_path / 'b.yaml'}:" in text and "not valid YAML" in text
+
+
+def test_policy_validate_cli(tmp_path):
+    bad = tmp_path / "my-plan.yaml"
+    bad.write_text(BAD)
+    result = CliRunner().invoke(main, ["policy", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:10: visit_caps[0].visits: must be a whole number" in result.output
+    good = tmp_path / "ok.yaml"
+    good.write_text(CAP_PACK.format(visits=12))
+    result = CliRunner().invoke(main, ["policy", "validate", str(good)])
+    assert result.exit_code == 0 and "valid" in result.output
+
+
+def test_policy_list_and_show_cli():
+    result = CliRunner().invoke(main, ["policy", "list"])
+    assert result.exit_code == 0
+    for name in ("base", "medicare", "medicaid", "medicaid-ny", "commercial-default"):
+        assert name in result.output
+    result = CliRunner().invoke(main, ["policy", "show", "medicare", "--on", "2025-06-01", "--format", "json"])
+    shown = json.loads(result.output)
+    assert shown["chain"] == ["base", "medicare"]
+    assert [r["amount"] for r in shown["rules"]["kx_thresholds"]] == [2410, 2410]
+    assert CliRunner().invoke(main, ["policy", "show", "nope"]).exit_code != 0
+
+
+# A biller's own pack: ACME's plan allows 12 visits a year (same rule id replaces the default).
+CAP_PACK = """\
+pack: acme
+title: ACME Health Plan (our contract)
+extends: commercial-default
+applies_to: {{payer_ids: ["60054"]}}
+visit_caps:
+  - id: commercial.visit-cap
+    effective_from: 2026-01-01
+    citation: "ACME 2026 Summary of Benefits and Coverage, rehabilitation services"
+    disciplines: [PT, OT, SLP]
+    visits: {visits}
+"""
+
+
+def _thirteen_visits():
+    lines = [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": f"2026-03-{d:02d}"} for d in range(2, 15)]
+    return claim_from_dict({"claim_id": "V13", "payer": ACME, "diagnoses": ["M54.50"], "lines": lines})
+
+
+def test_changing_the_visit_cap_in_yaml_changes_the_finding(tmp_path, make_checker):
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    claim = _thirteen_visits()
+
+    def vc_lines():
+        checker = make_checker(select=["VC001"], options={"policies": packs(folder)})
+        return [(f.line, f.details["cap"]) for f in checker.check(claim).findings]
+
+    assert vc_lines() == []  # commercial-default: 30 visits
+    (folder / "acme.yaml").write_text(CAP_PACK.format(visits=12))
+    assert vc_lines() == [(13, 12)]
+    (folder / "acme.yaml").write_text(CAP_PACK.format(visits=10))
+    assert vc_lines() == [(11, 10), (12, 10), (13, 10)]
+
+
+def test_check_policies_option_and_config_dirs(tmp_path, monkeypatch):
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(CAP_PACK.format(visits=12))
+    csv = tmp_path / "visits.csv"
+    rows = ["claim_id,date_of_service,procedure_code,modifiers,units,dx1,billing_npi,payer_name,payer_id,payer_type"]
+    rows += [f"V13,2026-03-{d:02d},97110,GP,1,M54.50,1234567893,ACME HEALTH PLAN,60054,CI" for d in range(2, 15)]
+    csv.write_text("\n".join(rows) + "\n")
+    args = ["check", str(csv), "--select", "VC", "--format", "json", "--as-of", "2026-12-01"]
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("")
+    codes = lambda out: [f["code"] for c in json.loads(out)["claims"] for f in c["findings"]]  # noqa: E731
+    assert codes(CliRunner().invoke(main, args).output) == []
+    assert codes(CliRunner().invoke(main, args + ["--policies", str(folder)]).output) == ["VC001"]
+    (tmp_path / "cfg.toml").write_text('[policies]\ndirs = ["packs"]\n')
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(tmp_path / "cfg.toml"))
+    assert codes(CliRunner().invoke(main, args).output) == ["VC001"]
+    (folder / "acme.yaml").write_text(BAD)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0 and "acme.yaml:10: visit_caps[0].visits" in result.output
+
+
+def test_user_pack_marks_a_code_not_covered(tmp_path, make_checker):
+    (tmp_path / "acme.yaml").write_text(
+        "pack: acme\ntitle: ACME\nextends: commercial-default\napplies_to: {payer_ids: ['60054']}\n"
+        "coverage:\n  - {id: acme.no-massage, effective_from: 2026-01-01, citation: 'ACME 2026 EOC, exclusions',"
+        " codes: ['97124'], covered: false}\n")
+    claim = claim_from_dict({"payer": ACME, "diagnoses": ["M54.50"],
+                             "lines": [{"code": "97124", "units": 2, "date": "2026-03-05"},
+                                       {"code": "97110", "units": 1, "date": "2026-03-05"}]})
+    checker = make_checker(select=["CV001"], options={"policies": packs(tmp_path)})
+    [finding] = checker.check(claim).findings
+    assert finding.line == 1 and "ACME 2026 EOC" in finding.authority
