@@ -55,7 +55,11 @@ def run(path: Path, *extra: str) -> tuple[int, dict]:
         capture_output=True, text=True, cwd=ROOT, env=env)
     if not proc.stdout.strip():
         raise SystemExit(f"{path}: no output (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
-    return proc.returncode, json.loads(proc.stdout)
+    try:
+        return proc.returncode, json.loads(proc.stdout)
+    except ValueError:
+        raise SystemExit(f"{path}: output is not JSON (exit {proc.returncode}): {proc.stdout[:200]!r} "
+                         f"{proc.stderr.strip()[-300:]}") from None
 
 
 def differences(before: dict, after: dict, where: str = "", limit: int = 10) -> list[str]:

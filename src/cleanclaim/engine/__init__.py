@@ -172,8 +172,25 @@ class Checker:
         return ClaimResult(claim_id, claim.source, findings, len(claim.lines),
                            dates[0] if dates else None, dates[-1] if dates else None, rows)
 
-    def iter_file(self, path: Path) -> Iterator[ClaimResult | InputResult]:
-        """Every claim of one file; an unreadable file becomes one InputResult with its error."""
+    def iter_file(self, path: Path, jobs: int | None = 1) -> Iterator[ClaimResult | InputResult]:
+        """Every claim of one file; an unreadable file becomes one InputResult with its error.
+
+        ``jobs`` > 1 checks the file in that many processes (None: by file size); the
+        results are the same, in the same order.
+        """
+        from . import parallel
+
+        if jobs is None:
+            jobs = parallel.auto_jobs(path)
+        if jobs > 1 and parallel.can_split(self):
+            yield from parallel.iter_file_parallel(self, path, jobs)
+            return
+        for _index, result in self.iter_file_indexed(path):
+            yield result
+
+    def iter_file_indexed(self, path: Path, owns=None) -> Iterator[tuple[int | None, ClaimResult | InputResult]]:
+        """(claim index, result) for the claims ``owns(index)`` accepts (default all), then
+        (None, InputResult) when the file has findings of its own or cannot be read."""
         file_findings: list[Finding] = []
         claims = 0
         try:
@@ -182,16 +199,24 @@ class Checker:
                     file_findings.append(item)
                 else:
                     claims += 1
-                    yield self.check(item)
+                    if owns is None or owns(claims - 1):
+                        yield claims - 1, self.check(item)
         except (InputError, OSError, UnicodeDecodeError, ValueError) as exc:
-            yield InputResult(str(path), error=_describe(exc, path), findings=file_findings)
+            yield None, InputResult(str(path), error=_describe(exc, path), findings=file_findings)
             return
         if claims == 0:
             why = file_findings[0].message if file_findings else "the file holds no claim"
-            yield InputResult(str(path), error=f"{path}: no claim could be read: {why}",
-                              findings=file_findings)
+            yield None, InputResult(str(path), error=f"{path}: no claim could be read: {why}",
+                                    findings=file_findings)
         elif file_findings:
-            yield InputResult(str(path), findings=file_findings)
+            yield None, InputResult(str(path), findings=file_findings)
+
+    def reopen_store(self) -> None:
+        """Open the code-set store again (a worker process must not share the parent's)."""
+        from ..codesets.store import CodeStore
+
+        self._parent_store = self.ctx.store  # kept: closing it here could disturb the parent
+        self.ctx.store = CodeStore.open(self.ctx.store.path, build_if_missing=False)
 
 
 QUARTERLY_TABLES = {"ncci_ptp": "import-ncci", "mue": "import-ncci"}
@@ -221,12 +246,17 @@ def _describe(exc: Exception, path: Path) -> str:
     return text if str(path) in text else f"{path}: {text}"
 
 
-def iter_check(paths: list[Path | str], checker: Checker) -> Iterator[ClaimResult | InputResult]:
+def iter_check(paths: list[Path | str], checker: Checker,
+               jobs: int | None = 1) -> Iterator[ClaimResult | InputResult]:
+    """Results of every file in order; ``jobs``: processes per file (None: by file size)."""
     for path in expand_paths(paths):
         if not path.exists():
             yield InputResult(str(path), error=f"{path}: no such file")
             continue
-        yield from checker.iter_file(path)
+        if jobs == 1 or "iter_file" in vars(checker):  # hooked (e.g. --record): as it asks
+            yield from checker.iter_file(path)
+        else:
+            yield from checker.iter_file(path, jobs)
 
 
 def check_paths(paths: list[Path | str], **checker_options) -> tuple[list[ClaimResult], list[InputResult], Summary]:
