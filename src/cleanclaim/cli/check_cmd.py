@@ -45,8 +45,11 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--policies", "policies", multiple=True, type=click.Path(path_type=str),
               help="A folder of payer policy packs (YAML) to use besides the built-in ones and the config's "
                    "[policies] dirs; repeatable (see `cleanclaim policy`).")
+@click.option("--jobs", "-j", default="auto", show_default=True, metavar="N|auto",
+              help="Worker processes per file (output order is the input order); auto: one per "
+                   "core for files of 16 MB and more, else 1.")
 def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price,
-            policies=()) -> None:
+            jobs, policies=()) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -86,7 +89,7 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     if progress is None:
         progress = sys.stderr.isatty() and not (fmt == "text" and output.isatty())
     with _Progress(progress) as bar:
-        for result in iter_check(list(files), checker):
+        for result in iter_check(list(files), checker, jobs=_jobs(jobs)):
             if isinstance(result, ClaimResult):
                 summary.add(result)
                 writer.claim(result)
@@ -100,6 +103,16 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     if recorder is not None:
         click.echo(recorder.summary(), err=True)
     sys.exit(summary.exit_code)
+
+
+def _jobs(value: str) -> int | None:
+    """--jobs: a whole number >= 1, or auto (None: the engine decides by file size)."""
+    if value.strip().lower() == "auto":
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise click.BadParameter(f"{value!r}: give a whole number of processes (1 or more) or auto",
+                                 param_hint="--jobs")
+    return int(value)
 
 
 class _Progress:
