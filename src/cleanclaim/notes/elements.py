@@ -341,7 +341,7 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
         if lx.TIMED_TOTAL.search(near):
             out.append(Minutes(int(m.group("n")), span, None, "total_timed"))
             continue
-        if lx.TOTAL.search(near):
+        if lx.TOTAL.search(near) or re.match(r"\s*(?:total|in total|overall|combined)\b", tail, re.I):
             out.append(Minutes(int(m.group("n")), span, None, "total"))
             continue
         code = _code_for_position(note, el, span.start, sentence)
