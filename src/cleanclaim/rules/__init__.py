@@ -29,6 +29,7 @@ FAMILIES = (
     "cleanclaim.rules.visits",  # VC: visit caps and the Medicare KX threshold
     "cleanclaim.rules.history",  # HX: duplicates, NCCI/MUE across claims, timely filing, REF*F8
     "cleanclaim.rules.denial_history",  # DH: this payer's past denials of a code; learned denial risk
+    "cleanclaim.rules.documentation",  # DOC: visit note elements and note against claim (--notes)
 )
 
 
