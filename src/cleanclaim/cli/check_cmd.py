@@ -45,11 +45,14 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--policies", "policies", multiple=True, type=click.Path(path_type=str),
               help="A folder of payer policy packs (YAML) to use besides the built-in ones and the config's "
                    "[policies] dirs; repeatable (see `cleanclaim policy`).")
+@click.option("--notes", "notes", multiple=True, type=click.Path(path_type=str),
+              help="Visit notes (folder or files: Markdown/text, FHIR DocumentReference) linked to claims "
+                   "by claim id or patient + date of service; runs the DOC documentation rules; repeatable.")
 @click.option("--jobs", "-j", default="auto", show_default=True, metavar="N|auto",
               help="Worker processes per file (output order is the input order); auto: one per "
                    "core for files of 16 MB and more, else 1.")
 def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price,
-            jobs, policies=()) -> None:
+            jobs, policies=(), notes=()) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -73,6 +76,14 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         checker.ctx.options["policies"] = load_packs(list(policies))
     except PackLoadError as exc:
         raise click.ClickException(f"invalid policy pack(s):\n{exc}")
+    from ..notes.link import NoteError, attach_notes
+
+    try:
+        note_index = attach_notes(checker, list(notes))
+    except NoteError as exc:
+        raise click.BadParameter(str(exc), param_hint="--notes")
+    for problem in (note_index.errors if note_index else []):
+        click.echo(f"warning: note not read: {problem}", err=True)
     from ..store.recording import HistoryError, attach_history
 
     try:
