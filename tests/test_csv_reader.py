@@ -145,3 +145,13 @@ def test_unclosed_quote_spoils_only_its_row(tmp_path):
     (finding,) = [f for f in claims[0].read_findings if "never closed" in f.message]
     assert finding.severity == "error" and "row 2" in finding.message
     assert claims[1].read_findings == [] and claims[2].lines[0].procedure_code == "97124"
+
+
+def test_service_facility_columns_become_2310c(tmp_path):
+    path = tmp_path / "sf.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units,billing_zip,service_facility_zip\n"
+                    "C1,2025-01-02,97140,1,100010000,12208-1234\n")
+    (claim,) = read_path(path)
+    assert claim.service_facility.zip_code == "122081234"
+    assert claim.service_facility.role == "service_facility"
+    assert claim.billing_provider.zip_code == "100010000"

@@ -210,6 +210,7 @@ class _ClaimBuilder:
         claim.billing_provider = _provider("billing", row, "billing")
         claim.rendering_provider = _provider("rendering", row, "rendering")
         claim.referring_provider = _provider("referring", row, "referring")
+        claim.service_facility = _provider("service_facility", row, "service_facility")
         claim.payer = Payer(name=row.get("payer_name") or None,
                             payer_id=row.get("payer_id") or None,
                             claim_filing_indicator=(row.get("payer_type") or "").upper() or None)
