@@ -1,0 +1,133 @@
+"""`cleanclaim appeal`: the packet renders (pdftoppm), holds the claim's facts (pdftotext),
+uses the bucket's template or the user's, and keeps patient identifiers out of stdout."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleanclaim.cli import main
+
+from test_denials_report import build_demo_store
+
+NOTE = """---
+claim_id: PM1004
+date: 2026-07-08
+---
+Subjective: Patient at 30 weeks gestation reports low back and pelvic girdle pain, 6/10, worse with walking.
+
+Assessment: Pregnancy-related low back pain with soft-tissue restriction limiting standing tolerance.
+
+Treatment: Massage 97124, 30 minutes, side-lying.
+
+Plan: 2x/week for 4 weeks.
+"""
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"),
+                                   reason="poppler-utils (pdftoppm, pdftotext) not installed")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    return build_demo_store(tmp_path_factory.mktemp("appeal"))
+
+
+@pytest.fixture(scope="module")
+def notes_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("notes")
+    (d / "PM1004.md").write_text(NOTE)
+    return d
+
+
+def _appeal(demo_db, out, *args):
+    result = CliRunner().invoke(main, ["appeal", *args, "--db", demo_db, "--out", str(out), "--date", "2026-12-02"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@needs_poppler
+def test_medical_necessity_packet_renders_and_holds_the_facts(demo_db, notes_dir, tmp_path):
+    result = _appeal(demo_db, tmp_path, "PM1004", "--notes", str(notes_dir))
+    pdf = tmp_path / "appeal-PM1004-60054.pdf"
+    md = tmp_path / "appeal-PM1004-60054.md"
+    assert pdf.is_file() and md.is_file()
+    assert "SYN004" not in result.output  # the member ID stays in the packet
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pages)
+    text = " ".join(_text(pdf).split())
+    for fact in ("ACME HEALTH PLAN", "PM1004", "263311004", "2026-07-08", "97124", "$80.00", "CO-50", "N130",
+                 "medical necessity", "Member ID: SYN004", "1862(a)(1)(A)", "29 CFR 2560.503-1",
+                 "30 weeks gestation", "Claim summary", "References", "Name, credentials (fill in)"):
+        assert fact in text, fact
+    assert "Biller notes" not in text  # the comment block stays out of the PDF
+    assert "PG004" in md.read_text()  # ... and tells the biller what `check` finds
+
+
+@needs_poppler
+def test_medicare_coding_denial_uses_its_template_and_redetermination_rights(demo_db, tmp_path):
+    _appeal(demo_db, tmp_path, "PMH03M")
+    text = " ".join(_text(tmp_path / "appeal-PMH03M-13202.pdf").split())
+    assert "Request for reconsideration: coding, claim PMH03M" in text
+    assert "CO-236" in text and "M80" in text
+    assert "42 CFR 405.942(a)" in text  # Medicare redetermination: 120 days
+    md = (tmp_path / "appeal-PMH03M-13202.md").read_text()
+    assert "NCCI PTP modifier indicator" in md  # biller note for a bundling denial
+
+
+def test_latest_denial_is_appealed_and_paid_claims_are_refused(demo_db, tmp_path):
+    result = CliRunner().invoke(main, ["appeal", "PM1001", "--db", demo_db, "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "no denial to appeal" in result.output
+    result = CliRunner().invoke(main, ["appeal", "NOPE", "--db", demo_db, "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "no 835 answer" in result.output
+
+
+def test_user_template_overrides_and_unknown_placeholder_is_named(demo_db, tmp_path):
+    mine = tmp_path / "tpl"
+    mine.mkdir()
+    (mine / "authorization.md").write_text("# Our own letter for $claim_id to $payer_name\n\n$signature\n")
+    _appeal(demo_db, tmp_path / "out", "PMH19D", "--templates", str(mine))
+    md = (tmp_path / "out" / "appeal-PMH19D-77001.md").read_text()
+    assert "# Our own letter for PMH19D to SUNRISE MEDICAID PLAN" in md
+    assert "42 CFR part 438" in md  # the references still follow
+    (mine / "authorization.md").write_text("Dear $reviewer_name\n")
+    result = CliRunner().invoke(main, ["appeal", "PMH19D", "--db", demo_db, "--out", str(tmp_path),
+                                       "--templates", str(mine)])
+    assert result.exit_code != 0
+    assert "authorization.md: unknown placeholder $reviewer_name" in result.output
+
+
+@needs_poppler
+def test_edited_markdown_renders_again(demo_db, tmp_path):
+    _appeal(demo_db, tmp_path, "PMH14M")
+    md = tmp_path / "appeal-PMH14M-13202.md"
+    md.write_text(md.read_text().replace("Name, credentials (fill in)", "Dana Rivera, PT, DPT"))
+    result = CliRunner().invoke(main, ["appeal", "--render", str(md)])
+    assert result.exit_code == 0, result.output
+    text = _text(md.with_suffix(".pdf"))
+    assert "Dana Rivera, PT, DPT" in text
+    assert "timely filing" in text and "42 CFR 424.44" in text
+
+
+def test_every_shipped_template_fills(demo_db):
+    """Each bucket template fills with a real case's variables (no unknown placeholder)."""
+    from string import Template
+
+    from cleanclaim.remits.appeal import find_case
+    from cleanclaim.remits.appeal_letter import template_text, variables
+    from cleanclaim.remits.buckets import BUCKETS
+    from cleanclaim.store import open_history
+
+    with open_history(demo_db) as history:
+        case = find_case(history, "PMH08D")
+    values = variables(case)
+    for bucket in list(BUCKETS) + ["default"]:
+        text, _ = template_text(bucket)
+        Template(text).substitute(values)
