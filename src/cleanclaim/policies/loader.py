@@ -221,7 +221,11 @@ def default_packs() -> PackSet:
 
 def policy_for(claim: "Claim", ctx) -> Policy:
     """The Policy for a claim in a rule: ctx.options['policies'] (a PackSet) or the defaults."""
-    packs = ctx.options.get("policies") if ctx is not None else None
-    if packs is None:
-        packs = default_packs()
-    return packs.for_claim(claim, ctx)
+    if ctx is None:
+        return default_packs().for_claim(claim, None)
+    memo = ctx.claim_memo(claim)
+    policy = memo.get("policy")
+    if policy is None:
+        packs = ctx.options.get("policies") or default_packs()
+        policy = memo["policy"] = packs.for_claim(claim, ctx)
+    return policy

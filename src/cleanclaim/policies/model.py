@@ -103,6 +103,7 @@ class Policy:
 
     chain: list[str]
     rules: dict[str, list[PolicyRule]] = field(default_factory=dict)
+    _lookups: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -115,8 +116,15 @@ class Policy:
     def for_code(self, section: str, code: str, on: date | None) -> list[PolicyRule]:
         """Rules naming ``code``, least specific first (ALL < prefix/range < the code itself),
         pack order within a level; so the last one is the one that decides."""
-        found = [r for r in self.section(section, on) if r.applies_to_code(code)]
-        return sorted(found, key=lambda r: code_specificity(code, r.values.get("codes", ["ALL"])))
+        key = (section, code)
+        found = self._lookups.get(key)
+        if found is None:
+            found = [r for r in self.rules.get(section, []) if r.applies_to_code(code)]
+            found.sort(key=lambda r: code_specificity(code, r.values.get("codes", ["ALL"])))
+            if len(self._lookups) > 100_000:
+                self._lookups.clear()
+            self._lookups[key] = found
+        return [r for r in found if r.active(on)]
 
     # The lookups rules use --------------------------------------------------------
     def coverage(self, code: str, on: date | None) -> PolicyRule | None:
@@ -165,8 +173,10 @@ class Policy:
 
     def discipline(self, modifiers, taxonomy: str | None, on: date | None = None) -> str | None:
         """PT/OT/SLP from the discipline modifier (GP/GO/GN), else from the rendering taxonomy."""
-        by_modifier = self.modifiers("discipline", on) or {
-            "GP": None, "GO": None, "GN": None}
+        by_modifier = self._lookups.get(("discipline-modifiers",))
+        if by_modifier is None:
+            by_modifier = self._lookups[("discipline-modifiers",)] = self.modifiers("discipline") or {
+                "GP": None, "GO": None, "GN": None}
         defaults = {"GP": "PT", "GO": "OT", "GN": "SLP"}
         for m in modifiers:
             if m in by_modifier:

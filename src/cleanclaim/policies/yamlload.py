@@ -36,7 +36,7 @@ class PackYamlError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml parser when present
     pass
 
 

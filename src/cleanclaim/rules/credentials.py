@@ -46,6 +46,8 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         if taxonomy is None:
             continue
         found = policy.credential(ln.procedure_code, taxonomy, ln.date_of_service)
+        if found is not None and found.get("allowed"):
+            continue
         described = _describe(ctx, taxonomy)
         if found is None:
             yield Hit(f"Rendering taxonomy {described} ({source}) is not among the provider types the "
