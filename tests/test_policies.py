@@ -201,3 +201,25 @@ def test_user_pack_marks_a_code_not_covered(tmp_path, make_checker):
     checker = make_checker(select=["CV001"], options={"policies": packs(tmp_path)})
     [finding] = checker.check(claim).findings
     assert finding.line == 1 and "ACME 2026 EOC" in finding.authority
+
+
+def test_readme_pack_example_is_valid_and_uses_a_plan_year(tmp_path, make_checker):
+    """The pack the README shows a biller is valid, and its plan year (from 1 July) counts."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("How a biller changes a visit cap")
+    block = readme[readme.index("```yaml\n", start) + 8: readme.index("```", readme.index("```yaml\n", start) + 8)]
+    folder = tmp_path / "my-packs"
+    folder.mkdir()
+    (folder / "acme.yaml").write_text(block)
+    _pack, errors = read_pack(folder / "acme.yaml")
+    assert errors == []
+    checker = make_checker(select=["VC001"], options={"policies": packs(folder)})
+    # 12 visits in June 2026 (plan year 2025-07-01..2026-06-30) and 2 in July (a new plan year)
+    lines = [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": f"2026-06-{d:02d}"} for d in range(1, 13)]
+    lines += [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": f"2026-07-0{d}"} for d in (1, 2)]
+    claim = claim_from_dict({"payer": ACME, "diagnoses": ["M54.50"], "lines": lines})
+    assert checker.check(claim).findings == []
+    lines.insert(0, {"code": "97110", "modifiers": ["GP"], "units": 1, "date": "2026-05-29"})
+    claim = claim_from_dict({"payer": ACME, "diagnoses": ["M54.50"], "lines": lines})
+    [f] = checker.check(claim).findings
+    assert f.line == 13 and "2025-07-01..2026-06-30" in f.message

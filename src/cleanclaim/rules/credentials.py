@@ -161,3 +161,45 @@ def out_of_network(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(f"Rendering NPI {npi} is not in network with payer {key} per the roster.", line=ln.number,
                       fix="Bill under an in-network provider, or update the roster if the contract is in force.",
                       fix_safety="unsafe", authority="Payer participation agreement; CARC 242")
+
+
+@rule("CR004", "credentials.assistant-modifier-discipline", "error", carc="CO-4")
+def assistant_modifier_discipline(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """CQ or CO that does not match the line's therapy discipline (Medicare).
+
+    ## What it checks
+    On Medicare lines, the assistant modifiers of the pack (`modifiers` of kind `assistant`:
+    CQ for a physical therapist assistant, CO for an occupational therapy assistant) go with
+    the plan of care of their discipline: CQ with GP, CO with GO; never both, never with GN.
+
+    ## Why payers deny it
+    The modifier combination is invalid: CO-4 (procedure code inconsistent with the modifier).
+
+    ## Example
+    97530-GO-CQ: an OT plan-of-care service furnished by an OT assistant needs CO, not CQ.
+
+    ## Fix
+    Use CQ with GP (PTA) or CO with GO (OTA), as the assistant who furnished more than 10% of
+    the service was.
+
+    ## Authority
+    The pack's medicare.mod-cq / medicare.mod-co (SSA §1834(v); CMS 100-04 ch.5 §20.1).
+    """
+    if ctx.payer_type_for(claim) != "medicare":
+        return
+    policy = policy_for(claim, ctx)
+    discipline_of = {"GP": "PT", "GO": "OT", "GN": "SLP"}
+    for ln in claim.lines:
+        assistants = policy.modifiers("assistant", ln.date_of_service)
+        used = [m for m in ln.modifiers if m in assistants]
+        if not used:
+            continue
+        disciplines = {discipline_of[m] for m in ln.modifiers if m in discipline_of}
+        wrong = [m for m in used if assistants[m].get("discipline") not in disciplines]
+        if len(used) > 1 or wrong:
+            rule_ = assistants[(wrong or used)[0]]
+            want = ", ".join(f"{m} with G{'P' if r.get('discipline') == 'PT' else 'O'}" for m, r in assistants.items())
+            yield Hit(f"{ln.procedure_code} carries {'/'.join(used)} with "
+                      f"{'/'.join(sorted(m for m in ln.modifiers if m in discipline_of)) or 'no discipline modifier'}.",
+                      line=ln.number, fix=f"Use {want}: the assistant's discipline and the plan of care agree.",
+                      fix_safety="unsafe", authority=rule_.authority)
