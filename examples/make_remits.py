@@ -60,6 +60,8 @@ PRACTICE = {"npi": "1234567893", "name": "BLOOM PRENATAL THERAPY", "entity_type"
 THERAPIST = {"npi": "1992999999", "name": "RIVERA", "entity_type": "1", "taxonomy": "225100000X"}
 # A PT assistant hired in September whose Medicaid enrollment is still pending.
 ASSISTANT = {"npi": "1245319599", "name": "CHEN", "entity_type": "1", "taxonomy": "225200000X"}
+# The patient's obstetrician, who orders the therapy (Medicaid requires the order: 2310A).
+OBSTETRICIAN = {"npi": "1003000001", "name": "OKAFOR", "entity_type": "1", "taxonomy": "207V00000X"}
 ACME = {"name": "ACME HEALTH PLAN", "payer_id": "60054", "claim_filing_indicator": "CI"}
 MEDICARE = {"name": "MEDICARE PART B", "payer_id": "13202", "claim_filing_indicator": "MB"}
 MEDICAID = {"name": "SUNRISE MEDICAID PLAN", "payer_id": "77001", "claim_filing_indicator": "MC"}
@@ -202,7 +204,7 @@ def history_claims() -> list[dict]:
             outcome = "paid" if acme_massage in (9, 13) else "co50"
             acme_massage += 1
         claims.append({"claim_id": f"PMH{week:02d}A", "payer": ACME, "outcome": outcome,
-                       "patient_key": f"SYNA{week % 4}",
+                       "patient_key": f"SYNA{week % 4}", "prior_authorization": f"ACME26-PT-05{week % 4:02d}",
                        "diagnoses": pregnancy,
                        "lines": [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": monday,
                                   "pointers": [1, 2, 3]},
@@ -241,7 +243,7 @@ def history_claims() -> list[dict]:
                            "patient_key": "SYND1" if visit != 5 else "SYND2",
                            "prior_authorization": "AUTH7700112",
                            "diagnoses": pregnancy,
-                           "rendering_provider": rendering,
+                           "rendering_provider": rendering, "referring_provider": OBSTETRICIAN,
                            "lines": [{"code": "97110", "modifiers": ["GP"], "units": 2, "date": thursday,
                                       "pointers": [1, 2]},
                                      {"code": "97112", "modifiers": ["GP"], "units": 1, "date": thursday,
@@ -340,8 +342,8 @@ def main() -> None:
     # Earlier claims and their weekly payments.
     history = [(build_claim(d), d["outcome"]) for d in history_claims()]
     for month in range(6, 11):
-        batch = [c for c, _ in history if c.lines[0].date_of_service.month == month
-                 or (month == 10 and c.lines[0].date_of_service.year == 2025)]
+        batch = [c for c, _ in history if (c.lines[0].date_of_service.year, c.lines[0].date_of_service.month)
+                 == (2026, month) or (month == 10 and c.lines[0].date_of_service.year == 2025)]
         with open(OUT / "sent" / f"2026-{month:02d}.837p", "w", newline="") as fh:
             write_837(batch, fh, sender="BLOOMPT", receiver="CLEARINGHOUSE", control_number=month,
                       created=datetime(2026, month, 28, 17, 0))

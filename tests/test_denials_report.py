@@ -165,3 +165,17 @@ def test_empty_store_says_what_to_do(tmp_path):
     result = CliRunner().invoke(main, ["denials", "report", "--db", str(tmp_path / "empty.sqlite")])
     assert result.exit_code == 0
     assert "remit import" in result.output
+
+
+def test_clean_rate_is_check_run_again_on_the_recorded_claims(demo_db):
+    """No stored check outcomes: each recorded claim is checked again from its file."""
+    from cleanclaim.codesets.store import CodeStore
+    from cleanclaim.remits.analytics import recheck_recorded
+    from cleanclaim.store import open_history
+
+    with open_history(demo_db) as history:
+        records = {r.claim_id: r.clean for r in recheck_recorded(history, CodeStore.open())}
+    assert records["PM1001"] is True and records["PM1002"] is False  # NC001 seeded
+    assert records["PMH03M"] is False  # NC002: 97110/97140 column 2 of 97150 without 59
+    assert records["PMH14M"] is False  # HX005: past the 12-month Medicare filing limit
+    assert records["PMH05A"] is True  # clean before it went out; ACME still denied it (CO-50)

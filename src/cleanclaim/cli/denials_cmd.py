@@ -51,6 +51,10 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
     store = CodeStore.open()
     with history:
         data = load(history, day)
+        if not data.checks:
+            from ..remits.analytics import recheck_recorded
+
+            data.checks = recheck_recorded(history, store, day)
         sources = [str(p) for p in claim_files] or recorded_sources(history)
         claims = claims_from_files(sources) if sources else {}
         under = find_underpayments([t for t in tracks(data.answers) if t.first], claims, store, history=history)

@@ -237,6 +237,50 @@ def _chunks(ids: list[int], size: int = 500):
         yield ids[i:i + size]
 
 
+def recheck_recorded(history, store, since: date | None = None) -> list[CheckRecord]:
+    """Pre-submission clean/not clean of every recorded claim, by checking it again.
+
+    Used when the store holds no check outcomes: each recorded claim is read again from
+    the file `check --record` stored it from (when that file still exists) and checked
+    as of the day it was recorded, without a history (the DH rules would otherwise see
+    the claim's own later answers). Dated by the claim's first date of service.
+    """
+    from ..engine import Checker
+    from ..formats import InputError, iter_claims
+    from ..model import Claim
+
+    with history.engine.connect() as conn:
+        if "claims" not in sa.inspect(conn).get_table_names():
+            return []
+        rows = conn.execute(sa.text(
+            "SELECT claim_number, payer_key, source, first_dos, recorded_at FROM claims "
+            "WHERE status = 'active' AND source IS NOT NULL")).all()
+    wanted: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for number, payer, source, first_dos, recorded_at in rows:
+        first_dos = date.fromisoformat(first_dos) if isinstance(first_dos, str) else first_dos
+        if since and first_dos and first_dos < since:
+            continue
+        wanted[source][number] = (payer, first_dos, recorded_at)
+    checkers: dict[date, Checker] = {}
+    out = []
+    for source, claims in sorted(wanted.items()):
+        try:
+            items = list(iter_claims(source))
+        except (InputError, OSError, ValueError):
+            continue
+        for item in items:
+            if not isinstance(item, Claim) or item.claim_id not in claims:
+                continue
+            payer, first_dos, recorded_at = claims.pop(item.claim_id)
+            when = recorded_at if isinstance(recorded_at, date) else None
+            day = when.date() if hasattr(when, "hour") else (when or date.today())
+            if day not in checkers:
+                checkers[day] = Checker(store=store, as_of=day)  # no history: DH/HX cross-claim rules stay quiet
+            result = checkers[day].check(item)
+            out.append(CheckRecord(item.claim_id, payer, first_dos, result.status == "clean"))
+    return out
+
+
 def _checks(conn, names: set[str], since: date | None) -> list[CheckRecord]:
     """Pre-submission check outcomes recorded by `check --record` (STORE's table, when present)."""
     for table in ("check_results", "claim_checks", "checks"):
