@@ -250,7 +250,7 @@ def _pain_scores(note: Note, regions: list[BodyRegion]) -> list[PainScore]:
             span = Span(m.start(), m.end())
             sentence = note.sentence_at(m.start())
             sentence_text = text[sentence.start:sentence.end]
-            raw = m.groupdict().get("value") or m.groupdict().get("value2") or \
+            raw = m.groupdict().get("value") or m.groupdict().get("value2") or m.groupdict().get("value3") or \
                 m.groupdict().get("mm") or m.groupdict().get("mm2")
             if raw is None:
                 continue
@@ -349,7 +349,27 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
             out.append(Minutes(int(m.group("n")), span, code, "code"))
         elif re.search(r"session|visit|treatment|tx|appointment", sentence_text, re.I):
             out.append(Minutes(int(m.group("n")), span, None, "session"))
+    for m in lx.CLOCK_RANGE.finditer(text):  # "97140 10:00-10:25": a time block is minutes too
+        minutes = _clock_minutes(m.group())
+        span = Span(m.start(), m.end(), m.group())
+        if not minutes or any(o.span.start <= span.start < o.span.end + 25 for o in out):
+            continue
+        code = _code_for_position(note, el, span.start, note.sentence_at(span.start))
+        if code:
+            out.append(Minutes(minutes, span, code, "code"))
     return out
+
+
+def _clock_minutes(text: str) -> int | None:
+    times = re.findall(r"(\d{1,2}):(\d{2})\s*([ap])?", text, re.I)
+    if len(times) != 2:
+        return None
+    (h1, m1, p1), (h2, m2, p2) = times
+    start, end = int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)
+    if end <= start:
+        end += 12 * 60
+    minutes = end - start
+    return minutes if 0 < minutes <= 240 else None
 
 
 STOP = {"and", "with", "the", "of", "to", "for", "min", "mins", "minutes", "minute", "unit", "units",

@@ -92,7 +92,8 @@ PAIN_WORD = words(r"pain(?:ful)?|lbp|cervicalgia|dorsalgia|lumbago|headaches?|ac
 NPRS = re.compile(
     r"(?<![\d/.])(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?\s*(?:/|out of)\s*10(?!\d)"
     r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating)\s*(?:score\s*)?"
-    r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])",
+    r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])"
+    r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])",
     I,
 )
 VAS = re.compile(
@@ -125,7 +126,8 @@ LIMITER = (
 FUNCTION = re.compile(
     r"(?<![\w])(?:" + LIMITER + r")\W+(?:[\w'/-]+\W+){0,5}?(?:" + ACTIVITY + r")(?![\w])"
     r"|(?<![\w])(?:" + ACTIVITY + r")\s+(?:[\w'/-]+\s+){0,2}?(?:tolerance|is limited|limited|is difficult|"
-    r"difficult|impaired|restricted|intolerance)(?![\w])"
+    r"difficult|impaired|restricted|intolerance|disrupted|disturbed|interrupted|impossible|"
+    r"requires? (?:assistance|help)|with (?:difficulty|assistance))(?![\w])"
     r"|(?<![\w])(?:oswestry|odi|ndi|neck disability index|lefs|psfs|quick ?dash|dash|roland[- ]morris|"
     r"pgq|pelvic girdle questionnaire|fotos)(?: score| disability index)?\s*(?:of|:|=|is|was)?\s*\d",
     I,
@@ -239,7 +241,7 @@ RELAXATION = re.compile(
     r"(?<![\w])(?:relaxation (?:massage|session|treatment|therapy|visit|purposes?)|relaxing (?:massage|session)|"
     r"(?:general |for |overall )relaxation|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"
     r"just (?:to )?relax|spa(?: day| treatment| music| services?| package| visit)?|pamper(?:ing|ed)?|"
-    r"wellness (?:massage|visit|session|service|treatment)|(?:general )?well-being|"
+    r"wellness (?:massage|visit|session|service|treatment|purposes?)|general wellness|for wellness|(?:general )?well-being|"
     r"stress (?:relief|reduction|relieving)|aromatherapy|hot stones?|me[- ]time|self[- ]care day|"
     r"feel(?:ing)? refreshed|rejuvenat\w*|luxur\w*|indulg\w*|treat (?:herself|himself|yourself))(?![\w])",
     I,

@@ -1,0 +1,176 @@
+"""notes/elements.py and notes/checks.py: each documentation element, found and not found,
+in wordings the datasets do not use (negation and history never count)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cleanclaim.notes import parse_note
+from cleanclaim.notes.checks import Billed, find_gaps
+from cleanclaim.notes.elements import extract
+
+
+def elements(text: str):
+    return extract(parse_note(text))
+
+
+def gap_names(text: str, billed=None, **kw) -> set[str]:
+    return {g.element for g in find_gaps(elements(text), billed, **kw)}
+
+
+@pytest.mark.parametrize("text,value,scale,site", [
+    ("S: Pain rated 7 out of 10 in the right hip.", 7, "NPRS", "hip"),
+    ("S: Low back pain 6/10 NPRS.", 6, "NPRS", "lumbar"),
+    ("S: Neck pain. NRS 4.", 4, "NPRS", "cervical"),
+    ("S: VAS 45 mm at the left knee.", 45, "VAS", "knee"),
+    ("S: She rates her low back pain at 6 today.", 6, "NPRS", "lumbar"),
+])
+def test_pain_scores_with_site(text, value, scale, site):
+    scores = elements(text).sited_pain_scores
+    assert [(p.value, p.scale, p.site) for p in scores] == [(value, scale, site)]
+
+
+@pytest.mark.parametrize("text", [
+    "S: Shoulder strength 4/10 reps done.",  # no pain word: not a pain score
+    "P: Goal: low back pain below 2/10.",  # a goal, not today's score
+    "S: Low back pain was 8/10 at last visit.",  # history
+    "S: Low back pain 14/10.",  # out of range
+])
+def test_not_a_current_valid_pain_score(text):
+    assert not elements(text).sited_pain_scores
+
+
+@pytest.mark.parametrize("text", [
+    "Has difficulty climbing stairs.",
+    "Sitting tolerance 20 minutes.",
+    "Requires assistance with dressing.",
+    "Sleep disrupted by hip pain.",
+    "Unable to ambulate more than 50 ft.",
+    "Cannot lift her toddler.",
+    "ODI 34%.",
+])
+def test_functional_limitations(text):
+    assert elements("S: " + text).functional_limitations
+
+
+@pytest.mark.parametrize("text", [
+    "No difficulty walking.",
+    "Denies trouble sleeping.",
+    "Goals: able to stand 30 min.",
+    "Previously unable to walk; now walks 2 miles.",
+])
+def test_not_functional_limitations(text):
+    assert not elements("S: " + text).functional_limitations
+
+
+def test_regions_treated_with_laterality_not_subjective_or_negated():
+    el = elements("S: Right shoulder pain. No neck pain.\n"
+                  "P: Myofascial release to the left upper trapezius and L3-L5 paraspinals.\n")
+    treated = {(r.region, r.laterality) for r in el.regions_treated}
+    assert ("trapezius", "left") in treated and ("lumbar", None) in treated
+    assert not any(r.region == "cervical" for r in el.regions_treated)
+    assert not any(r.region == "shoulder" for r in el.regions_treated)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Effleurage to the back.", "97124"), ("Petrissage of calves.", "97124"),
+    ("Tapotement to the upper back.", "97124"), ("MFR to the QL.", "97140"),
+    ("Soft-tissue mobilization of the neck.", "97140"), ("Grade III joint mobilisation of the SI joint.", "97140"),
+    ("Manual lymphatic drainage of both legs.", "97140"), ("Functional activities: lifting practice.", "97530"),
+    ("Therapeutic exercise for the hip.", "97110"), ("Hot pack to the low back.", "97010"),
+])
+def test_technique_maps_to_its_code(text, code):
+    assert {t.code for t in elements("P: " + text).techniques} == {code}
+
+
+def test_negated_or_planned_technique_is_not_documented():
+    el = elements("P: No myofascial release today. Will add joint mobilisation next visit.")
+    assert el.techniques == []
+
+
+def test_technique_gap_names_what_the_note_documents_instead():
+    note = ("S: Neck pain 5/10.\nP: Effleurage and petrissage to the upper trapezius 25 min.\n")
+    gaps = [g for g in find_gaps(elements(note), [Billed("97140", Decimal(2))]) if g.element == "technique"]
+    assert len(gaps) == 1 and "effleurage (97124)" in gaps[0].message
+
+
+def test_minutes_per_code_total_and_clock_blocks():
+    el = elements("P: 97140 MFR lumbar 10:00-10:23; 97110 core exercise 15 min. Total timed 38 min.\n"
+                  "S: cannot stand more than 10 minutes.\n")
+    assert el.minutes_by_code == {"97140": 23, "97110": 15}
+    assert el.total_minutes == 38
+
+
+def test_functional_minutes_are_not_treatment_minutes():
+    el = elements("S: Unable to stand more than 15 minutes; sitting 20 min max.\nP: Effleurage to back.")
+    assert el.minutes_by_code == {} and el.total_minutes is None
+
+
+def test_timed_minutes_gap_only_for_codes_without_minutes():
+    note = "P: 97140 MFR to the neck 15 min; 97110 therapeutic exercise for the shoulder."
+    gaps = [g for g in find_gaps(elements(note), [Billed("97140"), Billed("97110")])
+            if g.element == "timed_minutes"]
+    assert [g.code for g in gaps] == ["97110"]
+
+
+@pytest.mark.parametrize("text,found", [
+    ("Referred by Dr. Patel (OB).", True), ("Rx: Dr. Smith, PCP.", True),
+    ("Per MD order, PT 2x/week.", True), ("Plan of care certified by Dr. Wu.", True),
+    ("Referral requested from OB, pending.", False), ("No referral on file.", False),
+])
+def test_referral(text, found):
+    assert bool(elements("S: " + text).referrals) is found
+
+
+def test_plan_of_care_needs_goals_frequency_duration():
+    assert "plan_of_care" not in gap_names("P: Frequency: twice weekly. Duration: 6 weeks. STG: sit 30 min.")
+    assert "plan_of_care" in gap_names("P: Continue massage weekly.")
+    # the complaint's age in the subjective is not the plan's duration
+    assert "plan_of_care" in gap_names("S: Neck pain x 8 weeks.\nP: 1x/week; goals: drive 30 min.")
+
+
+@pytest.mark.parametrize("text,found", [
+    ("O: ROM improved from 90 to 110 degrees since last visit.", True),
+    ("O: Girth 31 cm (previous session 33 cm).", True),
+    ("O: Lumbar flexion 45 deg (eval 30 deg).", True),
+    ("O: Lumbar flexion 45 deg.", False),
+    ("A: Pain 6/10 before, 3/10 after treatment.", False),  # within the session
+    ("S: Last visit she could walk 10 min, today she reports 20 min.", False),  # patient report
+])
+def test_objective_progress(text, found):
+    assert bool(elements(text).progress) is found
+
+
+def test_initial_evaluation_needs_no_progress():
+    assert "objective_progress" not in gap_names("Initial evaluation today.\nO: Lumbar flexion 40 deg.")
+
+
+@pytest.mark.parametrize("text,found", [
+    ("Relaxation massage, full body.", True), ("Client wants to relax.", True),
+    ("Spa music, aromatherapy.", True), ("For general wellness.", True),
+    ("Medical massage, not for relaxation.", False), ("Muscle relaxation noted after MFR.", False),
+])
+def test_relaxation_language(text, found):
+    assert bool(elements(text).relaxation) is found
+
+
+def test_response_requires_a_change_or_tolerance():
+    assert elements("A: Tissue more pliable and tone decreased after MFR.").responses
+    assert elements("A: Pain 2/10 post-tx.").responses
+    assert not elements("A: Low back pain.").responses
+
+
+def test_non_therapy_claims_have_no_documentation_gaps():
+    assert find_gaps(elements("Office visit, knee OA."), [Billed("99213")]) == []
+
+
+def test_medical_necessity_points_with_pregnancy_only_diagnoses():
+    note = ("Referred by Dr. Lee (OB).\nS: Low back pain 5/10.\nO: Flexion 40 deg (was 30 deg at eval).\n"
+            "P: 1x/week x 6 weeks; goals: stand 30 min.\n")
+    gaps = find_gaps(elements(note), [Billed("97124")], diagnoses=["Z3A24", "Z331"])
+    necessity = [g for g in gaps if g.element == "medical_necessity"]
+    assert len(necessity) == 1 and "functional diagnosis" in necessity[0].message
+    gaps = find_gaps(elements(note), [Billed("97124")], diagnoses=["O26892", "M5450", "Z3A24"])
+    assert not [g for g in gaps if g.element == "medical_necessity"]
