@@ -174,3 +174,15 @@ def test_medical_necessity_points_with_pregnancy_only_diagnoses():
     assert len(necessity) == 1 and "functional diagnosis" in necessity[0].message
     gaps = find_gaps(elements(note), [Billed("97124")], diagnoses=["O26892", "M5450", "Z3A24"])
     assert not [g for g in gaps if g.element == "medical_necessity"]
+
+
+def test_gap_recall_on_notes_written_apart_from_the_dataset():
+    """tests/fixtures/notes_heldout: ten notes in other styles (caps headings, CC/HPI/EXAM/TX/
+    IMPRESSION/POC, abbreviations), labelled by hand."""
+    from pathlib import Path
+
+    from cleanclaim.notes.evaluate import evaluate_docs
+
+    result = evaluate_docs(Path(__file__).parent / "fixtures" / "notes_heldout")
+    assert result.recall() >= 0.95, result.to_dict()["mismatches"]
+    assert result.precision() >= 0.8, result.to_dict()["mismatches"]
