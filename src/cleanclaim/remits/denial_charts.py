@@ -32,7 +32,7 @@ def denial_rate_by_month(summary: dict) -> bytes | None:
     if not rows:
         return None
     months = [r["month"] for r in rows]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
     ok = [r["claims"] - r["denied"] for r in rows]
     ax.bar(months, ok, color=PAID, label="paid first pass")
     ax.bar(months, [r["denied"] for r in rows], bottom=ok, color=ACCENT, label="denied / rejected")
@@ -43,14 +43,19 @@ def denial_rate_by_month(summary: dict) -> bytes | None:
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title("Denial rate by month")
     ax.set_ylim(0, max(r["claims"] for r in rows) * 1.25 + 1)
+    handles, labels = ax.get_legend_handles_labels()
     clean = {r["month"]: r["clean_rate"] for r in summary.get("clean_rate_by_month", [])}
     if any(m in clean for m in months):
         ax2 = ax.twinx()
-        ax2.plot(months, [clean.get(m) for m in months], color=INK, marker="o", label="clean-claim rate (check)")
-        ax2.set_ylim(0, 1.05)
+        ax2.plot(months, [clean.get(m) for m in months], color=INK, marker="o",
+                 label="clean before submission (check)")
+        ax2.set_ylim(0, 1.3)
+        ax2.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax2.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax2.legend(loc="upper right", fontsize=8, frameon=False)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax2.set_ylabel("clean-claim rate (check)")
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8, frameon=False)
     ax.spines[["top"]].set_visible(False)
     return _png(fig)
 

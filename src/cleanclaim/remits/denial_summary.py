@@ -105,7 +105,9 @@ def summarise(data: Dataset, *, describe: Describe | None = None, since: date | 
                         "recovered": "0.00", "status": f"{r.kind} {r.status or ''}:{r.claim_status_code or ''}"
                         .strip(), "description": r.description})
     submissions = totals["claims_answered"] + totals["frontend_rejections"]
-    checks = _checks(data)
+    answered_in = {t.claim_id: month(t.first.remit_date) for t in all_tracks}
+    answered_in.update({r.claim_id: month(r.response_date) for r in data.rejections if r.claim_id})
+    checks = _checks(data, answered_in)
     out_totals = {
         **{k: (_money(v) if isinstance(v, Decimal) else v) for k, v in totals.items()},
         "submissions": submissions,
@@ -176,12 +178,14 @@ def _period(data: Dataset) -> dict:
     return {"first": _iso(min(days)) if days else None, "last": _iso(max(days)) if days else None}
 
 
-def _checks(data: Dataset) -> dict:
+def _checks(data: Dataset, answered_in: dict[str, str]) -> dict:
+    """Clean-claim rate of the checked claims, by the month of their first answer (so it sits
+    beside the denial rate of the same claims), else the month they were checked."""
     if not data.checks:
         return {"checked": 0, "rate": None, "by_month": []}
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in data.checks:
-        p = per[month(c.checked_on)]
+        p = per[answered_in.get(c.claim_id) or month(c.checked_on)]
         p[0] += 1
         p[1] += int(c.clean)
     clean = sum(p[1] for p in per.values())
