@@ -79,11 +79,18 @@ def content_hash(path: Path | str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+_WIDTHS: dict[str, dict[str, int]] = {}
+
+
 def _fit(table: sa.Table, values: dict, result: ImportResult, where: str) -> dict:
     """Values cut to their column's width (bad input must not abort the import), with an RM004 warning."""
-    for name, value in values.items():
-        length = getattr(table.c[name].type, "length", None)
-        if isinstance(value, str) and length and len(value) > length:
+    widths = _WIDTHS.get(table.name)
+    if widths is None:
+        widths = _WIDTHS[table.name] = {c.name: c.type.length for c in table.columns
+                                        if getattr(c.type, "length", None)}
+    for name, length in widths.items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > length:
             values[name] = value[:length]
             result.problems.append(Problem("RM004", "warning", f"{where}: {table.name}.{name} is longer than "
                                            f"{length} characters; stored cut to {length}", result.source))
@@ -91,7 +98,8 @@ def _fit(table: sa.Table, values: dict, result: ImportResult, where: str) -> dic
 
 
 def _insert(conn, table: sa.Table, values: dict, result: ImportResult, where: str) -> int:
-    return conn.execute(table.insert().values(**_fit(table, values, result, where))).inserted_primary_key[0]
+    # insert() with parameters (not .values()): one compiled statement per table, reused
+    return conn.execute(table.insert(), _fit(table, values, result, where)).inserted_primary_key[0]
 
 
 def import_file(history, path: Path | str, store, *, kind: str | None = None) -> ImportResult:
@@ -191,18 +199,19 @@ def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, stor
         denial=decision.denied, denied_charge=decision.denied_charge, bucket=decision.bucket,
         denial_group=adj.group if adj else None, denial_carc=adj.carc if adj else None,
     ), result, f"claim {claim.claim_id[:38]}")
-    _adjustments(conn, claim_row, None, claim.adjustments, store, on, result)
-    _remarks(conn, claim_row, None, claim.remarks, store, on, result)
+    adjustments = _adjustment_rows(claim_row, None, claim.adjustments, store, on, result)
+    remarks = _remark_rows(claim_row, None, claim.remarks, store, on, result)
     if match.history_claim_id is not None and claim.payer_claim_control and not claim.is_reversal:
         conn.execute(claims.update().where(claims.c.id == match.history_claim_id,
                                            claims.c.payer_claim_number.is_(None))
                      .values(payer_claim_number=claim.payer_claim_control))
+    line_values, allowed = [], []
     for line in claim.lines:
         result.lines += 1
         d = line_denial(line, claim)
         stored_line, method = match.lines.get(line.position, (None, None))
         adj = d.adjustment
-        line_row = _insert(conn, t.remit_line, dict(
+        line_values.append(_fit(t.remit_line, dict(
             remit_claim_id=claim_row, position=line.position, segment_number=line.segment_number,
             code_qualifier=line.code_qualifier, procedure_code=line.procedure_code,
             modifiers=" ".join(line.modifiers), original_code=line.original_code,
@@ -213,34 +222,52 @@ def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, stor
             history_line_number=stored_line, match_method=method, balanced=line.balanced,
             balance_difference=line.balance_difference, denial=d.denied, denied_charge=d.denied_charge,
             bucket=d.bucket, denial_group=adj.group if adj else None, denial_carc=adj.carc if adj else None,
-        ), result, f"claim {claim.claim_id[:38]} line {line.position}")
-        _adjustments(conn, claim_row, line_row, line.adjustments, store, on, result)
-        _remarks(conn, claim_row, line_row, line.remarks, store, on, result)
+        ), result, f"claim {claim.claim_id[:38]} line {line.position}"))
         if stored_line is not None and line.allowed is not None and not claim.is_reversal:
-            conn.execute(claim_lines.update().where(claim_lines.c.claim_id == match.history_claim_id,
-                                                    claim_lines.c.line_number == stored_line)
-                         .values(allowed_cents=line.allowed))
+            allowed.append({"b_claim": match.history_claim_id, "b_line": stored_line, "b_allowed": line.allowed})
+    if line_values:
+        # one statement for the claim's lines; ids come back in parameter order
+        ids = conn.execute(t.remit_line.insert().returning(t.remit_line.c.id, sort_by_parameter_order=True),
+                           line_values).scalars().all()
+        for line, line_row in zip(claim.lines, ids):
+            adjustments += _adjustment_rows(claim_row, line_row, line.adjustments, store, on, result)
+            remarks += _remark_rows(claim_row, line_row, line.remarks, store, on, result)
+    if adjustments:
+        conn.execute(t.remit_adjustment.insert(), adjustments)
+    if remarks:
+        conn.execute(t.remit_remark.insert(), remarks)
+    if allowed:
+        conn.execute(claim_lines.update().where(claim_lines.c.claim_id == sa.bindparam("b_claim"),
+                                                claim_lines.c.line_number == sa.bindparam("b_line"))
+                     .values(allowed_cents=sa.bindparam("b_allowed")), allowed)
     return claim_row
 
 
+_KNOWN: dict[tuple, bool] = {}
+
+
 def _known(store, kind: str, code: str, on) -> bool:
-    info = lookup(store, kind, code, on)
-    return info.known and info.valid is not False
+    key = (id(store), kind, code, on)
+    known = _KNOWN.get(key)
+    if known is None:
+        if len(_KNOWN) > 10000:
+            _KNOWN.clear()
+        info = lookup(store, kind, code, on)
+        known = _KNOWN[key] = info.known and info.valid is not False
+    return known
 
 
-def _adjustments(conn, claim_row, line_row, adjustments, store, on, result) -> None:
-    if adjustments:
-        conn.execute(t.remit_adjustment.insert(), [_fit(t.remit_adjustment,
-            {"remit_claim_id": claim_row, "remit_line_id": line_row, "position": i, "group_code": a.group,
-             "carc": a.carc, "amount": a.amount, "quantity": a.quantity, "known": _known(store, "carc", a.carc, on)}, result, "CAS")
-            for i, a in enumerate(adjustments, 1)])
+def _adjustment_rows(claim_row, line_row, adjustments, store, on, result) -> list[dict]:
+    return [_fit(t.remit_adjustment, {
+        "remit_claim_id": claim_row, "remit_line_id": line_row, "position": i, "group_code": a.group,
+        "carc": a.carc, "amount": a.amount, "quantity": a.quantity, "known": _known(store, "carc", a.carc, on)},
+        result, "CAS") for i, a in enumerate(adjustments, 1)]
 
 
-def _remarks(conn, claim_row, line_row, remarks, store, on, result) -> None:
-    if remarks:
-        conn.execute(t.remit_remark.insert(), [_fit(t.remit_remark,
-            {"remit_claim_id": claim_row, "remit_line_id": line_row, "source": r.source, "code": r.code,
-             "known": _known(store, "rarc", r.code, on)}, result, r.source) for r in remarks])
+def _remark_rows(claim_row, line_row, remarks, store, on, result) -> list[dict]:
+    return [_fit(t.remit_remark, {
+        "remit_claim_id": claim_row, "remit_line_id": line_row, "source": r.source, "code": r.code,
+        "known": _known(store, "rarc", r.code, on)}, result, r.source) for r in remarks]
 
 
 def insert_response(conn, file_id: int, r: FrontEndResponse, position: int, result: ImportResult) -> int:

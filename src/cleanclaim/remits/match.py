@@ -29,6 +29,19 @@ from .model import RemitClaim, RemitLine, Remittance
 from .schema import remit_claim
 
 
+# Built once: the same statements for every CLP (SQLAlchemy reuses the compiled form).
+_CLAIMS_BY_NUMBER = (
+    sa.select(claims.c.id, claims.c.billing_npi, claims.c.payer_key, claims.c.status)
+    .where(claims.c.claim_number == sa.bindparam("number"), claims.c.status != "void")
+    .order_by(claims.c.id)
+)
+_LINES_OF_CLAIM = (
+    sa.select(claim_lines.c.line_number, claim_lines.c.procedure_code, claim_lines.c.modifiers,
+              claim_lines.c.dos, claim_lines.c.control_number)
+    .where(claim_lines.c.claim_id == sa.bindparam("claim")).order_by(claim_lines.c.line_number)
+)
+
+
 @dataclass
 class ClaimMatch:
     history_claim_id: int | None
@@ -37,11 +50,7 @@ class ClaimMatch:
 
 
 def match_claim(conn, remit: Remittance, claim: RemitClaim) -> ClaimMatch:
-    rows = conn.execute(
-        sa.select(claims.c.id, claims.c.billing_npi, claims.c.payer_key, claims.c.status)
-        .where(claims.c.claim_number == claim.claim_id, claims.c.status != "void")
-        .order_by(claims.c.id)
-    ).all()
+    rows = conn.execute(_CLAIMS_BY_NUMBER, {"number": claim.claim_id}).all()
     method = "claim_id"
     npi = remit.payee.npi
     if len(rows) > 1 and npi:
@@ -64,11 +73,7 @@ def match_claim(conn, remit: Remittance, claim: RemitClaim) -> ClaimMatch:
     if len(rows) > 1:
         return ClaimMatch(None, "ambiguous", {})
     claim_row = rows[0].id
-    stored = conn.execute(
-        sa.select(claim_lines.c.line_number, claim_lines.c.procedure_code, claim_lines.c.modifiers,
-                  claim_lines.c.dos, claim_lines.c.control_number)
-        .where(claim_lines.c.claim_id == claim_row).order_by(claim_lines.c.line_number)
-    ).all()
+    stored = conn.execute(_LINES_OF_CLAIM, {"claim": claim_row}).all()
     return ClaimMatch(claim_row, method, match_lines(claim, stored))
 
 
