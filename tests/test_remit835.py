@@ -136,6 +136,10 @@ def test_r03_line_and_claim_balancing(store):
     assert l2.adjustment_total == D("80") and l2.paid == 0 and l2.balanced  # 80-(20+60)=0
     assert claim.charge - sum(a.amount for a in claim.all_adjustments) == claim.paid == D("95")  # 200-105=95
     assert r.balanced and not [p for p in r.problems if p.severity == "error"]
+    # "unknown CARC: warn, don't reject": the same claim with a code the shipped list lacks
+    unknown = only(wrap("BPR*I*95*C*CHK************20240315~" + row["input"].replace("**97*60", "**Q97*60")), store)
+    assert [p.code for p in unknown.problems if p.code == "RM020"] == ["RM020"]
+    assert unknown.claims[0].lines[1].adjustments[1].carc == "Q97" and unknown.balanced
 
 
 def test_unbalanced_line_claim_and_payment_are_warnings():

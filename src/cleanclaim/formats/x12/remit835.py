@@ -95,7 +95,9 @@ class Remit835(SetHandler):
 
     # -- values ---------------------------------------------------------------
     def _amount(self, els, i, number, required=False) -> Decimal | None:
-        value = _el(els, i)
+        value = els[i] if len(els) > i else ""
+        if value[:1] == " " or value[-1:] == " ":
+            value = value.strip()
         if not value:
             if required:
                 self.add("RM002", "error", f"{els[0]}{i:02d} (amount) is missing", number, els[0], self._claim_id())
@@ -208,9 +210,8 @@ class Remit835(SetHandler):
         if target is None:
             return self._out_of_place(els, n, "before any CLP")
         group = _el(els, 1)
-        for k in range(6):
-            base = 2 + 3 * k
-            carc = _el(els, base)
+        for base in range(2, min(len(els), 20), 3):  # six triplets at most: CAS02-04 .. CAS17-19
+            carc = els[base].strip()
             if not carc:
                 if _el(els, base + 1):
                     self.add("RM002", "error", f"CAS{base + 1:02d} amount without a reason code", n, "CAS",
