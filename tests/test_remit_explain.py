@@ -23,7 +23,7 @@ def test_bucket_table_cites_the_shipped_descriptions(store):
 
 @pytest.mark.parametrize("group,carc,denial", [
     ("CO", "45", False), ("PR", "1", False), ("PR", "2", False), ("PR", "3", False),
-    ("CO", "97", True), ("OA", "23", True), ("PR", "96", True), ("CO", "50", True), ("PI", "45", True)])
+    ("CO", "253", False), ("CO", "97", True), ("OA", "23", True), ("PR", "96", True), ("CO", "50", True), ("PI", "45", True)])
 def test_denial_adjustment_definition(group, carc, denial):
     assert is_denial_adjustment(Adjustment(group, carc, D("10"))) is denial
     assert is_denial_adjustment(Adjustment(group, carc, D("-10"))) is False  # a negative CAS adds money

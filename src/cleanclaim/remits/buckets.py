@@ -2,7 +2,7 @@
 
 A *denial* is a claim with CLP02 = 4, or a line paid 0 or reduced by an adjustment that
 is not contractual (CO-45) and not patient responsibility (PR-1 deductible, PR-2
-coinsurance, PR-3 copay). "Reduced by" means a positive CAS amount; reversals (CLP02 =
+coinsurance, PR-3 copay); nor CO-253 (Medicare sequestration, see NOT_DENIALS). "Reduced by" means a positive CAS amount; reversals (CLP02 =
 22) are never denials. A claim-level CAS that qualifies makes the claim a denial (its
 whole charge counts when the claim has no lines). Dollars denied = the billed charge of
 the denied lines (the claim charge when CLP02 = 4).
@@ -35,7 +35,11 @@ BUCKETS = {
     "patient_responsibility": "Patient responsibility",
     "other": "Other (no bucket for the code)",
 }
-NOT_DENIALS = frozenset({("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3")})
+# Issue 5: CO-45 and PR-1/2/3 are not denials. One addition, shared with DENIALS
+# (remits.analytics.NOT_A_DENIAL): CO-253 "Sequestration - reduction in federal payment",
+# the legislated 2% cut on every Medicare payment (Budget Control Act of 2011), which would
+# otherwise make every paid Medicare claim a denial.
+NOT_DENIALS = frozenset({("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3"), ("CO", "253")})
 ZERO = Decimal(0)
 
 

@@ -135,6 +135,8 @@ def explain(store, group: str | None, carc: str, rarcs=(), *, on: date | None = 
         parts.append("Not a denial: the contracted/fee-schedule reduction.")
     elif group == "PR" and c.code in ("1", "2", "3"):
         parts.append("Not a denial: the patient's deductible, coinsurance or copay.")
+    elif (group, c.code) == ("CO", "253"):
+        parts.append("Not a denial: the legislated Medicare sequestration reduction.")
     notes = [i.note for i in (g, c, *remarks) if i.note and (i.kind != "group" or group)]
     parts.extend(f"Warning: {n}." for n in notes)
     return Explanation(g, c, remarks, amount, quantity, denial, bucket if denial else None,
