@@ -106,15 +106,19 @@ def test_crash_mid_import_leaves_nothing(history, store, tmp_path, monkeypatch):
     assert importer.import_file(history, path, store).claims == 2  # and the retry imports it whole
 
 
-def test_reversal_and_correction_are_linked(history, store, tmp_path):
+@pytest.mark.parametrize("payment_first", [True, False])
+def test_reversal_and_correction_are_linked(history, store, tmp_path, payment_first):
     first = write(tmp_path, "pay.835", "BPR*I*100*C*CHK************20240301~CLP*A1*1*150*100**12*ICN1~"
                                        "CAS*CO*45*50~", isa="000000001")
-    importer.import_file(history, first, store)
     r02 = ("BPR*I*70*C*CHK************20240315~CLP*A1*22*-150*-100**12*ICN1~CAS*CO*45*-50~"
            "CLP*A1*1*150*120**12*ICN2~CAS*CO*45*30~CLP*B2*1*100*60**12*ICN3~CAS*CO*45*40~"
            "PLB*1234567890*20241231*WO:ICN0*10~")
-    importer.import_file(history, write(tmp_path, "r02.835", r02, isa="000000002"), store)
-    original, reversal, correction, other = rows(history, t.remit_claim)
+    second = write(tmp_path, "r02.835", r02, isa="000000002")
+    for path in (first, second) if payment_first else (second, first):
+        importer.import_file(history, path, store)
+    found = {(r.status_code, r.payer_claim_control): r for r in rows(history, t.remit_claim)}
+    original, reversal, correction, other = (found[k] for k in (("1", "ICN1"), ("22", "ICN1"), ("1", "ICN2"),
+                                                                ("1", "ICN3")))
     assert reversal.reversal and reversal.reversal_of_id == original.id
     assert correction.correction_of_id == reversal.id and other.correction_of_id is None
     assert not reversal.denial and original.paid + reversal.paid + correction.paid == D("120.00")

@@ -22,7 +22,7 @@ from ..store.schema import claim_lines, claims
 from . import schema as t
 from .buckets import claim_denial, line_denial
 from .explain import lookup
-from .match import link_reversal, match_claim, match_response
+from .match import link_reversal, link_waiting_reversal, match_claim, match_response
 from .model import FrontEndResponse, Problem, RemitClaim, Remittance
 
 ZERO = Decimal(0)
@@ -199,6 +199,7 @@ def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, stor
         denial=decision.denied, denied_charge=decision.denied_charge, bucket=decision.bucket,
         denial_group=adj.group if adj else None, denial_carc=adj.carc if adj else None,
     ), result, f"claim {claim.claim_id[:38]}")
+    link_waiting_reversal(conn, claim, claim_row, remit_id)
     adjustments = _adjustment_rows(claim_row, None, claim.adjustments, store, on, result)
     remarks = _remark_rows(claim_row, None, claim.remarks, store, on, result)
     if match.history_claim_id is not None and claim.payer_claim_control and not claim.is_reversal:

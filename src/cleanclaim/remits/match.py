@@ -12,7 +12,8 @@ Line, in this order, each stored line used once:
 
 Reversals (CLP02 = 22) are linked to the payment they take back: the latest earlier
 remit of the same CLP01 that is not a reversal, has opposite charge and payment, is not
-reversed yet, and (when both have one) the same CLP07. A CLP that follows a reversal of
+reversed yet, and (when both have one) the same CLP07; when the payment arrives in a
+later import than its reversal, the link is made then. A CLP that follows a reversal of
 the same CLP01 in the same file is its correction.
 """
 
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from ..store.claims import payer_key
 from ..store.schema import claim_lines, claims
 from .model import RemitClaim, RemitLine, Remittance
-from .schema import remit_claim
+from .schema import remit_claim, remittance
 
 
 # Built once: the same statements for every CLP (SQLAlchemy reuses the compiled form).
@@ -126,6 +127,29 @@ def link_reversal(conn, claim: RemitClaim) -> int | None:
         if same:
             return same[0].id
     return rows[0].id if rows else None
+
+
+def link_waiting_reversal(conn, claim: RemitClaim, claim_row: int, remit_id: int) -> int | None:
+    """A reversal imported before the payment it takes back (files imported out of order):
+    link it to this payment now. Only reversals from other files qualify (a correction
+    in the reversal's own file is not the payment it reverses). Returns the reversal id."""
+    if claim.is_reversal or claim.charge is None or claim.paid is None:
+        return None
+    this_file = sa.select(remittance.c.file_id).where(remittance.c.id == remit_id).scalar_subquery()
+    rows = conn.execute(
+        sa.select(remit_claim.c.id, remit_claim.c.payer_claim_control)
+        .join(remittance, remittance.c.id == remit_claim.c.remittance_id)
+        .where(remit_claim.c.claim_id == claim.claim_id, remit_claim.c.reversal.is_(True),
+               remit_claim.c.reversal_of_id.is_(None), remit_claim.c.charge == -claim.charge,
+               remit_claim.c.paid == -claim.paid, remittance.c.file_id != this_file)
+        .order_by(remit_claim.c.id)
+    ).all()
+    same = [r for r in rows if claim.payer_claim_control and r.payer_claim_control == claim.payer_claim_control]
+    chosen = (same or rows or [None])[0]
+    if chosen is None:
+        return None
+    conn.execute(remit_claim.update().where(remit_claim.c.id == chosen.id).values(reversal_of_id=claim_row))
+    return chosen.id
 
 
 def match_response(conn, response) -> tuple[int | None, str | None]:

@@ -79,6 +79,8 @@ def stored_claims(conn, claim_id: str | None = None, *, limit: int | None = None
             adjustments[(ln.remit_claim_id, ln.id)], remarks[(ln.remit_claim_id, ln.id)], ln.segment_number)
         lines[ln.remit_claim_id].append(StoredLine(line, ln.denial, ln.denied_charge, ln.bucket,
                                                    ln.history_line_number, ln.match_method))
+    if claim_id is not None:  # one claim's remits in the order the payer sent them
+        rows = sorted(rows, key=lambda row: (row.remit_date or date.min, row.id))
     out = []
     for row in rows:
         claim = RemitClaim(
