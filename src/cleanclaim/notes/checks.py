@@ -65,8 +65,13 @@ class Gap:
 
 
 def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: str | None = None,
-              payer_type: str | None = None, diagnoses: list[str] | None = None) -> list[Gap]:
-    """Every documentation gap of the note; ``billed`` None = the codes the note names."""
+              payer_type: str | None = None, diagnoses: list[str] | None = None,
+              referral_required: bool | None = None) -> list[Gap]:
+    """Every documentation gap of the note; ``billed`` None = the codes the note names.
+
+    ``referral_required``: whether the payer requires an order or referral (from its policy
+    pack; None = unknown, treated as required). Medicare always needs a certified plan of care.
+    """
     gaps: list[Gap] = []
     note = el.note
     if billed is not None and not any(is_therapy_code(b.code) for b in billed):
@@ -106,13 +111,15 @@ def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: 
         gaps.append(Gap("DOC008", "skilled_response", "; ".join(missing),
                         "Name the skilled technique used and how the patient responded (tolerance, "
                         "change in tone, ROM or pain after treatment).", A_SKILLED))
+    medicare = (payer_type or "") == "medicare"
+    required = medicare or referral_required is not False
     if not el.referrals:
-        medicare = (payer_type or "") == "medicare"
         gaps.append(Gap("DOC009", "referral_order",
                         "no plan of care certified by a physician/NPP" if medicare
-                        else "no referral or physician order",
+                        else "no referral or physician order" + ("" if required else
+                                                                 " (this payer's pack does not require one)"),
                         "Record the referral/order (who, date) or the certified plan of care.",
-                        A_PLAN if medicare else A_REVIEW))
+                        A_PLAN if medicare else A_REVIEW, severity="warning" if required else "info"))
     poc_missing = [name for name, spans in (("goals", el.goals), ("frequency", el.frequencies),
                                             ("duration", el.durations)) if not spans]
     if poc_missing:
@@ -130,7 +137,7 @@ def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: 
                         f"relaxation/wellness wording: {', '.join(repr(w) for w in words)}",
                         "Describe the clinical purpose (symptom, function, goal); payers do not cover "
                         "relaxation or spa massage.", A_REVIEW, severity="error", spans=list(el.relaxation)))
-    gaps += _medical_necessity(el, payer_type, diagnoses)
+    gaps += _medical_necessity(el, payer_type, diagnoses, required)
     return gaps
 
 
@@ -212,10 +219,11 @@ def _minutes_gaps(el: Elements, codes: list[Billed]) -> list[Gap]:
     return gaps
 
 
-def _medical_necessity(el: Elements, payer_type: str | None, diagnoses: list[str] | None) -> list[Gap]:
+def _medical_necessity(el: Elements, payer_type: str | None, diagnoses: list[str] | None,
+                       referral_required: bool = True) -> list[Gap]:
     """The five points; one gap listing those missing (not part of the dataset labels)."""
     missing = []
-    if not el.referrals:
+    if not el.referrals and referral_required:
         missing.append("a certified plan of care (physician/NPP)" if payer_type == "medicare"
                        else "an order or referral")
     functional_dx = bool(el.conditions)

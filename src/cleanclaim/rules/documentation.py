@@ -24,6 +24,24 @@ def billed_lines(claim: Claim) -> list[Billed]:
     return [Billed(ln.procedure_code, ln.units, tuple(ln.modifiers), ln.number) for ln in claim.lines]
 
 
+def referral_required(claim: Claim, ctx: RuleContext) -> bool | None:
+    """Does the payer's policy pack require a referral/order for any line (None: no packs)?"""
+    try:
+        from ..policies import policy_for
+        from ..policies.claimview import rendering_taxonomy
+
+        policy = policy_for(claim, ctx)
+        if policy is None:
+            return None
+        for ln in claim.lines:
+            taxonomy, _ = rendering_taxonomy(claim, ln, ctx)
+            if policy.referral(ln.procedure_code, taxonomy, ln.date_of_service) is not None:
+                return True
+        return False
+    except Exception:  # packs unavailable or unreadable: treat as required (the safe side)
+        return None
+
+
 def _analysis(claim: Claim, ctx: RuleContext) -> tuple[Elements | None, list[Gap], bool]:
     """(elements, gaps, notes given) for the claim, once per claim."""
     memo = ctx.claim_memo(claim)
@@ -39,7 +57,8 @@ def _analysis(claim: Claim, ctx: RuleContext) -> tuple[Elements | None, list[Gap
         elements = extract(note)
         gaps = find_gaps(elements, billed_lines(claim), unit_method=unit_method_for(claim, ctx),
                          payer_type=ctx.payer_type_for(claim),
-                         diagnoses=[dx.code for dx in claim.diagnoses])
+                         diagnoses=[dx.code for dx in claim.diagnoses],
+                         referral_required=referral_required(claim, ctx))
         result = (elements, gaps, given)
     memo["doc.analysis"] = result
     return result
