@@ -152,3 +152,9 @@ def test_offsets_are_into_note_text_with_crlf():
 def test_markdown_heading_with_words_after_the_alias():
     note = parse_note("## Objective findings today\nLumbar ROM 50% of normal.\n")
     assert note.text[note.sections["objective"].start:].startswith("Lumbar ROM")
+
+
+def test_a_dash_ends_the_negation_scope():
+    note = parse_note("Not a relaxation visit -- OB order for therapeutic massage.")
+    assert note.is_negated(span_of(note, "relaxation"))
+    assert not note.is_negated(span_of(note, "OB order"))

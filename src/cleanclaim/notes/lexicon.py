@@ -106,7 +106,7 @@ VAS = re.compile(
 
 ACTIVITY = (
     r"stand(?:ing)?|sit(?:ting)?|walk(?:ing|s)?|ambulat\w*|climb(?:ing)?|stairs?|steps|lift(?:ing)?|"
-    r"carry(?:ing)?|wear(?:ing)?|bend(?:ing)?|stoop\w*|sleep(?:ing)?|nights?|dress(?:ing)?|(?:put|putting) on \w+|"
+    r"carry(?:ing)?|wear(?:ing)?|bend(?:ing)?|stoop\w*|sleep(?:ing)?|nights?|nightly|dress(?:ing)?|(?:put|putting) on \w+|"
     r"driv(?:e|ing)|reach(?:ing)?|overhead|work(?:ing)?|shift|job|household|chores|housework|"
     r"cook(?:ing)?|clean(?:ing)?|laundry|vacuum\w*|care for|caring for|turn(?:ing)?|rotat(?:e|ing)|"
     r"roll(?:ing)?(?: over)?|transfers?|transferring|squat(?:ting)?|kneel(?:ing)?|get(?:ting)? (?:up|out|in|into|off)|"

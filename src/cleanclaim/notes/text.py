@@ -284,7 +284,7 @@ TERMINATION = re.compile(
     r"still|which|who|because|unless|reports?|reported|reporting|endorses?|endorsed|complains?|"
     r"complained|c/o|states?|stated|notes?|noted|presents?|presented|describes?|rates?|rated|"
     r"today|currently|now|cause\s+of|source\s+of|secondary\s+to|otherwise|while|whereas)"
-    r"(?![\w/])|[;]",
+    r"(?![\w/])|[;\u2014\u2013]|\s--?\s",
     re.IGNORECASE,
 )
 # History (ConText "historical"): pre triggers.
