@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..model import Claim
 from ..policies import policy_for
+from ..policies.model import code_specificity
 from ..policies.claimview import payer_key, rendering_taxonomy, roster_entry
 from .base import Hit, RuleContext, rule
 
@@ -18,8 +19,8 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## What it checks
     The rendering provider's taxonomy (PRV of 2420A/2310B, else the billing provider's,
     else the imported roster) against the pack's `credentials` rules for the line's code on
-    its date. `allowed: false` is an error; a taxonomy no rule names, for a code that has
-    credential rules, is a warning.
+    its date. `allowed: false` is an error; a taxonomy no rule names, for a code the pack
+    lists allowed provider types for, is a warning.
 
     ## Why payers deny it
     The rendering provider is not eligible to be paid for the service: CO-185 (rendering
@@ -40,7 +41,8 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """
     policy = policy_for(claim, ctx)
     for ln in claim.lines:
-        if not policy.for_code("credentials", ln.procedure_code, ln.date_of_service):
+        rules = policy.for_code("credentials", ln.procedure_code, ln.date_of_service)
+        if not rules:
             continue
         taxonomy, source = rendering_taxonomy(claim, ln, ctx)
         if taxonomy is None:
@@ -50,11 +52,17 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             continue
         described = _describe(ctx, taxonomy)
         if found is None:
+            # Only codes the pack lists provider types for (not a catch-all rule such as
+            # "LMTs may bill nothing else") make an unlisted taxonomy worth a warning.
+            listed = [r for r in rules if r.get("allowed")
+                      and code_specificity(ln.procedure_code, r.get("codes", ["ALL"])) >= 2]
+            if not listed:
+                continue
             yield Hit(f"Rendering taxonomy {described} ({source}) is not among the provider types the "
                       f"{policy.name} pack lists for {ln.procedure_code}.", line=ln.number, severity="warning",
                       fix="Check the provider's enrolment/credentialing with the payer, or add a credentials "
                           "rule for this taxonomy to your pack.", fix_safety="unsafe",
-                      authority=f"{policy.for_code('credentials', ln.procedure_code, ln.date_of_service)[0].authority}",
+                      authority=listed[-1].authority,
                       details={"policy": policy.name, "taxonomy": taxonomy})
             continue
         if found.get("allowed"):
