@@ -1,9 +1,10 @@
 """Time parse and parse + check on the generated 837P files, and pyx12 on the 10k file.
 
     .venv/bin/python benchmarks/generate.py     # once: writes benchmarks/out/
-    .venv/bin/python benchmarks/run.py [10k 100k 1m] [--no-pyx12] [--check=10k,100k]
+    .venv/bin/python benchmarks/run.py [10k 100k 1m] [--no-pyx12] [--check=10k,100k] [--jobs=2]
 
---check limits the parse + check step to the sizes named (parse-only still runs).
+--check limits the parse + check step to the sizes named (parse-only still runs);
+--jobs=N adds a parse + check row with N worker processes (`check --jobs N`).
 
 Each measurement runs in a fresh subprocess so peak memory (ru_maxrss) is per
 size and per step. pyx12 is a benchmark-only dependency (`pip install pyx12`).
@@ -46,7 +47,7 @@ def run_parse(path: str) -> dict:
     return {"claims": claims, "lines": lines, "file_findings": other}
 
 
-def run_check(path: str) -> dict:
+def run_check(path: str, jobs: int = 1) -> dict:
     """Parse + check with every registered rule; parse only when the engine is not there yet."""
     try:
         from cleanclaim.engine import check_paths  # noqa: F401  (the public entry point)
@@ -62,11 +63,11 @@ def run_check(path: str) -> dict:
         result["note"] = f"engine could not start ({type(exc).__name__}: {exc}); parse-only timing"
         return result
     claims = findings = 0
-    for result in iter_check([path], checker):  # streams: memory stays flat
+    for result in iter_check([path], checker, jobs=jobs):  # streams: memory stays flat
         if isinstance(result, ClaimResult):
             claims += 1
             findings += len(result.findings)
-    return {"claims": claims, "findings": findings, "rules": len(checker.rules)}
+    return {"claims": claims, "findings": findings, "rules": len(checker.rules), "jobs": jobs}
 
 
 def run_pyx12(path: str) -> dict:
@@ -98,13 +99,27 @@ STEPS = {"parse": run_parse, "check": run_check, "pyx12": run_pyx12}
 
 
 def child(step: str, path: str) -> None:
-    """Run one step in this (fresh) process and print its figures as JSON."""
+    """Run one step in this (fresh) process and print its figures as JSON.
+
+    "checkN" is parse + check with N worker processes; their peak memory is added in.
+    """
     sys.path.insert(0, str(ROOT / "src"))
     started = time.perf_counter()
-    result = STEPS[step](path)
+    if step.startswith("check") and step[5:].isdigit():
+        result = run_check(path, int(step[5:]))
+    else:
+        result = STEPS[step](path)
     result["seconds"] = time.perf_counter() - started
-    result["peak_mb"] = _peak_mb()
+    result["peak_mb"] = _peak_mb() + _children_peak_mb()
     print(json.dumps(result))
+
+
+def _children_peak_mb() -> float:
+    """The largest worker's peak (RUSAGE_CHILDREN reports the largest, not the sum)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def measure(step: str, path: Path) -> dict:
@@ -127,6 +142,8 @@ def main(argv: list[str]) -> None:
     sizes = [a for a in argv if not a.startswith("--")] or list(SIZES)
     check_sizes = next((a.split("=", 1)[1].split(",") for a in argv if a.startswith("--check=")),
                        sizes)
+    jobs = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--jobs=")), 1)
+    check_steps = ("check",) + ((f"check{jobs}",) if jobs > 1 else ())
     rows = []
     notes = []
     for size in sizes:
@@ -134,8 +151,8 @@ def main(argv: list[str]) -> None:
         if not path.exists():
             print(f"{path} is missing: run benchmarks/generate.py {size} first")
             continue
-        for step in ("parse", "check") + (("pyx12",) if with_pyx12 and size == PYX12_SIZE else ()):
-            if step == "check" and size not in check_sizes:
+        for step in ("parse", *check_steps) + (("pyx12",) if with_pyx12 and size == PYX12_SIZE else ()):
+            if step.startswith("check") and size not in check_sizes:
                 continue
             if step == "pyx12" and not _has_pyx12():
                 notes.append("pyx12 is not installed (.venv/bin/pip install pyx12): skipped")
@@ -179,7 +196,7 @@ def _table(rows) -> None:
     if not theirs or "error" in theirs:
         return
     print(f"\npyx12 says {PYX12_SIZE} is {'valid' if theirs['valid'] else 'NOT valid'}")
-    for step in ("parse", "check"):
+    for step in ("parse", "check", *(s for (_, s) in by_key if s.startswith("check") and s != "check")):
         mine = by_key.get((PYX12_SIZE, step))
         if mine and "error" not in mine:
             ratio = (mine["claims"] / mine["seconds"]) / (theirs["claims"] / theirs["seconds"])

@@ -31,6 +31,15 @@ def _release_text(release) -> str:
             f"(in force {release.effective_from.isoformat()} to {release.effective_to.isoformat()})")
 
 
+def claim_dates(claim: Claim, ctx: RuleContext) -> list[date]:
+    """claim.dates_of_service, worked out once per claim (several rules read it)."""
+    memo = ctx.claim_memo(claim)
+    found = memo.get("dates")
+    if found is None:
+        found = memo["dates"] = claim.dates_of_service
+    return found
+
+
 def release_on(ctx: RuleContext, dos: date):
     """The ICD-10-CM release governing a date of service (looked up once per run and date)."""
     memo = ctx.memo("icd.release")
@@ -159,7 +168,7 @@ def release_window(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     CMS/CDC ICD-10-CM annual (October 1) and April 1 updates; HIPAA 45 CFR 162.1002.
     """
     seen: set[str] = set()
-    for dos in claim.dates_of_service:
+    for dos in claim_dates(claim, ctx):
         release = release_on(ctx, dos)
         if release.era == "icd9" or dos < ICD10_START:
             text = ("Dates of service before 2015-10-01 are ICD-9-CM era: "
@@ -196,7 +205,7 @@ def qualifier_date_mismatch(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## Authority
     45 CFR 162.1002(c)(2)-(3): ICD-10-CM for services on or after October 1, 2015.
     """
-    dates = claim.dates_of_service
+    dates = claim_dates(claim, ctx)
     if not dates or not claim.diagnoses:
         return
     icd9 = [dx for dx in claim.diagnoses if not dx.is_icd10]

@@ -52,7 +52,7 @@ def pointer_invalid(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(f"Line {ln.number} has {len(pointers)} diagnosis pointers; at most 4 are allowed.",
                       line=ln.number, fix="Keep the 4 most relevant pointers, the primary one first.",
                       fix_safety="unsafe", authority=f"{TR3}, 2400 SV107-1..4")
-        repeated = [p for p, n in Counter(pointers).items() if n > 1]
+        repeated = [p for p, n in Counter(pointers).items() if n > 1] if len(set(pointers)) < len(pointers) else ()
         if repeated:
             yield Hit(f"Line {ln.number} repeats pointer {repeated[0]}.", line=ln.number,
                       fix="Remove the repeated pointer.", fix_safety="safe", authority=f"{TR3}, 2400 SV107")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from ..model import Claim, Diagnosis
 from .base import Hit, RuleContext, rule
-from .icd10 import release_on
+from .icd10 import claim_dates, release_on
 
 TRIMESTER_WORDS = re.compile(r"\b(first|second|third|unspecified) trimester\b", re.I)
 TRIMESTER_RANK = {"first": 1, "second": 2, "third": 3}
@@ -34,7 +34,7 @@ def weeks_from_z3a(code: str) -> tuple[int | None, int | None]:
 
 
 def _release(claim: Claim, ctx: RuleContext):
-    dates = claim.dates_of_service
+    dates = claim_dates(claim, ctx)
     return release_on(ctx, dates[0]) if dates else None
 
 

@@ -12,7 +12,7 @@ from itertools import combinations
 from ..codesets.tabular import in_range
 from ..model import Claim
 from .base import Hit, RuleContext, rule
-from .icd10 import release_on
+from .icd10 import claim_dates, release_on
 
 
 def _names(targets) -> str:
@@ -23,7 +23,7 @@ def _release(claim: Claim, ctx: RuleContext):
     memo = ctx.claim_memo(claim)
     if "tn.release" in memo:
         return memo["tn.release"]
-    dates = claim.dates_of_service
+    dates = claim_dates(claim, ctx)
     release = release_on(ctx, dates[0]) if dates else None
     found = memo["tn.release"] = release if release is not None and release.era == "icd10" else None
     return found

@@ -161,17 +161,16 @@ class DayCheck:
 
 def check_days(claim: Claim, ctx: RuleContext) -> list[DayCheck]:
     """The day checks of a claim (worked out once per claim; the TU rules only read them)."""
-    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
-    method = unit_method_for(claim, ctx)
     memo = ctx.claim_memo(claim)
-    key = ("tu.check_days", id(table), method)
-    checks = memo.get(key)
+    checks = memo.get("tu.check_days")  # the table and the method are fixed for a claim
     if checks is None:
+        table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+        method = unit_method_for(claim, ctx)
         if not any(line.procedure_code in table for line in claim.lines):
             checks = []
         else:
             checks = _check_days(claim, table, method, ctx.memo("tu.distribute"))
-        memo[key] = checks
+        memo["tu.check_days"] = checks
     return checks
 
 
