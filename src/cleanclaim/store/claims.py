@@ -25,6 +25,23 @@ from .types import ClaimKey
 
 REPLACEMENT, VOID = "7", "8"
 
+# Built once and executed with parameters: SQLAlchemy then reuses the compiled SQL instead of
+# building and hashing a new expression for every claim (recording is per claim).
+_ROW_FOR = sa.select(claims.c.id, claims.c.status, claims.c.replaced_by).where(
+    claims.c.billing_npi == sa.bindparam("k_npi"), claims.c.payer_key == sa.bindparam("k_payer"),
+    claims.c.claim_number == sa.bindparam("k_number"))
+_ORIGINAL_BY = {
+    column.name: sa.select(claims.c.id, claims.c.status, claims.c.replaced_by).where(
+        column == sa.bindparam("ref"), claims.c.billing_npi == sa.bindparam("k_npi"),
+        claims.c.payer_key == sa.bindparam("k_payer"), claims.c.claim_number != sa.bindparam("k_number"),
+    ).order_by(claims.c.id.desc())
+    for column in (claims.c.payer_claim_number, claims.c.claim_number)
+}
+_INSERT_CLAIM = sa.insert(claims)
+_UPDATE_CLAIM = sa.update(claims).where(claims.c.id == sa.bindparam("row_id"))
+_DELETE_LINES = sa.delete(claim_lines).where(claim_lines.c.claim_id == sa.bindparam("row_id"))
+_INSERT_LINES = sa.insert(claim_lines)
+
 
 def payer_key(payer: Payer | None = None, *, payer_id: str | None = None, name: str | None = None) -> str | None:
     """Payer id (NM109 of 2010BB) if there is one, else the normalised payer name; None if neither.
@@ -83,8 +100,8 @@ def _void(conn, claim, key, existing, original, source) -> Recorded:
     target = original if original is not None else existing
     if target is not None and target.id == (existing.id if existing is not None else None):
         # The void carries the original's own CLM01: the stored claim itself stops counting.
-        conn.execute(sa.update(claims).where(claims.c.id == target.id).values(
-            status="void", frequency_code=VOID, original_reference=claim.original_reference))
+        conn.execute(_UPDATE_CLAIM, {"row_id": target.id, "status": "void", "frequency_code": VOID,
+                                     "original_reference": claim.original_reference})
         return Recorded("void", key, target.id, 1)
     row_id, _ = _upsert(conn, claim, key, existing, source, status="void", with_lines=False)
     if target is not None:
@@ -93,30 +110,28 @@ def _void(conn, claim, key, existing, original, source) -> Recorded:
     return Recorded("void", key, row_id, 0, reason="the voided claim is not in the history")
 
 
+def _key_params(key: ClaimKey) -> dict:
+    return {"k_npi": key.billing_npi, "k_payer": key.payer_key, "k_number": key.claim_number}
+
+
 def _row_for(conn, key: ClaimKey):
-    return conn.execute(sa.select(claims.c.id, claims.c.status, claims.c.replaced_by).where(
-        claims.c.billing_npi == key.billing_npi, claims.c.payer_key == key.payer_key,
-        claims.c.claim_number == key.claim_number)).first()
+    return conn.execute(_ROW_FOR, _key_params(key)).first()
 
 
 def _original(conn, key: ClaimKey, reference: str | None):
     """The claim REF*F8 names: by the payer's claim number (835 CLP07) first, else by CLM01."""
     if not reference or not reference.strip():
         return None
-    ref = reference.strip()
-    same_provider_payer = (claims.c.billing_npi == key.billing_npi, claims.c.payer_key == key.payer_key,
-                           claims.c.claim_number != key.claim_number)
-    for column in (claims.c.payer_claim_number, claims.c.claim_number):
-        row = conn.execute(sa.select(claims.c.id, claims.c.status, claims.c.replaced_by)
-                           .where(column == ref, *same_provider_payer)
-                           .order_by(claims.c.id.desc())).first()
+    params = {**_key_params(key), "ref": reference.strip()}
+    for column in ("payer_claim_number", "claim_number"):
+        row = conn.execute(_ORIGINAL_BY[column], params).first()
         if row is not None:
             return row
     return None
 
 
 def _supersede(conn, row, by_id: int, status: str) -> None:
-    conn.execute(sa.update(claims).where(claims.c.id == row.id).values(status=status, replaced_by=by_id))
+    conn.execute(_UPDATE_CLAIM, {"row_id": row.id, "status": status, "replaced_by": by_id})
 
 
 def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str, with_lines: bool = True):
@@ -138,7 +153,7 @@ def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str,
         recorded_at=datetime.now(timezone.utc),
     )
     if existing is None:
-        row_id = conn.execute(sa.insert(claims).values(status=status, **values)).inserted_primary_key[0]
+        row_id = conn.execute(_INSERT_CLAIM, {"status": status, **values}).inserted_primary_key[0]
         outcome = "recorded"
     else:
         row_id = existing.id
@@ -148,11 +163,11 @@ def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str,
             status = existing.status
         else:
             values["replaced_by"] = None
-        conn.execute(sa.update(claims).where(claims.c.id == row_id).values(status=status, **values))
-        conn.execute(sa.delete(claim_lines).where(claim_lines.c.claim_id == row_id))
+        conn.execute(_UPDATE_CLAIM, {"row_id": row_id, "status": status, **values})
+        conn.execute(_DELETE_LINES, {"row_id": row_id})
         outcome = "replaced-version"
     if with_lines and claim.lines:
-        conn.execute(sa.insert(claim_lines), [_line_values(claim, ln, row_id) for ln in claim.lines])
+        conn.execute(_INSERT_LINES, [_line_values(claim, ln, row_id) for ln in claim.lines])
     return row_id, outcome
 
 

@@ -73,9 +73,17 @@ def create_engine(url: str) -> sa.Engine:
 
 @contextmanager
 def bound_or_new(history):
-    """The connection of the transaction open through History.begin(), else a fresh one."""
+    """The connection of the transaction open through History.begin(), else the History's
+    reader: one connection kept for the run in autocommit mode (each query its own
+    transaction, so no lock or snapshot is held between queries)."""
     if history._conn is not None:
         yield history._conn
-    else:
-        with history.engine.connect() as conn:
-            yield conn
+        return
+    if history._reader is None or history._reader.closed:
+        history._reader = history.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        yield history._reader
+    except Exception:
+        history._reader.close()
+        history._reader = None
+        raise

@@ -21,6 +21,7 @@ class History:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._conn = None  # the transaction opened by begin(), read through by the queries
+        self._reader = None  # the connection queries use outside a transaction (see bound_or_new)
 
     @property
     def url(self) -> str:
@@ -100,6 +101,9 @@ class History:
             return {status: n for status, n in rows}
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         self.engine.dispose()
 
     def __enter__(self):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from .schema import authorizations, claim_lines, claims, provider_roster, therapy_ytd
+from .schema import Cents, Milli, authorizations, provider_roster, therapy_ytd
 from .types import Authorization, ClaimKey, HistoryLine, RosterEntry
 
 # Medicare therapy threshold disciplines: PT and SLP combined, OT separate (SSA 1833(g);
@@ -26,11 +26,45 @@ def discipline_name(value: str) -> str:
     raise ValueError(f"{value!r} is not a therapy discipline (PT/SLP or OT)")
 
 
-def _not(key: ClaimKey | None):
-    if key is None:
-        return sa.true()
-    return sa.not_(sa.and_(claims.c.billing_npi == key.billing_npi, claims.c.payer_key == key.payer_key,
-                           claims.c.claim_number == key.claim_number))
+_LINE_COLUMNS = dict(dos=sa.Date, dos_end=sa.Date, units_milli=Milli, charge_cents=Cents,
+                    allowed_cents=Cents)
+_STATEMENTS: dict[tuple[bool, ...], sa.TextClause] = {}
+
+
+def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool) -> sa.TextClause:
+    """The service-lines query for this combination of filters, built once (plain SQL, bound
+    parameters: the same text on SQLite and PostgreSQL, no per-call expression building)."""
+    key = (payer, start, end, exclude)
+    if key not in _STATEMENTS:
+        where = ["c.patient_key = :patient", "c.status = 'active'"]
+        if payer:
+            where.append("c.payer_key = :payer")
+        if start:
+            where.append("COALESCE(l.dos_end, l.dos) >= :start")
+        if end:
+            where.append("l.dos <= :end")
+        if exclude:
+            where.append("NOT (c.billing_npi = :x_npi AND c.payer_key = :x_payer AND c.claim_number = :x_number)")
+        sql = ("SELECT c.billing_npi, c.payer_key, c.claim_number, c.frequency_code, c.payer_claim_number, "
+               "c.prior_authorization, c.claim_filing_indicator, l.line_number, l.dos, l.procedure_code, "
+               "l.modifiers, l.units_milli, l.charge_cents, l.rendering_npi, l.allowed_cents, "
+               "l.place_of_service, l.control_number "
+               "FROM claims c JOIN claim_lines l ON l.claim_id = c.id "
+               f"WHERE {' AND '.join(where)} ORDER BY l.dos, c.id, l.line_number")
+        stmt = sa.text(sql)
+        dated = [sa.bindparam(name, type_=sa.Date) for name, used in (("start", start), ("end", end)) if used]
+        if dated:
+            stmt = stmt.bindparams(*dated)
+        stmt = stmt.columns(
+            *(sa.column(name, _LINE_COLUMNS.get(name, sa.String)) for name in (
+                "billing_npi", "payer_key", "claim_number", "frequency_code", "payer_claim_number",
+                "prior_authorization", "claim_filing_indicator")),
+            sa.column("line_number", sa.Integer),
+            *(sa.column(name, _LINE_COLUMNS.get(name, sa.String)) for name in (
+                "dos", "procedure_code", "modifiers", "units_milli", "charge_cents", "rendering_npi",
+                "allowed_cents", "place_of_service", "control_number")))
+        _STATEMENTS[key] = stmt
+    return _STATEMENTS[key]
 
 
 def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=None,
@@ -38,19 +72,17 @@ def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=Non
     """Lines of the patient's claims that still count (status active), oldest first."""
     if not patient_key:
         return []
-    query = (sa.select(claims.c.billing_npi, claims.c.payer_key, claims.c.claim_number,
-                       claims.c.frequency_code, claims.c.payer_claim_number, claims.c.prior_authorization,
-                       claims.c.claim_filing_indicator,
-                       claim_lines)
-             .join(claim_lines, claim_lines.c.claim_id == claims.c.id)
-             .where(claims.c.patient_key == patient_key, claims.c.status == "active", _not(exclude_claim)))
+    params = {"patient": patient_key}
     if payer_key is not None:
-        query = query.where(claims.c.payer_key == payer_key)
+        params["payer"] = payer_key
     if start is not None:
-        query = query.where(sa.func.coalesce(claim_lines.c.dos_end, claim_lines.c.dos) >= start)
+        params["start"] = start
     if end is not None:
-        query = query.where(claim_lines.c.dos <= end)
-    query = query.order_by(claim_lines.c.dos, claims.c.id, claim_lines.c.line_number)
+        params["end"] = end
+    if exclude_claim is not None:
+        params.update(x_npi=exclude_claim.billing_npi, x_payer=exclude_claim.payer_key,
+                      x_number=exclude_claim.claim_number)
+    stmt = _lines_statement(payer_key is not None, start is not None, end is not None, exclude_claim is not None)
     return [
         HistoryLine(
             claim=ClaimKey(r.billing_npi, r.payer_key, r.claim_number),
@@ -69,31 +101,40 @@ def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=Non
             prior_authorization=r.prior_authorization,
             claim_filing_indicator=r.claim_filing_indicator,
         )
-        for r in conn.execute(query)
+        for r in conn.execute(stmt, params)
     ]
+
+
+_AUTHS = sa.select(authorizations).where(
+    authorizations.c.patient_key == sa.bindparam("patient"), authorizations.c.payer_key == sa.bindparam("payer"),
+).order_by(authorizations.c.start_date, authorizations.c.number)
+_ROSTER = sa.select(provider_roster).where(provider_roster.c.npi == sa.bindparam("npi"))
+_YTD = sa.select(therapy_ytd).where(
+    therapy_ytd.c.patient_key == sa.bindparam("patient"), therapy_ytd.c.year == sa.bindparam("year"),
+    therapy_ytd.c.discipline == sa.bindparam("discipline"))
 
 
 def find_authorizations(conn, patient_key: str, payer_key: str, *,
                         exclude_claim: ClaimKey | None = None) -> list[Authorization]:
     """The patient's authorisations with this payer, with units billed on recorded claims."""
-    rows = conn.execute(sa.select(authorizations).where(
-        authorizations.c.patient_key == patient_key, authorizations.c.payer_key == payer_key)
-        .order_by(authorizations.c.start_date, authorizations.c.number)).all()
+    rows = conn.execute(_AUTHS, {"patient": patient_key, "payer": payer_key}).all()
+    if not rows:
+        return []
+    recorded = service_lines(conn, patient_key, payer_key=payer_key, start=min(r.start_date for r in rows),
+                             end=max(r.end_date for r in rows), exclude_claim=exclude_claim)
     found = []
     for r in rows:
         codes = tuple(r.codes.split())
-        billed = Decimal(0)
-        for ln in service_lines(conn, patient_key, payer_key=payer_key, start=r.start_date, end=r.end_date,
-                                exclude_claim=exclude_claim):
-            if ln.prior_authorization == r.number and (not codes or ln.code in codes):
-                billed += ln.units or Decimal(0)
+        billed = sum((ln.units or Decimal(0) for ln in recorded
+                      if ln.prior_authorization == r.number and ln.dos is not None
+                      and r.start_date <= ln.dos <= r.end_date and (not codes or ln.code in codes)), Decimal(0))
         found.append(Authorization(r.number, r.payer_key, codes, r.start_date, r.end_date,
                                    r.units_authorized, r.units_used, billed, r.source))
     return found
 
 
 def find_roster(conn, npi: str) -> RosterEntry | None:
-    r = conn.execute(sa.select(provider_roster).where(provider_roster.c.npi == (npi or "").strip())).first()
+    r = conn.execute(_ROSTER, {"npi": (npi or "").strip()}).first()
     if r is None:
         return None
     return RosterEntry(r.npi, r.name, r.taxonomy, r.credential,
@@ -109,9 +150,7 @@ def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str) -> 
     the imported figure's as-of date, are added. The text says which figures were used.
     """
     name = discipline_name(discipline)
-    imported = conn.execute(sa.select(therapy_ytd).where(
-        therapy_ytd.c.patient_key == patient_key, therapy_ytd.c.year == year,
-        therapy_ytd.c.discipline == name)).first()
+    imported = conn.execute(_YTD, {"patient": patient_key, "year": year, "discipline": name}).first()
     start = date(year, 1, 1)
     if imported is not None:
         start = max(start, imported.as_of + timedelta(days=1))
