@@ -223,3 +223,21 @@ def test_readme_pack_example_is_valid_and_uses_a_plan_year(tmp_path, make_checke
     claim = claim_from_dict({"payer": ACME, "diagnoses": ["M54.50"], "lines": lines})
     [f] = checker.check(claim).findings
     assert f.line == 13 and "2025-07-01..2026-06-30" in f.message
+
+
+def test_pack_unit_method_drives_the_timed_unit_rules(tmp_path, make_checker):
+    """10 + 10 timed minutes: CPT midpoint rule 2 units (one per code); CMS 8-minute rule 1
+    unit in total (20 minutes, CMS 100-04 ch.5 §20.2). A pack's unit_method picks the rule."""
+    claim = claim_from_dict({"payer": ACME, "diagnoses": ["M54.50"], "prior_authorization": "A1",
+                             "lines": [{"code": "97110", "modifiers": ["GP"], "units": 1, "minutes": 10,
+                                        "date": "2026-03-05"},
+                                       {"code": "97140", "modifiers": ["GP"], "units": 1, "minutes": 10,
+                                        "date": "2026-03-05"}]})
+    default = make_checker(select=["TU001"], options={"policies": packs()})
+    assert default.check(claim).findings == []
+    (tmp_path / "acme.yaml").write_text(
+        "pack: acme\ntitle: ACME\nextends: commercial-default\napplies_to: {payer_ids: ['60054']}\n"
+        "unit_method:\n  - {id: base.unit-method, effective_from: 2020-01-01, method: cms-8-minute,"
+        " citation: 'ACME reimbursement policy RP-12 (2020): CMS 8-minute rule'}\n")
+    cms = make_checker(select=["TU001"], options={"policies": packs(tmp_path)})
+    assert [f.code for f in cms.check(claim).findings] == ["TU001"]

@@ -121,7 +121,7 @@ SECTIONS: dict[str, dict] = {
                   "payment_percent": (_positive_number, False)},
     "pfs_status": {"status": (TEXT, True), "meaning": (TEXT, True), "paid": (BOOL, True)},
     "timely_filing": {"days": (INT, True)},
-    "unit_method": {"method": (_choice("cms-8-minute", "ama-midpoint"), True)},
+    "unit_method": {"method": (_choice("cms-8-minute", "cpt-midpoint"), True)},
     "edit_tables": {"ptp": (TEXT, True), "mue": (TEXT, True), "shipped": (BOOL, True)},
 }
 TOP = {"pack": (TEXT, True), "title": (TEXT, True), "extends": (TEXT, False),
