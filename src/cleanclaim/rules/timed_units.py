@@ -72,11 +72,20 @@ def load_timed_codes() -> dict[str, TimedCode]:
 
 
 def unit_method_for(claim: Claim, ctx: RuleContext) -> str:
-    """ctx.options["unit_method"] wins; else medicare/medicaid -> CMS, others -> CPT."""
+    """ctx.options["unit_method"] wins; else the policy pack's unit_method; else
+    medicare/medicaid -> CMS, others -> CPT."""
     method = (ctx.options or {}).get("unit_method")
     if method:
         if method not in METHODS:
             raise ValueError(f"unit_method {method!r}: expected one of {', '.join(METHODS)}")
+        return method
+    try:  # the payer's policy pack (unit_method), when it names one
+        from ..policies import policy_for
+
+        method = policy_for(claim, ctx).unit_method(claim.dates_of_service[0] if claim.dates_of_service else None)
+    except Exception:  # noqa: BLE001 - no usable pack: the payer-type default below
+        method = None
+    if method in METHODS:
         return method
     return method_for_payer(ctx.payer_type_for(claim))
 
