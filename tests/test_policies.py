@@ -241,3 +241,13 @@ def test_pack_unit_method_drives_the_timed_unit_rules(tmp_path, make_checker):
         " citation: 'ACME reimbursement policy RP-12 (2020): CMS 8-minute rule'}\n")
     cms = make_checker(select=["TU001"], options={"policies": packs(tmp_path)})
     assert [f.code for f in cms.check(claim).findings] == ["TU001"]
+
+
+def test_config_state_picks_the_state_overlay(tmp_path):
+    from cleanclaim.config import load_config
+
+    (tmp_path / "cfg.toml").write_text('[policies]\nstate = "NY"\n')
+    ps = load_packs(config=load_config(tmp_path / "cfg.toml"))
+    claim = claim_from_dict({"payer": "medicaid", "lines": []})  # no state on the claim
+    assert ps.for_claim(claim).name == "medicaid-ny"
+    assert packs().for_claim(claim).name == "medicaid"
