@@ -251,3 +251,11 @@ def test_config_state_picks_the_state_overlay(tmp_path):
     claim = claim_from_dict({"payer": "medicaid", "lines": []})  # no state on the claim
     assert ps.for_claim(claim).name == "medicaid-ny"
     assert packs().for_claim(claim).name == "medicaid"
+
+
+def test_validate_a_folder(tmp_path):
+    (tmp_path / "a.yaml").write_text(CAP_PACK.format(visits=20))
+    (tmp_path / "b.yaml").write_text("pack: b\ntitle: B\nextends: acme\nremove: [commercial.visit-cap]\n")
+    result = CliRunner().invoke(main, ["policy", "validate", str(tmp_path)])
+    assert result.exit_code == 0 and "2 pack file(s) valid: acme, b" in result.output
+    assert packs(tmp_path).resolve("b").visit_caps(date(2026, 5, 1)) == []

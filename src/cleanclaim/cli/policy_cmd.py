@@ -94,15 +94,18 @@ def _short(value) -> str:
 @command.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files) -> None:
-    """Check pack files against the schema; print file:line: key: message for each problem.
+    """Check pack files (or every .yaml in a folder) against the schema; print
+    file:line: key: message for each problem.
 
     `extends` must name a built-in pack, a pack in the config's [policies] dirs, or one of
     FILES. Exit status 1 when any file has a problem.
     """
     from ..policies import PackError, PackLoadError, load_packs, read_pack
+    from ..policies.loader import pack_files
 
     problems: list[PackError] = []
     read = {}
+    files = [f for path in files for f in (pack_files(path) if path.is_dir() else [path])]
     for path in files:
         if not path.is_file():
             problems.append(PackError(str(path), 0, "file", "no such file"))
