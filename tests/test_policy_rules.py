@@ -142,3 +142,13 @@ def test_kx_prices_recorded_lines_without_a_remittance(history, run):
     assert recorded and recorded[0].allowed is None
     [f] = run(claim, ["VC002"])
     assert "26 recorded line(s) without a remittance priced from the PFS" in f.message
+
+
+def test_kx_needed_when_the_year_is_already_over_even_if_this_claim_cannot_be_priced(history, run, tmp_path):
+    import_therapy_ytd(history, _csv(tmp_path, "ytd.csv",
+                                     "patient_key,year,discipline,amount,as_of,source\n"
+                                     "P-1,2025,OT,2500.00,2025-03-01,HETS 271\n"))
+    claim = make_claim("K3", lines=[("97530", ["GO"], 1), ("97110", ["GP"], 1)], indicator="MB",
+                       payer_id="13202", dos="2025-03-10")  # no billing ZIP: no PFS locality
+    [f] = run(claim, ["VC002"])
+    assert f.line == 1 and "not priced" in f.message and "$2,500.00" in f.message  # OT over $2,410; PT not

@@ -194,16 +194,17 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             if (group, year) not in running:
                 running[group, year] = _prior_ytd(claim, ctx, group, year, ln.date_of_service, identity)
             total, sources = running[group, year]
-            amount = allowed.get(ln.number)
-            if amount is None:
-                continue
-            total += amount
-            running[group, year] = (total, sources)
             limit = Decimal(str(threshold.get("amount")))
+            amount = allowed.get(ln.number)
+            if amount is None and total <= limit:
+                continue  # not priced (see the pricing note) and the year is not over the threshold yet
+            total += amount or Decimal(0)
+            running[group, year] = (total, sources)
             if total > limit and "KX" not in ln.modifier_set:
+                line_amount = f"${amount:,.2f}" if amount is not None else "not priced"
                 yield Hit(
                     f"Medicare {group} therapy allowed in {year} reaches ${total:,.2f} with line {ln.number} "
-                    f"({ln.procedure_code}, ${amount:,.2f}), over the ${limit:,.0f} threshold "
+                    f"({ln.procedure_code}, {line_amount}), over the ${limit:,.0f} threshold "
                     f"({threshold.id}); the line has no KX. Year-to-date used: {sources}.",
                     line=ln.number, fix=f"Append KX to line {ln.number} if the therapy is medically necessary "
                                         "and documented; else an ABN (GA) before the visit.",
