@@ -259,3 +259,46 @@ def test_validate_a_folder(tmp_path):
     result = CliRunner().invoke(main, ["policy", "validate", str(tmp_path)])
     assert result.exit_code == 0 and "2 pack file(s) valid: acme, b" in result.output
     assert packs(tmp_path).resolve("b").visit_caps(date(2026, 5, 1)) == []
+
+
+DOLLAR_PACK = """\
+pack: acme
+title: ACME
+extends: commercial-default
+applies_to: {{payer_ids: ["60054"]}}
+dollar_caps:
+  - id: acme.rehab-dollars
+    effective_from: 2026-01-01
+    citation: "ACME 2026 Summary of Benefits and Coverage: rehabilitation maximum"
+    disciplines: [PT, OT]
+    amount: {amount}
+    basis: {basis}
+"""
+
+
+def _pt_claim(claim_id, days, charge=100):
+    lines = [{"code": "97110", "modifiers": ["GP"], "units": 1, "charge": charge, "date": f"2026-03-{d:02d}"}
+             for d in days]
+    claim = claim_from_dict({"claim_id": claim_id, "payer": ACME, "diagnoses": ["M54.50"], "lines": lines})
+    claim.patient_key = "P-9"
+    return claim
+
+
+def test_dollar_cap_on_charges_across_claims_of_a_run(tmp_path, make_checker):
+    (tmp_path / "acme.yaml").write_text(DOLLAR_PACK.format(amount=500, basis="charge"))
+    checker = make_checker(select=["VC003"], options={"policies": packs(tmp_path)})
+    assert checker.check(_pt_claim("D1", [2, 3, 4])).findings == []  # $300
+    assert checker.check(_pt_claim("D1", [2, 3, 4])).findings == []  # re-checked: still $300, not $600
+    [f] = checker.check(_pt_claim("D2", [9, 10, 11])).findings  # $400, $500, then $600 > $500
+    assert f.line == 3 and "$600.00" in f.message and "$300.00 from earlier claims in this run" in f.message
+
+
+def test_dollar_cap_on_allowed_amounts_from_a_fee_schedule(tmp_path, make_checker, monkeypatch):
+    (tmp_path / "fees.csv").write_text("payer,code,amount\n60054,97110,80.00\n")
+    (tmp_path / "cfg.toml").write_text('[pricing]\nfee_schedules = ["fees.csv"]\n')
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(tmp_path / "cfg.toml"))
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "acme.yaml").write_text(DOLLAR_PACK.format(amount=400, basis="allowed"))
+    checker = make_checker(select=["VC003"], options={"policies": packs(tmp_path / "packs")})
+    [f] = checker.check(_pt_claim("D3", range(2, 8))).findings  # 6 x $80: the 6th reaches $480 > $400
+    assert f.line == 6 and "allowed amounts" in f.message and "$480.00" in f.message

@@ -152,3 +152,19 @@ def test_kx_needed_when_the_year_is_already_over_even_if_this_claim_cannot_be_pr
                        payer_id="13202", dos="2025-03-10")  # no billing ZIP: no PFS locality
     [f] = run(claim, ["VC002"])
     assert f.line == 1 and "not priced" in f.message and "$2,500.00" in f.message  # OT over $2,410; PT not
+
+
+def test_dollar_cap_counts_recorded_claims(history, make_checker, tmp_path):
+    from cleanclaim.policies import load_packs
+
+    (tmp_path / "p.yaml").write_text(
+        "pack: p\ntitle: P\nextends: commercial-default\napplies_to: {payer_ids: [PAYER1]}\n"
+        "dollar_caps:\n  - {id: p.dollars, effective_from: 2025-01-01, citation: 'Plan P 2025 SBC',"
+        " disciplines: [PT], amount: 250, basis: charge}\n")
+    history.record(make_claim("H1", lines=[("97110", ["GP"], 1, "2025-03-03"), ("97110", ["GP"], 1, "2025-03-05")]))
+    checker = make_checker(select=["VC003"], options={"policies": load_packs([tmp_path], include_config=False)})
+    checker.ctx.history = history
+    [f] = checker.check(make_claim("N1", lines=[("97110", ["GP"], 1, "2025-03-10")])).findings  # $100 a line
+    assert "$300.00" in f.message and "$200.00 from history" in f.message
+    assert checker.check(make_claim("H1", lines=[("97110", ["GP"], 1, "2025-03-03"),
+                                                 ("97110", ["GP"], 1, "2025-03-05")])).findings == []

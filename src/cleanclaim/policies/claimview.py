@@ -82,10 +82,18 @@ class BatchLedger:
 
     visits[(patient, payer)][identity] = {(dos, discipline), ...}
     therapy[patient][identity] = [(dos, discipline, allowed), ...]  (Medicare KX)
+    amounts[(patient, payer)][identity] = [(dos, discipline, allowed, charge), ...]  (dollar caps)
     """
 
     visits: dict = field(default_factory=dict)
     therapy: dict = field(default_factory=dict)
+    amounts: dict = field(default_factory=dict)  # (patient, payer) -> identity -> [(dos, discipline, allowed, charge)]
+
+    def put_amounts(self, patient: str, payer: str, identity, amounts) -> None:
+        self.amounts.setdefault((patient, payer), {})[identity] = list(amounts)
+
+    def other_amounts(self, patient: str, payer: str, identity) -> dict:
+        return {k: v for k, v in self.amounts.get((patient, payer), {}).items() if k != identity}
 
     def put_visits(self, patient: str, payer: str, identity, visits) -> None:
         self.visits.setdefault((patient, payer), {})[identity] = set(visits)
@@ -100,7 +108,7 @@ class BatchLedger:
         return {k: v for k, v in self.therapy.get(patient, {}).items() if k != identity}
 
     def drop(self, identity) -> None:
-        for table in (self.visits, self.therapy):
+        for table in (self.visits, self.therapy, self.amounts):
             for claims in table.values():
                 claims.pop(identity, None)
 

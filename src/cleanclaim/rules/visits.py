@@ -218,21 +218,21 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                                 if allowed.get(ln.number) is not None])
 
 
-def _pricing_options(ctx):
+def _pricing_options(ctx, payer_type: str):
     cache = ctx.memo("policy.pricing")
-    if "options" not in cache:
+    if payer_type not in cache:
         try:
             from ..pricing import PricingOptions
 
-            cache["options"] = PricingOptions.from_config(payer_type="medicare")  # the KX rule runs on Medicare claims
+            cache[payer_type] = PricingOptions.from_config(payer_type=payer_type)
         except Exception:  # noqa: BLE001 - pricing unavailable or its config unreadable: no dollars
-            cache["options"] = None
-    return cache["options"]
+            cache[payer_type] = None
+    return cache[payer_type]
 
 
-def _allowed(claim: Claim, ctx) -> tuple[dict, str]:
+def _allowed(claim: Claim, ctx, payer_type: str = "medicare") -> tuple[dict, str]:
     """{line number: allowed} from cleanclaim.pricing, and a note when it cannot price."""
-    options = _pricing_options(ctx)
+    options = _pricing_options(ctx, payer_type)
     if options is None:
         return {}, "pricing unavailable: no dollar figures, KX not checked"
     from ..pricing import price_claim
@@ -282,7 +282,12 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
 
 
 def _price_history(claim: Claim, ctx, lines) -> Decimal:
-    """Price recorded lines that have no allowed amount yet, at this claim's locality."""
+    """Price recorded Medicare lines that have no allowed amount yet, at this claim's locality."""
+    return sum((a for a in _price_lines(claim, ctx, lines, "medicare") if a is not None), Decimal(0))
+
+
+def _price_lines(claim: Claim, ctx, lines, payer_type: str | None = None) -> list:
+    """Allowed amount (or None) of each recorded line, priced as if on a copy of this claim."""
     from copy import copy
 
     from ..model import ServiceLine
@@ -292,5 +297,130 @@ def _price_history(claim: Claim, ctx, lines) -> Decimal:
                                 charge=hl.charge, date_of_service=hl.dos,
                                 place_of_service=hl.place_of_service or "11")
                     for i, hl in enumerate(lines, start=1)]
-    allowed, _note = _allowed(shadow, ctx)
-    return sum(allowed.values(), Decimal(0))
+    allowed, _note = _allowed(shadow, ctx, payer_type or ctx.payer_type_for(claim))
+    return [allowed.get(i) for i in range(1, len(lines) + 1)]
+
+
+@rule("VC003", "visits.dollar-cap-exceeded", "error", carc="CO-119")
+def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A line that takes the benefit year's therapy dollars over the plan's maximum.
+
+    ## What it checks
+    The pack's `dollar_caps` in force on each date of service: per patient, payer and benefit
+    year (calendar, or a plan year from `plan_year_start`), the `basis` amounts (`allowed`,
+    the default, priced with `cleanclaim.pricing`: a payer fee schedule or the Medicare PFS;
+    or `charge`) of the lines of the cap's disciplines, from the claim history (remittance
+    allowed amounts, else priced), the claims checked earlier in this run (by claim
+    identity, never twice) and this claim, in date order. Lines that cannot be priced are
+    not added, and the finding says how many.
+
+    ## Why payers deny it
+    Benefit maximum for this period has been reached: CO-119 (PR-119 when the member pays).
+
+    ## Example
+    A plan paying $1,500 of rehabilitation a calendar year: $1,460 allowed so far and a
+    $90 visit.
+
+    ## Fix
+    Ask the plan about an exception; otherwise tell the patient before the visit that the
+    service is over the plan's maximum and bill as the member agreement allows.
+
+    ## Authority
+    The pack rule named in the finding (the plan's Summary of Benefits and Coverage, 45 CFR
+    147.200).
+    """
+    policy = policy_for(claim, ctx)
+    caps = policy.rules.get("dollar_caps", [])
+    ledger = batch_ledger(ctx)
+    identity = claim_identity(claim)
+    patient, payer = claim.patient_key, payer_key(claim)
+    if is_void(claim):
+        if identity:
+            ledger.drop(identity)
+        return
+    if not caps:
+        return
+    mine = []
+    for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
+        discipline = line_discipline(policy, claim, ln, ctx)
+        if ln.date_of_service is not None and discipline is not None:
+            mine.append((ln, discipline))
+    allowed, _note = _allowed(claim, ctx, ctx.payer_type_for(claim))
+    try:
+        for cap in caps:
+            disciplines, basis = set(cap.get("disciplines", [])), cap.get("basis", "allowed")
+            limit = Decimal(str(cap.get("amount")))
+            priors: dict = {}
+            running = Decimal(0)
+            for ln, discipline in mine:
+                if not cap.active(ln.date_of_service) or discipline not in disciplines:
+                    continue
+                start, end = benefit_year(cap, ln.date_of_service)
+                if start not in priors:
+                    priors[start] = _prior_amounts(claim, ctx, cap, start, end, identity)
+                earlier, unpriced, sources = priors[start]
+                before = sum((a for d, a in earlier if d <= ln.date_of_service), Decimal(0))
+                amount = allowed.get(ln.number) if basis == "allowed" else ln.charge
+                if amount is None:
+                    continue
+                running += amount
+                total = before + running
+                if total > limit:
+                    yield Hit(
+                        f"{'/'.join(sorted(disciplines))} {basis} amounts in the benefit year "
+                        f"{start.isoformat()}..{end.isoformat()} reach ${total:,.2f} with line {ln.number} "
+                        f"(${amount:,.2f}), over the {policy.name} pack's ${limit:,.2f} maximum ({cap.id}). "
+                        f"Counted: {sources}" + (f"; {unpriced} earlier line(s) could not be priced" if unpriced
+                                                 else "") + ".",
+                        line=ln.number, fix="Ask the plan about an exception, or tell the patient before the "
+                                            "visit and bill as the member agreement allows.",
+                        fix_safety="unsafe", authority=cap.authority,
+                        details={"policy": policy.name, "policy_rule": cap.id, "total": str(total),
+                                 "maximum": str(limit)})
+    finally:
+        if patient and payer and identity:
+            ledger.put_amounts(patient, payer, identity,
+                               [(ln.date_of_service, d, allowed.get(ln.number), ln.charge) for ln, d in mine])
+
+
+def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[list, int, str]:
+    """([(dos, amount)], lines not priced, what was counted) of other claims in the window."""
+    patient, payer = claim.patient_key, payer_key(claim)
+    if not (patient and payer):
+        return [], 0, "this claim alone (no patient or payer to match other claims)"
+    disciplines, basis = set(cap.get("disciplines", [])), cap.get("basis", "allowed")
+    found, unpriced, in_history, to_price = [], 0, set(), []
+    if ctx.history is not None:
+        for hl in ctx.history.service_lines(patient, payer_key=payer, start=start, end=end,
+                                            exclude_claim=_claim_key(identity)):
+            in_history.add(tuple(hl.claim))
+            taxonomy = None
+            if not hl.modifier_set & {"GP", "GO", "GN"} and hl.rendering_npi:
+                entry = roster_entry(ctx, hl.rendering_npi)
+                taxonomy = entry.taxonomy if entry else None
+            if hl.dos is None or history_discipline(hl.modifiers, taxonomy) not in disciplines:
+                continue
+            amount = hl.charge if basis == "charge" else hl.allowed
+            if amount is None and basis == "allowed":
+                to_price.append(hl)
+            elif amount is not None:
+                found.append((hl.dos, amount))
+        if to_price:
+            priced = _price_lines(claim, ctx, to_price)
+            unpriced += sum(1 for a in priced if a is None)
+            found += [(hl.dos, a) for hl, a in zip(to_price, priced) if a is not None]
+    history_total = sum((a for _d, a in found), Decimal(0))
+    batch = []
+    for key, rows in batch_ledger(ctx).other_amounts(patient, payer, identity).items():
+        if tuple(key) in in_history:
+            continue
+        for dos, discipline, allowed_amount, charge in rows:
+            if start <= dos <= end and discipline in disciplines:
+                amount = charge if basis == "charge" else allowed_amount
+                if amount is None:
+                    unpriced += 1
+                else:
+                    batch.append((dos, amount))
+    batch_total = sum((a for _d, a in batch), Decimal(0))
+    return found + batch, unpriced, (f"${history_total:,.2f} from history, ${batch_total:,.2f} from earlier "
+                                     "claims in this run")
