@@ -424,3 +424,10 @@ def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[l
     batch_total = sum((a for _d, a in batch), Decimal(0))
     return found + batch, unpriced, (f"${history_total:,.2f} from history, ${batch_total:,.2f} from earlier "
                                      "claims in this run")
+
+
+# These rules count what earlier claims of the same run contributed (the batch ledger), so
+# their results depend on seeing every claim of a file in order in one process. An engine
+# that splits a file across processes should keep a run with these rules in one process.
+for _func in (visit_cap_exceeded, kx_needed, dollar_cap_exceeded):
+    _func.needs_run_order = True
