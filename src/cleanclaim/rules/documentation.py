@@ -557,3 +557,36 @@ def regions_for_code(elements: Elements, code: str) -> set[tuple[str, str | None
         spans.append((min(sentence.start, line_start), max(sentence.end, line_end)))
     return {(r.region, r.laterality) for r in elements.regions_mentioned
             if any(a <= r.span.start < b for a, b in spans)}
+
+
+@rule("DOC016", "documentation.note-date", severity="warning", carc="CO-252")
+def note_date(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
+    """The linked note is dated on a day that is not a date of service of the claim.
+
+    ## What it checks
+    The note's date (front matter `date:`, or the DocumentReference period/date) against
+    the claim's dates of service, when the note was linked by claim id.
+
+    ## Why payers deny it
+    The treatment note must be the record of the day billed; a note from another day does
+    not support the service and the line is denied as undocumented.
+
+    ## Example
+    Claim PM1001 for 2026-09-14; `PM1001.md` has `date: 2026-09-07`.
+
+    ## Fix
+    Link the note of the day billed, or correct the date of service.
+
+    ## Authority
+    CMS 100-02 ch.15 §220.3.E (the treatment note records the date of treatment).
+    """
+    elements, _, _ = _analysis(claim, ctx)
+    if elements is None:
+        return
+    day = elements.note.meta.get("date")
+    dates = claim.dates_of_service
+    if day and dates and day not in dates:
+        yield Hit(f"note {elements.note.source} is dated {day.isoformat()}; the claim's dates of service "
+                  f"are {', '.join(d.isoformat() for d in dates)}",
+                  fix="Link the note of the day billed, or correct the date of service.",
+                  authority="CMS 100-02 ch.15 §220.3.E")
