@@ -129,3 +129,16 @@ def test_default_location_and_env(monkeypatch, tmp_path):
     monkeypatch.setenv("CLEANCLAIM_CONFIG", str(tmp_path / "c.toml"))
     assert resolve_url() == f"sqlite:///{tmp_path / 'hist' / 'h.sqlite'}"
     assert resolve_url(tmp_path / "x.db") == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+def test_values_too_long_for_a_key_are_not_recorded_and_references_are_cut(history):
+    done = history.record(make_claim("X" * 39, lines=[("97110", ["GP"], 1)]))
+    assert done.outcome == "skipped" and "CLM01" in done.reason
+    done = history.record(make_claim("C1", lines=[("97110", ["GP"], 1)], patient="P" * 81))
+    assert done.outcome == "skipped" and "patient key" in done.reason
+    claim = make_claim("C2", lines=[("97110", ["GP"], 1)], prior_auth="A" * 60)
+    claim.lines[0].control_number = "L" * 70
+    assert history.record(claim).outcome == "recorded"  # PostgreSQL would refuse an over-long value
+    (line,) = history.service_lines("P-1")
+    assert line.prior_authorization == "A" * 50 and line.control_number == "L" * 50
+    assert history.counts()["claims"] == 1

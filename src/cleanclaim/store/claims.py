@@ -83,6 +83,9 @@ def record_claim(conn, claim: Claim, *, source: str | None = None) -> Recorded:
     key = claim_key(claim)
     if key is None:
         return Recorded("skipped", reason="no identity (billing NPI, payer id/name and CLM01 are needed)")
+    too_long = _too_long(key, claim)
+    if too_long:
+        return Recorded("skipped", reason=f"{too_long} longer than the history stores")
     freq = (claim.frequency_code or "1").strip() or "1"
     existing = _row_for(conn, key)
     original = _original(conn, key, claim.original_reference) if freq in (REPLACEMENT, VOID) else None
@@ -96,12 +99,34 @@ def record_claim(conn, claim: Claim, *, source: str | None = None) -> Recorded:
     return Recorded(outcome, key, row_id, superseded)
 
 
+# Column widths of m0001 that key or match a claim: longer values are never cut (a cut value
+# would match the wrong claim or patient); the claim is not recorded instead.
+_KEY_WIDTHS = (("billing NPI", "billing_npi", 10), ("payer key", "payer_key", 80), ("CLM01", "claim_number", 38))
+
+
+def _too_long(key: ClaimKey, claim: Claim) -> str | None:
+    for what, field, width in _KEY_WIDTHS:
+        if len(getattr(key, field)) > width:
+            return what
+    if claim.patient_key and len(claim.patient_key) > 80:
+        return "patient key"
+    return None
+
+
+def _fit(value: str | None, width: int) -> str | None:
+    """A free-text value cut to its column width (references, places; never keys)."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value[:width] or None
+
+
 def _void(conn, claim, key, existing, original, source) -> Recorded:
     target = original if original is not None else existing
     if target is not None and target.id == (existing.id if existing is not None else None):
         # The void carries the original's own CLM01: the stored claim itself stops counting.
         conn.execute(_UPDATE_CLAIM, {"row_id": target.id, "status": "void", "frequency_code": VOID,
-                                     "original_reference": claim.original_reference})
+                                     "original_reference": _fit(claim.original_reference, 50)})
         return Recorded("void", key, target.id, 1)
     row_id, _ = _upsert(conn, claim, key, existing, source, status="void", with_lines=False)
     if target is not None:
@@ -140,16 +165,16 @@ def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str,
         billing_npi=key.billing_npi,
         payer_key=key.payer_key,
         claim_number=key.claim_number,
-        frequency_code=(claim.frequency_code or "1").strip() or "1",
-        original_reference=claim.original_reference,
-        claim_filing_indicator=claim.payer.claim_filing_indicator,
+        frequency_code=((claim.frequency_code or "1").strip() or "1")[:1],
+        original_reference=_fit(claim.original_reference, 50),
+        claim_filing_indicator=_fit(claim.payer.claim_filing_indicator, 2),
         patient_key=claim.patient_key,
         patient_birth_date=claim.patient_birth_date,
-        prior_authorization=claim.prior_authorization,
+        prior_authorization=_fit(claim.prior_authorization, 50),
         total_charge_cents=claim.total_charge,
         first_dos=dates[0] if dates else None,
         last_dos=dates[-1] if dates else None,
-        source=source if source is not None else claim.source,
+        source=_fit(source if source is not None else claim.source, 500),
         recorded_at=datetime.now(timezone.utc),
     )
     if existing is None:
@@ -183,7 +208,7 @@ def _line_values(claim: Claim, ln, claim_row: int) -> dict:
         units_milli=ln.units,
         charge_cents=ln.charge,
         allowed_cents=None,
-        place_of_service=ln.place_of_service or claim.place_of_service,
-        rendering_npi=rendering.npi if rendering else None,
-        control_number=ln.control_number,
+        place_of_service=_fit(ln.place_of_service or claim.place_of_service, 2),
+        rendering_npi=rendering.npi if rendering and rendering.npi and len(rendering.npi) <= 10 else None,
+        control_number=_fit(ln.control_number, 50),
     )
