@@ -125,3 +125,10 @@ def test_show_prints_counts_never_identifiers(db, tmp_path):
 def test_migrate_is_idempotent(db):
     assert "applied:" in run("history", "migrate", "--db", db).output
     assert "nothing (up to date)" in run("history", "migrate", "--db", db).output
+
+
+def test_over_long_keys_are_row_errors(db, tmp_path):
+    path = write(tmp_path, "auths.csv", "payer,patient_key,number,start,end\n"
+                 f"PAYER1,P-1,{'9' * 51},2025-01-01,2025-02-01\n")
+    out = run("history", "import-auths", path, "--db", db).output
+    assert f"{path}:2: number is longer than 50 characters" in out

@@ -93,6 +93,14 @@ def _required(row: dict, columns: dict[str, bool], problems: list[str], where: s
     return not empty
 
 
+def _widths(values: dict, widths: dict[str, int], problems: list[str], where: str) -> None:
+    """Row error for a value longer than its column (keys are never cut)."""
+    for column, width in widths.items():
+        value = values.get(column)
+        if isinstance(value, str) and len(value) > width:
+            problems.append(f"{where}: {column} is longer than {width} characters")
+
+
 def _split(value: str) -> list[str]:
     return [v for v in re.split(r"[;|,\s]+", value) if v]
 
@@ -124,6 +132,7 @@ def read_roster(path: Path, store=None) -> list[dict]:
         networks = [k for k in (network_key(v) for v in re.split(r"[;|]", row.get("in_network", ""))) if k]
         values.append(dict(npi=npi, name=row.get("name") or None, taxonomy=taxonomy, credential=credential,
                            in_network="|".join(dict.fromkeys(networks))))
+        _widths(values[-1], {"name": 200, "in_network": 1000}, problems, where)
     if problems:
         raise ImportProblem(problems)
     return values
@@ -156,6 +165,7 @@ def read_authorizations(path: Path) -> list[dict]:
         values.append(dict(payer_key=key[0], patient_key=row["patient_key"], number=row["number"],
                            codes=" ".join(dict.fromkeys(codes)), start_date=start, end_date=end,
                            units_authorized=numbers["units_authorized"], units_used=numbers["units_used"] or 0))
+        _widths(values[-1], {"payer_key": 80, "patient_key": 80, "number": 50, "codes": 1000}, problems, where)
     if problems:
         raise ImportProblem(problems)
     return values
@@ -185,6 +195,7 @@ def read_therapy_ytd(path: Path) -> list[dict]:
         as_of = _date(row["as_of"], "as_of", problems, where)
         values.append(dict(patient_key=row["patient_key"], year=year, discipline=discipline, amount_cents=amount,
                            as_of=as_of, source=row["source"][:500]))
+        _widths(values[-1], {"patient_key": 80}, problems, where)
     if problems:
         raise ImportProblem(problems)
     return values
