@@ -23,12 +23,23 @@ def _generator():
     return module
 
 
+PATIENTS = ("MBR000000003", "MBR000000004")  # workers 0/1 of 2 and 1/2 of 3
+
+
+def _repeat_patients(claims):
+    """Two patients with 350 claims each: rules that relate a patient's claims in one run
+    (visit caps over the batch ledger) must see the same claims with any number of workers."""
+    for n, claim in enumerate(claims):
+        claim.patient_key = PATIENTS[n % 2]
+        yield claim
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory) -> Path:
     """700 synthetic claims in sets of 300: three chunks of 256 claims, three ST/SE sets."""
     path = tmp_path_factory.mktemp("parallel") / "batch.837"
     with open(path, "w", encoding="ascii", newline="") as out:
-        write_837(_generator().claims(700, seed=5), out, claims_per_transaction=300)
+        write_837(_repeat_patients(_generator().claims(700, seed=5)), out, claims_per_transaction=300)
     return path
 
 
@@ -47,7 +58,9 @@ def test_workers_give_the_same_results_in_input_order(batch, make_checker, jobs)
     checker = make_checker()
     one = _results(batch, checker, 1)
     assert [r["claim_id"] for r in one] == [f"SYN{n:08d}" for n in range(700)]
-    assert any(r["findings"] for r in one)  # the batch has findings to compare
+    codes = {f["code"] for r in one for f in r["findings"]}
+    assert "VC001" in codes  # a finding that depends on the patient's other claims in the run
+    assert len({parallel.owner(type("C", (), {"patient_key": p})(), jobs) for p in PATIENTS}) == 2
     assert _results(batch, make_checker(), jobs) == one
 
 

@@ -188,9 +188,10 @@ class Checker:
         for _index, result in self.iter_file_indexed(path):
             yield result
 
-    def iter_file_indexed(self, path: Path, owns=None) -> Iterator[tuple[int | None, ClaimResult | InputResult]]:
-        """(claim index, result) for the claims ``owns(index)`` accepts (default all), then
-        (None, InputResult) when the file has findings of its own or cannot be read."""
+    def iter_file_indexed(self, path: Path, owns=None) -> Iterator[tuple[int | None, ClaimResult | InputResult | None]]:
+        """(claim index, result) for every claim, then (None, InputResult) when the file has
+        findings of its own or cannot be read. ``owns(claim)`` False: the claim is not
+        checked and its result is None (a worker's share of a file)."""
         file_findings: list[Finding] = []
         claims = 0
         try:
@@ -199,8 +200,10 @@ class Checker:
                     file_findings.append(item)
                 else:
                     claims += 1
-                    if owns is None or owns(claims - 1):
+                    if owns is None or owns(item):
                         yield claims - 1, self.check(item)
+                    else:
+                        yield claims - 1, None
         except (InputError, OSError, UnicodeDecodeError, ValueError) as exc:
             yield None, InputResult(str(path), error=_describe(exc, path), findings=file_findings)
             return

@@ -2,14 +2,17 @@
 
 Every worker reads the whole file with the ordinary reader (so envelope checks, segment
 numbers and file-level findings are exactly those of a one-process run) and checks only
-its share of the claims: chunks of ``CHUNK`` consecutive claims, dealt round-robin
-(chunk c goes to worker c mod N). The parent takes chunk 0, 1, 2, ... from the workers
-in turn and streams them on, so output order equals input order and memory stays flat
-(each worker's queue holds a few chunks at most). Worker 0 also reports the file-level
-outcome (findings that belong to no claim, or why the file could not be read).
+its share of the claims: all claims of a patient go to one worker (by a hash of the
+patient key; claims with no patient key to worker 0), because rules may relate the
+claims of one patient within a run (visit caps, replacements: the batch ledger). Each
+worker reports every chunk of ``CHUNK`` consecutive claims (its own results in it, maybe
+none); the parent merges chunk 0, 1, 2, ... by claim index and streams them on, so
+output order equals input order and memory stays flat (each worker's queue holds a few
+chunks at most). Worker 0 also reports the file-level outcome (findings that belong to
+no claim, or why the file could not be read).
 
-Only for runs whose rules are pure: a run with a claim history (``ctx.history``) or a
-store that cannot be reopened by path is checked in one process.
+A run with a claim history (``ctx.history``), a hooked checker (``--record``,
+``--price``) or a store that cannot be reopened by path is checked in one process.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import traceback
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +49,12 @@ def can_split(checker) -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
+def owner(claim, jobs: int) -> int:
+    """The worker of a claim: the same for every claim of one patient."""
+    key = claim.patient_key
+    return zlib.crc32(key.encode("utf-8", "replace")) % jobs if key else 0
+
+
 def iter_file_parallel(checker, path: Path, jobs: int) -> Iterator:
     """The results of ``checker.iter_file(path)``, worked out by ``jobs`` processes."""
     context = multiprocessing.get_context("fork")
@@ -53,37 +63,34 @@ def iter_file_parallel(checker, path: Path, jobs: int) -> Iterator:
                for k in range(jobs)]
     for worker in workers:
         worker.start()
-    ended = [False] * jobs
-    tail = None
+    done = False
     try:
         chunk = 0
         while True:
-            k = chunk % jobs
-            message = _receive(queues[k], workers[k])
-            if message[0] == "chunk":
-                if message[1] != chunk:
-                    raise RuntimeError(f"worker {k} sent chunk {message[1]}, expected {chunk}")
-                yield from message[2]
-                chunk += 1
-                continue
-            ended[k] = True  # no chunk `chunk`: every claim has been passed on
-            if k == 0:
-                tail = message[1]
-            break
-        for k in range(jobs):
-            while not ended[k]:
-                message = _receive(queues[k], workers[k])
-                if message[0] == "end":
-                    ended[k] = True
-                    if k == 0:
-                        tail = message[1]
-        if tail is not None:
-            yield tail
+            messages = [_receive(queues[k], workers[k]) for k in range(jobs)]
+            kinds = {m[0] for m in messages}
+            if kinds == {"end"}:
+                done = True
+                if messages[0][1] is not None:
+                    yield messages[0][1]
+                return
+            if kinds != {"chunk"} or any(m[1] != chunk for m in messages):
+                raise RuntimeError(f"check workers out of step at chunk {chunk}: "
+                                   f"{[(m[0], m[1] if m[0] == 'chunk' else '') for m in messages]}")
+            merged = [item for m in messages for item in m[2]]
+            merged.sort(key=_index)
+            for _index_, result in merged:
+                yield result
+            chunk += 1
     finally:
         for worker in workers:
-            if worker.is_alive() and not all(ended):
+            if worker.is_alive() and not done:
                 worker.terminate()
             worker.join()
+
+
+def _index(item) -> int:
+    return item[0]
 
 
 def _receive(queue, worker) -> tuple:
@@ -100,23 +107,26 @@ def _receive(queue, worker) -> tuple:
 
 
 def _work(checker, path: str, k: int, jobs: int, queue) -> None:
-    """One worker: read the whole file, check chunks k, k + jobs, ...; then say "end"."""
+    """One worker: read the whole file, check its patients' claims, report every chunk."""
     try:
         checker.reopen_store()
         out: list = []
-        current = None
+        current = 0  # the chunk being filled
+        seen = 0  # claims in the file so far
         tail = None
-        for index, item in checker.iter_file_indexed(Path(path), lambda i: (i // CHUNK) % jobs == k):
+        for index, item in checker.iter_file_indexed(Path(path), lambda claim: owner(claim, jobs) == k):
             if index is None:  # the file-level outcome
                 tail = item if k == 0 else None
                 continue
+            seen = index + 1
             chunk = index // CHUNK
-            if current is not None and chunk != current:
+            while chunk != current:  # every chunk is reported, with or without results
                 queue.put(("chunk", current, out))
                 out = []
-            current = chunk
-            out.append(item)
-        if out:
+                current += 1
+            if item is not None:
+                out.append((index, item))
+        if seen > current * CHUNK:
             queue.put(("chunk", current, out))
         queue.put(("end", tail))
     except BaseException:  # noqa: BLE001 - the parent reports it

@@ -63,6 +63,9 @@ def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## Why payers deny it
     The whole line is denied (not cut back to the MUE): CO-151 with RARC N362 (units exceed
     the medically unlikely edit). MAI 2 denials cannot be appealed; MAI 3 can, with records.
+    A per-day (MAI 2/3) excess denies every line of the code on that date, so each of those
+    lines gets its own finding (naming all of them), and the summary counts each finding
+    listed.
 
     ## Example
     97124 x 5 units on one date: the 2024 Q3 practitioner MUE for 97124 is 4 (MAI 3), so the
