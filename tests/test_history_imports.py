@@ -132,3 +132,11 @@ def test_over_long_keys_are_row_errors(db, tmp_path):
                  f"PAYER1,P-1,{'9' * 51},2025-01-01,2025-02-01\n")
     out = run("history", "import-auths", path, "--db", db).output
     assert f"{path}:2: number is longer than 50 characters" in out
+
+
+def test_a_key_twice_in_one_file_is_a_row_error(db, tmp_path):
+    path = write(tmp_path, "ytd.csv", "patient_key,year,discipline,amount,as_of,source\n"
+                 "P-1,2025,PT,100.00,2025-03-01,HETS\nP-1,2025,SLP,50.00,2025-03-02,HETS\n")
+    out = run("history", "import-ytd", path, "--db", db).output
+    # PT and SLP share the Medicare threshold: one PT/SLP figure per patient and year.
+    assert f"{path}:3: this patient's 2025 PT/SLP figure is also on row 2" in out

@@ -101,6 +101,14 @@ def _widths(values: dict, widths: dict[str, int], problems: list[str], where: st
             problems.append(f"{where}: {column} is longer than {width} characters")
 
 
+def _once(seen: dict, key, what: str, problems: list[str], where: str, line: int) -> None:
+    """Row error when the same key was already on an earlier row of the file."""
+    if key in seen:
+        problems.append(f"{where}: {what} is also on row {seen[key]}")
+    else:
+        seen[key] = line
+
+
 def _split(value: str) -> list[str]:
     return [v for v in re.split(r"[;|,\s]+", value) if v]
 
@@ -114,12 +122,13 @@ def network_key(value: str) -> str | None:
 def read_roster(path: Path, store=None) -> list[dict]:
     from ..rules.npi import npi_is_valid
 
-    problems, values = [], []
+    problems, values, seen = [], [], {}
     for line, row in _rows(path, ROSTER_COLUMNS):
         where = f"{path}:{line}"
         if not _required(row, ROSTER_COLUMNS, problems, where):
             continue
         npi = row["npi"]
+        _once(seen, npi, f"NPI {npi}", problems, where, line)
         if not npi_is_valid(npi):
             problems.append(f"{where}: NPI {npi!r} is not 10 digits with a valid check digit")
         taxonomy = row.get("taxonomy", "").upper() or None
@@ -159,9 +168,7 @@ def read_authorizations(path: Path) -> list[dict]:
         if bad:
             problems.append(f"{where}: code(s) {', '.join(bad)} are not CPT/HCPCS codes (5 characters)")
         key = (network_key(row["payer"]), row["number"])
-        if key in seen:
-            problems.append(f"{where}: authorisation {row['number']!r} for this payer is also on row {seen[key]}")
-        seen[key] = line
+        _once(seen, key, f"authorisation {row['number']!r} for this payer", problems, where, line)
         values.append(dict(payer_key=key[0], patient_key=row["patient_key"], number=row["number"],
                            codes=" ".join(dict.fromkeys(codes)), start_date=start, end_date=end,
                            units_authorized=numbers["units_authorized"], units_used=numbers["units_used"] or 0))
@@ -172,7 +179,7 @@ def read_authorizations(path: Path) -> list[dict]:
 
 
 def read_therapy_ytd(path: Path) -> list[dict]:
-    problems, values = [], []
+    problems, values, seen = [], [], {}
     for line, row in _rows(path, YTD_COLUMNS):
         where = f"{path}:{line}"
         if not _required(row, YTD_COLUMNS, problems, where):
@@ -193,6 +200,9 @@ def read_therapy_ytd(path: Path) -> list[dict]:
             problems.append(f"{where}: amount {row['amount']!r} is not dollars and cents (e.g. 1234.56)")
             amount = None
         as_of = _date(row["as_of"], "as_of", problems, where)
+        if year and discipline:
+            _once(seen, (row["patient_key"], year, discipline), f"this patient's {year} {discipline} figure",
+                  problems, where, line)
         values.append(dict(patient_key=row["patient_key"], year=year, discipline=discipline, amount_cents=amount,
                            as_of=as_of, source=row["source"][:500]))
         _widths(values[-1], {"patient_key": 80}, problems, where)
