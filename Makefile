@@ -19,6 +19,7 @@ store: $(STAMP)
 
 demo: store
 	$(BIN)/cleanclaim check examples/ --as-of 2026-12-01 || [ $$? -eq 1 ]
+	$(BIN)/cleanclaim price examples/medicare-albany.csv
 
 test: store
 	$(BIN)/python -m pytest

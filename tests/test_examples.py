@@ -31,6 +31,8 @@ SEEDED = {
     "PP3201": [], "PP3202": [],  # 26 Medicare PT visits: $2,444.78 allowed ...
     "PP3203": [("VC002", 1), ("VC002", 2)],  # ... the next passes the $2,480 2026 KX threshold
     "PP3204": [],  # the visit after, with KX
+    # examples/medicare-albany.csv: clean; priced by test_expected_payment_matches_the_cms_hand_calculation
+    "MA4001": [("DX004", None)],  # info: the October 2025 ICD-10-CM release is not shipped
 }
 
 
@@ -40,7 +42,7 @@ def test_examples_flag_exactly_the_seeded_problems():
     report = json.loads(result.output)
     got = {c["claim_id"]: [(f["code"], f["line"]) for f in c["findings"]] for c in report["claims"]}
     assert got == SEEDED
-    assert report["summary"] == {**report["summary"], "claims": 20, "clean": 9, "errors": 11, "warnings": 0}
+    assert report["summary"] == {**report["summary"], "claims": 21, "clean": 10, "errors": 11, "warnings": 0}
 
 
 def test_every_finding_has_fix_and_authority():
@@ -52,7 +54,7 @@ def test_every_finding_has_fix_and_authority():
 
 def test_text_report_has_summary_and_clean_rate():
     result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--as-of", "2026-12-01"])
-    assert "clean-claim rate 45.0%" in result.output
+    assert "clean-claim rate 47.6%" in result.output
     assert "NC001" in result.output
 
 
@@ -106,3 +108,18 @@ def test_policy_examples_cite_their_authority():
     # 26 x ($73.08 + $20.95) = $2,444.78, then $73.08 more is $2,517.86 > $2,480 (CY2026 threshold).
     assert "$2,517.86" in kx[0]["message"] and "$2,480" in kx[0]["message"]
     assert "earlier claims in this run $2,444.78" in kx[0]["message"]
+
+
+def test_expected_payment_matches_the_cms_hand_calculation():
+    """One unit of 97140 in Albany, NY (ZIP 12207 -> Medicare locality 13282-99), on a 2025 date.
+
+    CY2025 PFS RVU file: work 0.43, non-facility PE 0.40, MP 0.01; CY2025 GPCI for
+    locality 99 of carrier 13282: work 1.000, PE 0.949, MP 0.732; CY2025 conversion factor
+    32.3465 (CMS-1807-F). (0.43 x 1.000 + 0.40 x 0.949 + 0.01 x 0.732) x 32.3465 = $26.42.
+    Paid: 80% ($21.14) less 2% sequestration ($0.42) = $20.72.
+    """
+    result = CliRunner().invoke(main, ["price", str(EXAMPLES / "medicare-albany.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (claim,) = json.loads(result.output)["claims"]
+    assert claim["total_allowed"] == "26.42" and claim["total_expected"] == "20.72"
+    assert claim["lines"][0]["locality"].startswith("13282-99")

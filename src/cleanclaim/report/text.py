@@ -67,9 +67,9 @@ class TextWriter:
         rate = "n/a" if summary.clean_rate is None else f"{summary.clean_rate:.1%}"
         self.console.rule("summary")
         self.console.print(
-            f"claims read [bold]{summary.claims}[/]  clean [green]{summary.clean}[/]  "
-            f"with warnings [yellow]{summary.warnings}[/]  with errors [red]{summary.errors}[/]  "
-            f"clean-claim rate [bold]{rate}[/]"
+            f"clean-claim rate [bold]{rate}[/]  claims read [bold]{summary.claims}[/]  "
+            f"clean [green]{summary.clean}[/]  with warnings [yellow]{summary.warnings}[/]  "
+            f"with errors [red]{summary.errors}[/]"
         )
         if summary.unreadable_inputs:
             self.console.print(f"[red]unreadable inputs: {summary.unreadable_inputs}[/]")

@@ -173,16 +173,19 @@ def release_window(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         if release.era == "icd9" or dos < ICD10_START:
             text = ("Dates of service before 2015-10-01 are ICD-9-CM era: "
                     "ICD-10-CM validity does not apply.")
+            fix = "None needed for ICD-10-CM; check the ICD-9-CM codes against the ICD-9-CM code set."
             severity = "info"
         elif release.note:
             text = f"Date of service {dos.isoformat()}: {release.note}"
+            fix = ("For exact validity on this date, import the ICD-10-CM release in force then "
+                   "(`cleanclaim data import-icd10 FILE`, the CDC order file).")
             severity = release.note_severity or "info"
         else:
             continue
         if text in seen:
             continue
         seen.add(text)
-        yield Hit(text, severity=severity, authority="CMS/CDC ICD-10-CM release schedule")
+        yield Hit(text, severity=severity, fix=fix, authority="CMS/CDC ICD-10-CM release schedule")
 
 
 @rule("DX005", "icd10.qualifier-date-mismatch", "error", carc="CO-16 / M76")
