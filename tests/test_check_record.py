@@ -91,3 +91,12 @@ def test_an_unreadable_file_records_nothing(db):
 def test_bad_db_url_is_a_clear_error():
     result = check(str(EXAMPLE), "--db", "mysql://x@y/z")
     assert result.exit_code == 1 and "unsupported database URL" in result.stderr
+
+
+def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLEANCLAIM_DB", raising=False)
+    bad = tmp_path / "c.toml"
+    bad.write_text("[history\n")
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(bad))
+    result = CliRunner().invoke(main, ["history", "show"])
+    assert result.exit_code == 1 and f"{bad}: not valid TOML" in result.stderr

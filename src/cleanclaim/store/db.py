@@ -28,9 +28,7 @@ def resolve_url(url: str | os.PathLike | None = None) -> str:
     """
     source = url if url not in (None, "") else os.environ.get("CLEANCLAIM_DB") or None
     if source is None:
-        from ..config import load_config
-
-        config = load_config()
+        config = _config()
         value = config.get("history", "db")
         if value:
             source = value if "://" in str(value) else str(config.resolve_path(value))
@@ -45,6 +43,16 @@ def resolve_url(url: str | os.PathLike | None = None) -> str:
             raise HistoryError(f"{_safe(text)}: unsupported database URL (use a file path, sqlite:/// or postgresql://)")
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _config():
+    """The user config; a config that cannot be read is a HistoryError naming the file."""
+    from ..config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise HistoryError(str(exc)) from None
 
 
 def _safe(url: str) -> str:

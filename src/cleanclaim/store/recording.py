@@ -110,10 +110,10 @@ def attach_history(checker, db: str | None, record: bool) -> Recorder | None:
     """
     import os
 
-    from ..config import load_config
+    from .db import _config
     from .history import open_history
 
-    configured = db or os.environ.get("CLEANCLAIM_DB") or load_config().get("history", "db")
+    configured = db or os.environ.get("CLEANCLAIM_DB") or _config().get("history", "db")
     if not (configured or record):
         return None
     history = open_history(db)
