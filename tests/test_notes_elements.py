@@ -186,3 +186,21 @@ def test_gap_recall_on_notes_written_apart_from_the_dataset():
     result = evaluate_docs(Path(__file__).parent / "fixtures" / "notes_heldout")
     assert result.recall() >= 0.95, result.to_dict()["mismatches"]
     assert result.precision() >= 0.8, result.to_dict()["mismatches"]
+
+
+def test_a_code_written_with_only_a_region_is_not_a_technique():
+    note = "P: 97140 manual therapy to the lumbar spine 25 min."
+    gaps = [g for g in find_gaps(elements(note), [Billed("97140")]) if g.element == "technique"]
+    assert len(gaps) == 1
+    note = "P: 97530 tub transfer practice with a bench, 15 min."
+    assert not [g for g in find_gaps(elements(note), [Billed("97530")]) if g.element == "technique"]
+
+
+def test_pain_scores_alone_are_not_objective_progress():
+    assert not elements("Low back pain was 6/10 last week, now 3/10.").progress
+    assert elements("O: Lumbar flexion 50 deg, last week 40 deg.").progress
+
+
+def test_tolerating_treatment_is_not_a_limitation():
+    assert not elements("A: Tolerates exercise and manual work well.").functional_limitations
+    assert elements("S: Tolerates only 10 minutes of standing.").functional_limitations

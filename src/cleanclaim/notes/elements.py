@@ -376,6 +376,13 @@ STOP = {"and", "with", "the", "of", "to", "for", "min", "mins", "minutes", "minu
         "total", "x", "in", "on", "at", "a", "an", "per", "each", "code", "cpt", "billed", "u"}
 
 
+FILLER = {"bilateral", "bilaterally", "left", "right", "patient", "performed", "provided", "applied",
+          "treatment", "session", "today", "therapy", "massage", "manual", "therapeutic", "exercise",
+          "exercises", "activities", "spine", "region", "area", "areas", "muscles", "muscle", "side",
+          "lying", "supine", "prone", "seated", "done", "given", "was", "were", "focus", "focused",
+          "emphasis", "full", "body", "regions", "tissue", "soft", "all"}
+
+
 def _described_codes(note: Note, el: Elements) -> dict[str, Span]:
     """Codes written with what was done ("97530 tub transfer training 10 min"): the words
     after the code up to its minutes, a semicolon or the next code. A description must
@@ -399,7 +406,9 @@ def _described_codes(note: Note, el: Elements) -> dict[str, Span]:
         description = text[span.end:end]
         generic = re.sub(r"massage(?: therapy)?|manual therapy|therapeutic (?:exercises?|activit(?:y|ies))|"
                          r"neuromuscular re-?education|hot/cold packs?|modalit(?:y|ies)", " ", description, flags=re.I)
-        content = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", generic) if w.lower() not in STOP]
+        generic = lx.REGION.sub(" ", generic)  # where it was done is not what was done
+        content = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", generic)
+                   if w.lower() not in STOP and w.lower() not in FILLER]
         if len(content) >= 2:
             out.setdefault(span.label, Span(span.end, end, span.label))
     return out
@@ -445,7 +454,11 @@ def _progress(note: Note) -> list[Span]:
         if note.sections_at(sentence.start) & {"goals", "subjective", "history"}:
             continue
         body = text[sentence.start:sentence.end]
-        if not (lx.MEASURE.search(body) or lx.OBJECTIVE_SIGN.search(body)):
+        # a pain score is the patient's report: progress needs another measure or sign
+        measures = [m for m in lx.MEASURE.finditer(body)
+                    if not re.fullmatch(r"\d+(?:\.\d+)?\s*/\s*10", m.group().strip())]
+        signs = [m for m in lx.OBJECTIVE_SIGN.finditer(body) if m.group().lower() not in ("score",)]
+        if not (measures or signs):
             continue
         comparisons = [c for c in lx.COMPARISON.finditer(body)
                        if c.group().lower() not in ("was", "were")

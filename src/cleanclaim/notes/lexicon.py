@@ -113,13 +113,13 @@ ACTIVITY = (
     r"ris(?:e|ing)|exercis(?:e|ing)|run(?:ning)?|typ(?:e|ing)|hold(?:ing)?|shower(?:ing)?|bath(?:e|ing)|"
     r"groom\w*|shop(?:ping)?|grocer\w*|push(?:ing)?|pull(?:ing)?|look(?:ing)? (?:up|down|over)|"
     r"computer|desk|commut\w*|sit-to-stand|adls?|activities of daily living|pick(?:ing)? up|"
-    r"toddler|child(?:ren)?|baby|breastfeed\w*|nurs(?:e|ing)|gait|mobility|tolerance|tolerate"
+    r"toddler|child(?:ren)?|baby|breastfeed\w*|nurs(?:e|ing)|gait"
 )
 LIMITER = (
     r"unable to|not able to|no longer able to|is unable|cannot|can ?not|can't|could not|couldn't|inability to|"
     r"difficulty(?: with)?|difficult to|trouble(?: with)?|limited(?: to| in| with| by)?|limits?|limiting|"
     r"restricted|restriction (?:in|with|of)|struggles?(?: to| with)?|requires? (?:assistance|help|assist)|"
-    r"needs? (?:assistance|help|assist)|tolerates?(?: only)?|intolerance|wakes?(?: up)?|waking|awakens?|"
+    r"needs? (?:assistance|help|assist)|(?:only )?tolerates? (?:only|less than|up to|no more than|<)|intolerance|wakes?(?: up)?|waking|awakens?|"
     r"interrupts?|interrupted|disturbs?|disturbed|disrupt(?:s|ed)?|impaired|painful to|hurts to|only able to|"
     r"max(?:imum)? of|dependent|stops?|has to stop|must stop|avoids?|unable|modified|decreased ability to"
 )
