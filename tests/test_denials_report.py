@@ -179,3 +179,45 @@ def test_clean_rate_is_check_run_again_on_the_recorded_claims(demo_db):
     assert records["PMH03M"] is False  # NC002: 97110/97140 column 2 of 97150 without 59
     assert records["PMH14M"] is False  # HX005: past the 12-month Medicare filing limit
     assert records["PMH05A"] is True  # clean before it went out; ACME still denied it (CO-50)
+
+
+def test_postgresql_gives_the_same_report(summary, tmp_path):
+    """The same examples imported into PostgreSQL (when .ci/run provides one) report the same figures."""
+    import os
+    import uuid
+
+    import sqlalchemy as sa
+
+    base = os.environ.get("CLEANCLAIM_TEST_PG_URL")
+    if not base:
+        pytest.skip("CLEANCLAIM_TEST_PG_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+    from cleanclaim.store.db import resolve_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(resolve_url(base))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+        importer = pytest.importorskip("cleanclaim.remits.importer")
+        from cleanclaim.codesets.store import CodeStore
+        from cleanclaim.formats import iter_claims
+        from cleanclaim.model import Claim
+        from cleanclaim.store import open_history
+
+        with open_history(url) as history:
+            for f in SENT:
+                for c in iter_claims(f):
+                    if isinstance(c, Claim):
+                        history.record(c, source=str(f))
+            for f in sorted(REMITS.glob("*.835")) + [REMITS / "prenatal-massage.277"]:
+                importer.import_file(history, f, CodeStore.open())
+        result = CliRunner().invoke(main, ["denials", "report", "--db", url, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        pg = json.loads(result.output)
+        for key in ("totals", "by_payer", "by_bucket", "by_month", "by_code", "top_carcs", "underpayments"):
+            assert pg[key] == summary[key], key
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
