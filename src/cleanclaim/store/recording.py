@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from .claims import record_claim
-from .db import HistoryError
+from .db import HistoryError  # noqa: F401 (check_cmd imports it from here)
 from .history import History
 
 
