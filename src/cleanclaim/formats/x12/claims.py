@@ -495,7 +495,7 @@ class ClaimAssembler:
             if len(parts) > 1:
                 line.procedure_code = parts[1].upper()
                 if len(parts) > 2:
-                    line.modifiers = [m for m in parts[2:6] if m]
+                    line.modifiers = [m.upper() for m in parts[2:6] if m]  # 'gp' is GP
         if not line.procedure_code:
             self._claim_finding("X12005", "SV101 procedure code is missing", segno, "SV1", line=number)
         try:
