@@ -17,8 +17,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 def resolve_as_of(value: str | None) -> date:
     """--as-of, else $CLEANCLAIM_AS_OF, else today (keeps date-dependent tests from rotting)."""
-    value = value or os.environ.get("CLEANCLAIM_AS_OF")
-    return date.fromisoformat(value) if value else date.today()
+    source = "--as-of"
+    if not value and os.environ.get("CLEANCLAIM_AS_OF"):
+        value, source = os.environ["CLEANCLAIM_AS_OF"], "CLEANCLAIM_AS_OF"
+    try:
+        return date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=source) from None
 
 
 @click.command("check")
@@ -29,7 +34,7 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--select", multiple=True, help="Rule codes or prefixes to run (e.g. NC,MU001); default ALL.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to skip.")
 @click.option("--as-of", "as_of", help="Today's date for date checks (YYYY-MM-DD); env CLEANCLAIM_AS_OF.")
-@click.option("--output", "-o", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+@click.option("--output", "-o", type=click.File("w", lazy=False), default="-", help="Write the report here (default stdout).")
 @click.option("--hide-clean", is_flag=True, help="Text format: don't list clean claims.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress line on stderr (default: when stderr is a terminal and the "
@@ -62,10 +67,7 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     from ..formats import expand_paths
     from ..report import get_writer
 
-    try:
-        today = resolve_as_of(as_of)
-    except ValueError:
-        raise click.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of")
+    today = resolve_as_of(as_of)
     try:
         checker = Checker(as_of=today, payer_type=payer, select=_split(select), ignore=_split(ignore))
     except ValueError as exc:
@@ -134,9 +136,17 @@ class _Progress:
         self.count = 0
 
     def __enter__(self):
+        import time
+
+        self.started = time.monotonic()
+        self.plain = False
         if self.enabled:
             from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            if not Console(stderr=True).is_terminal:  # forced on, but no terminal: plain lines
+                self.plain = True
+                return self
 
             self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
                                      TextColumn("[bold]{task.completed:,}[/] claims"),
@@ -147,9 +157,17 @@ class _Progress:
 
     def advance(self, source: str) -> None:
         self.count += 1
-        if self.enabled and self.count % 500 == 1:
+        if self.plain:
+            if self.count % 10_000 == 0:
+                click.echo(f"checked {self.count:,} claims ({source})", err=True)
+        elif self.enabled and self.count % 500 == 1:
             self.progress.update(self.task, completed=self.count, description=f"checking {source}")
 
     def __exit__(self, *exc) -> None:
-        if self.enabled:
+        import time
+
+        if self.plain:
+            seconds = time.monotonic() - self.started
+            click.echo(f"checked {self.count:,} claims in {seconds:.1f} s", err=True)
+        elif self.enabled:
             self.progress.__exit__(*exc)
