@@ -364,6 +364,16 @@ class ClaimAssembler:
             claim.place_of_service = parts[0] or None
             claim.frequency_code = (parts[2] if len(parts) > 2 else "") or None
 
+    def cut_claim(self, els: list[str], segno: int) -> None:
+        """A CLM cut off by the end of the file: open its claim with only its id.
+
+        CLM01 is taken only when an element separator follows it (else it may be cut
+        short itself: "(cut off)"); the other values of a partial segment are not read.
+        """
+        claim_id = els[1] if len(els) > 2 and els[1] else "(cut off)"
+        self.clm(["CLM", claim_id], segno)
+        self.claim.read_findings = [f for f in self.claim.read_findings if "CLM02" not in f.message]
+
     def dtp(self, els: list[str], segno: int) -> None:
         claim = self.claim
         if claim is None or self.in_2320:

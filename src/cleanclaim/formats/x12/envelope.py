@@ -113,6 +113,7 @@ class SegmentStream:
         self.interchange: Interchange | None = None
         self.unreadable: str | None = None
         self.cut_segment: str | None = None  # id of an unterminated last segment (not read)
+        self.cut_elements: list[str] = []  # its elements, as far as they go (untrusted)
         self.started = False
 
     def _more(self) -> str:
@@ -167,6 +168,7 @@ class SegmentStream:
                         yield [els]
                     else:  # the file was cut inside this segment: its values can't be trusted
                         self.cut_segment = els[0][:3]
+                        self.cut_elements = els
                 return None
             buf = tail + more
 

@@ -298,10 +298,15 @@ class _Reader:
             yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
         self.interchange = None
 
-    def _end(self, cut_segment: str | None = None) -> Iterator[Claim | Finding]:
+    def _end(self, cut_segment: str | None = None, cut_elements: list[str] | None = None) -> Iterator[Claim | Finding]:
         if self.set_open:
             why = "the file ends before SE"
-            if cut_segment:
+            if cut_segment == "CLM" and self.assembler is not None:
+                # a partial CLM still announces a claim: report it, never lose it
+                self.assembler.cut_claim(cut_elements or ["CLM"], self.set_segments + 1)
+                why = ("the file ends inside a CLM segment (no segment terminator after it; only "
+                       "its claim id was read, none of its amounts, diagnoses or service lines)")
+            elif cut_segment:
                 why = (f"the file ends inside a {cut_segment} segment (no segment terminator after "
                        "it; that partial segment was not read)")
             yield from self._truncated_set(why)
@@ -386,4 +391,4 @@ class _Reader:
                 "the rest of the file is not read",
                 "ISA",
             )
-        yield from self._end(stream.cut_segment)
+        yield from self._end(stream.cut_segment, stream.cut_elements)
