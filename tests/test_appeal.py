@@ -131,3 +131,17 @@ def test_every_shipped_template_fills(demo_db):
     for bucket in list(BUCKETS) + ["default"]:
         text, _ = template_text(bucket)
         Template(text).substitute(values)
+
+
+@needs_poppler
+def test_config_letterhead_fills_addresses_and_signer(demo_db, tmp_path, monkeypatch):
+    config = tmp_path / "cleanclaim.toml"
+    config.write_text('[appeal]\npractice_address = "12 River St\\nAlbany NY 12207"\npractice_phone = "518-555-0100"\n'
+                      'signer = "Dana Rivera, PT, DPT"\n\n[appeal.payer_addresses]\n'
+                      '60054 = "ACME Health Plan Appeals\\nPO Box 5550\\nAnytown NY 12207"\n')
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(config))
+    _appeal(demo_db, tmp_path, "PM1002")
+    text = _text(tmp_path / "appeal-PM1002-60054.pdf")
+    for fact in ("12 River St", "Telephone 518-555-0100", "PO Box 5550", "Dana Rivera, PT, DPT", "CO-97", "M15"):
+        assert fact in text, fact
+    assert "appeal mailing address" not in (tmp_path / "appeal-PM1002-60054.md").read_text()

@@ -58,9 +58,10 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, let
         today = date.fromisoformat(letter_date) if letter_date else date.today()
     except ValueError:
         raise click.BadParameter(f"{letter_date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+    config = load_config()
+    letterhead = dict(config.section("appeal"))
     if templates is None:
-        config = load_config()
-        configured = config.get("appeal", "templates")
+        configured = letterhead.get("templates")
         templates = config.resolve_path(configured) if configured else None
     store = CodeStore.open()
     try:
@@ -73,7 +74,7 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, let
         except AppealError as exc:
             raise click.ClickException(str(exc))
     try:
-        markdown = render_markdown(case, store=store, templates=templates, today=today)
+        markdown = render_markdown(case, store=store, templates=templates, today=today, letterhead=letterhead)
     except TemplateError as exc:
         raise click.ClickException(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)

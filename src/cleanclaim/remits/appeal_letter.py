@@ -151,8 +151,20 @@ def note_excerpts(note) -> list[tuple[str, str]]:
     return out
 
 
-def variables(case: AppealCase, store=None, today: date | None = None) -> dict[str, str]:
+def variables(case: AppealCase, store=None, today: date | None = None, letterhead: dict | None = None) -> dict[str, str]:
+    """Every template placeholder. ``letterhead``: config [appeal] (practice_address,
+    practice_phone, signer, payer_addresses {payer id: address})."""
+    letterhead = letterhead or {}
     values = _variables(case, store, today)
+    contact = [str(letterhead.get("practice_address") or "").strip()]
+    if letterhead.get("practice_phone"):
+        contact.append(f"Telephone {letterhead['practice_phone']}")
+    values["practice_contact"] = "\n".join(c for c in contact if c)
+    addresses = letterhead.get("payer_addresses") or {}
+    values["payer_address"] = str(addresses.get(case.answer.payer_id) or addresses.get(case.answer.payer_name)
+                                  or "").strip()
+    if letterhead.get("signer"):
+        values["signature"] = f"______________________________\n{letterhead['signer']}\n{values['practice_name']}"
     ids = f"**Member ID:** {values['member_id']}"
     if not values["birth_date"].startswith("["):
         ids += f" | **Date of birth:** {values['birth_date']}"
@@ -201,14 +213,40 @@ def _variables(case: AppealCase, store=None, today: date | None = None) -> dict[
     }
 
 
-def biller_notes(case: AppealCase) -> list[str]:
+def ncci_notes(case: AppealCase, store) -> list[str]:
+    """The NCCI PTP rows between each denied line and the claim's other lines of that day."""
+    claim = case.claim
+    if store is None or claim is None:
+        return []
+    out = []
+    for ln in case.lines:
+        for other in claim.lines:
+            if other.procedure_code == ln.code or other.date_of_service != ln.service_date or not ln.service_date:
+                continue
+            for col1, col2 in ((other.procedure_code, ln.code), (ln.code, other.procedure_code)):
+                try:
+                    edit = store.ptp_edit(col1, col2, ln.service_date)
+                except Exception:  # advisory only
+                    edit = None
+                if edit is None or edit.modifier_indicator == "9":
+                    continue
+                verdict = ("no modifier bypasses it: an appeal will not succeed; write the line off or bill "
+                           "only the column 1 code" if edit.modifier_indicator == "0" else
+                           "a modifier (59/XE/XS/XP/XU) bypasses it when the services were distinct: send a "
+                           "corrected claim with the modifier if the note supports it")
+                out.append(f"NCCI PTP {col1}/{col2} on {ln.service_date}: modifier indicator "
+                           f"{edit.modifier_indicator} ({edit.rationale}; {edit.release}): {verdict}.")
+    return out
+
+
+def biller_notes(case: AppealCase, store=None) -> list[str]:
     """Checks for the biller before sending (kept out of the PDF)."""
-    notes = []
+    notes = ncci_notes(case, store)
     codes = {(g, c) for ln in case.lines for g, c, _ in ln.adjustments}
     if ("CO", "4") in codes or ("CO", "146") in codes or ("CO", "16") in codes:
         notes.append("This denial is usually fixed with a corrected claim (frequency code 7, REF*F8 = the payer "
                      "claim number), not an appeal.")
-    if ("CO", "97") in codes or ("CO", "236") in codes:
+    if (("CO", "97") in codes or ("CO", "236") in codes) and not notes:
         notes.append("Check the NCCI PTP modifier indicator of the code pair (`cleanclaim check`): with "
                      "indicator 0 no modifier bypasses the edit and an appeal will not succeed.")
     for f in case.findings:
@@ -229,10 +267,10 @@ def biller_notes(case: AppealCase) -> list[str]:
 
 
 def render_markdown(case: AppealCase, *, store=None, templates: str | Path | None = None,
-                    today: date | None = None) -> str:
+                    today: date | None = None, letterhead: dict | None = None) -> str:
     """The whole packet as Markdown."""
     text, origin = template_text(case.bucket, templates)
-    values = variables(case, store, today)
+    values = variables(case, store, today, letterhead)
     try:
         letter = Template(text).substitute(values)
     except KeyError as exc:
@@ -240,8 +278,12 @@ def render_markdown(case: AppealCase, *, store=None, templates: str | Path | Non
                             f"{', '.join(sorted(values))})") from None
     except ValueError as exc:
         raise TemplateError(f"{origin}: {exc}") from None
+    notes = biller_notes(case, store)
+    if not values["payer_address"]:
+        notes.insert(-1, "Add the payer's appeal mailing address under its name (or set it once in the "
+                         "config file: [appeal.payer_addresses]).")
     parts = ["<!-- Biller notes (not printed in the PDF):",
-             *(f"  - {n}" for n in biller_notes(case)), f"  Template: {origin} -->", "", letter.strip(), "",
+             *(f"  - {n}" for n in notes), f"  Template: {origin} -->", "", letter.strip(), "",
              PAGE_BREAK, "", "# Claim summary", "", _summary(case), "", "## Payer's answers to this claim", "",
              _answers(case)]
     excerpts = note_excerpts(case.note)
