@@ -79,7 +79,7 @@ def test_medicare_coding_denial_uses_its_template_and_redetermination_rights(dem
     assert "CO-236" in text and "M80" in text
     assert "42 CFR 405.942(a)" in text  # Medicare redetermination: 120 days
     md = (tmp_path / "appeal-PMH03M-13202.md").read_text()
-    assert "NCCI PTP modifier indicator" in md  # biller note for a bundling denial
+    assert "NCCI PTP 97150/97110 on 2026-06-23: modifier indicator 1" in md  # the row, for the biller
 
 
 def test_latest_denial_is_appealed_and_paid_claims_are_refused(demo_db, tmp_path):
