@@ -234,9 +234,17 @@ def table_notices(store, summary: Summary) -> list[str]:
     notices = []
     if summary.last_date is None:
         return notices
+    newest: dict[str, object] = {}  # kind (ncci_ptp, mue) -> the table in force longest
     for table in store.tables():
-        command = QUARTERLY_TABLES.get(table.name)
-        if command and table.effective_to and summary.last_date > table.effective_to:
+        kind = table.name.split(":")[0]  # imported tables are named kind:release
+        if kind in QUARTERLY_TABLES:
+            held = newest.get(kind)
+            if held is None or held.effective_to is not None and (
+                    table.effective_to is None or table.effective_to > held.effective_to):
+                newest[kind] = table
+    for kind, table in newest.items():
+        command = QUARTERLY_TABLES[kind]
+        if table.effective_to and summary.last_date > table.effective_to:
             notices.append(
                 f"{table.release} ({table.name}) is in force to {table.effective_to.isoformat()}; dates of "
                 f"service up to {summary.last_date.isoformat()} were checked against it. Edits added "
