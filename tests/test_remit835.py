@@ -194,6 +194,12 @@ def test_bad_amount_names_file_segment_and_id():
     assert str(bad[1]).startswith("t.835: segment 3 (CLP)")
 
 
+def test_other_implementation_guide_is_read_with_a_warning():
+    r = only(wrap("BPR*I*10*C*CHK************20240315~CLP*A*1*10*10**12*I1~").replace("005010X221A1", "004010X091A1"))
+    assert r.claims[0].paid == D("10")
+    assert [(p.code, p.segment_id) for p in r.problems if "005010X221" in p.message] == [("RM001", "ST")]
+
+
 def test_not_x12_raises_with_file_name(tmp_path):
     path = tmp_path / "x.835"
     path.write_text("hello")

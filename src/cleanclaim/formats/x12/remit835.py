@@ -125,6 +125,9 @@ class Remit835(SetHandler):
 
     # -- segments -------------------------------------------------------------
     def segment(self, els: list[str], number: int) -> None:
+        if number == 1 and "X221" not in self.ctx.convention:
+            self.add("RM001", "warning", f"transaction set {self.ctx.set_control} does not name 005010X221 in "
+                     f"ST03 or GS08 ({self.ctx.convention[:20]!r}); read as an 835", 1, "ST")
         handler = self.handlers.get(els[0])
         if handler is not None:
             handler(els, number)
