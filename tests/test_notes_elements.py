@@ -204,3 +204,11 @@ def test_pain_scores_alone_are_not_objective_progress():
 def test_tolerating_treatment_is_not_a_limitation():
     assert not elements("A: Tolerates exercise and manual work well.").functional_limitations
     assert elements("S: Tolerates only 10 minutes of standing.").functional_limitations
+
+
+def test_medicare_needs_the_plan_of_care_certified_not_just_a_referral():
+    referral = "Referred by Dr. Patel (PCP).\nS: Low back pain 5/10."
+    certified = "Plan of care certified by Dr. Patel on 2026-02-01.\nS: Low back pain 5/10."
+    assert "referral_order" in gap_names(referral, [Billed("97110")], payer_type="medicare")
+    assert "referral_order" not in gap_names(certified, [Billed("97110")], payer_type="medicare")
+    assert "referral_order" not in gap_names(referral, [Billed("97110")], payer_type="commercial")

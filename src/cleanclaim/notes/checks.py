@@ -113,7 +113,11 @@ def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: 
                         "change in tone, ROM or pain after treatment).", A_SKILLED))
     medicare = (payer_type or "") == "medicare"
     required = medicare or referral_required is not False
-    if not el.referrals:
+    if medicare and el.referrals and not _certified(el):
+        gaps.append(Gap("DOC009", "referral_order",
+                        "a referral is documented but no plan of care certified (signed) by a physician/NPP",
+                        "Record the certification: who signed the plan of care and when.", A_PLAN))
+    elif not el.referrals:
         gaps.append(Gap("DOC009", "referral_order",
                         "no plan of care certified by a physician/NPP" if medicare
                         else "no referral or physician order" + ("" if required else
@@ -139,6 +143,15 @@ def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: 
                         "relaxation or spa massage.", A_REVIEW, severity="error", spans=list(el.relaxation)))
     gaps += _medical_necessity(el, payer_type, diagnoses, required)
     return gaps
+
+
+def _certified(el: Elements) -> bool:
+    """Medicare: the plan of care is certified (signed) by a physician/NPP."""
+    import re
+
+    text = el.note.text
+    return any(re.search(r"certif|signed|signature", text[max(0, s.start - 40):s.end + 40], re.I)
+               for s in el.referrals)
 
 
 def _codes(el: Elements, billed: list[Billed] | None) -> list[Billed]:
