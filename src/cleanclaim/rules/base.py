@@ -58,15 +58,35 @@ class RuleContext:
         return self._claim_memo
 
     def payer_type_for(self, claim: "Claim") -> str:
-        """--payer wins; else SBR09 (MB -> medicare, MC -> medicaid, others -> commercial)."""
+        """--payer wins; else SBR09 (MB -> medicare, MC -> medicaid, others -> commercial);
+        with no SBR09, the payer name when it says MEDICARE or MEDICAID (see payer_type_basis)."""
         if self.payer_type:
             return self.payer_type
-        indicator = (claim.payer.claim_filing_indicator or "").upper()
-        if indicator in ("MA", "MB"):
-            return "medicare"
-        if indicator == "MC":
-            return "medicaid"
-        return "commercial"
+        return payer_type_basis(claim)[0]
+
+
+def payer_type_basis(claim: "Claim") -> tuple[str, str]:
+    """(payer type, where it came from: 'SBR09' | 'payer name' | 'assumed') without --payer.
+
+    A missing SBR09 (837P TR3 2000B SBR09, required) leaves the payer name: one naming
+    MEDICARE (not Medicare Advantage, not also MEDICAID) is Medicare, one naming MEDICAID or
+    MEDI-CAL (not also MEDICARE) is Medicaid; anything else is assumed commercial.
+    """
+    indicator = (claim.payer.claim_filing_indicator or "").strip().upper()
+    if indicator:
+        if indicator in ("MA", "MB", "MEDICARE"):
+            return "medicare", "SBR09"
+        if indicator in ("MC", "MEDICAID"):
+            return "medicaid", "SBR09"
+        return "commercial", "SBR09"
+    words = set(re.findall(r"[A-Z]+(?:-[A-Z]+)?", (claim.payer.name or "").upper()))
+    medicare = "MEDICARE" in words and not words & {"ADVANTAGE", "MAPD", "HMO", "PPO", "SUPPLEMENT"}
+    medicaid = bool(words & {"MEDICAID", "MEDI-CAL"})
+    if medicare and not medicaid:
+        return "medicare", "payer name"
+    if medicaid and "MEDICARE" not in words:
+        return "medicaid", "payer name"
+    return "commercial", "assumed"
 
 
 @dataclass
