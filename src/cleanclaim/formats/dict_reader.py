@@ -41,8 +41,9 @@ def claim_from_dict(data: dict[str, Any], source: str = "<dict>") -> Claim:
         payer = Payer(**payer)
     else:
         payer = Payer()
-    diagnoses = [
-        Diagnosis(code=str(code).replace(".", "").upper(), position=i)
+    diagnoses = [  # "M54.50", or "ABF:M54.50" with the HI qualifier (default ABK first, ABF after)
+        Diagnosis(code=str(code).rpartition(":")[2].replace(".", "").upper(), position=i,
+                  qualifier=str(code).rpartition(":")[0].upper() or ("ABK" if i == 1 else "ABF"))
         for i, code in enumerate(data.get("diagnoses", []), start=1)
     ]
     claim = Claim(
