@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..model import Claim
-from .base import Hit, RuleContext, rule
+from .base import Hit, RuleContext, payer_type_basis, rule
 from .npi import npi_is_valid
 
 TR3 = "ASC X12 005010X222A1 837P TR3"
@@ -274,3 +274,79 @@ def procedure_code_malformed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                       line=ln.number, severity="warning",
                       fix="Check the code for the date of service (new, deleted or carrier-priced).",
                       authority="CMS Medicare PFS relative value file (shipped release)")
+
+
+@rule("CL020", "claim.payer-type-unknown", "warning")
+def payer_type_unknown(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """The claim does not say which kind of payer it goes to (no SBR09, no --payer).
+
+    ## What it checks
+    Without `--payer`, the claim filing indicator (SBR09: MB Medicare Part B, MC Medicaid,
+    CI commercial ...) decides which payer's rules apply (GP/GO/GN, the 8-minute rule, KX,
+    the policy pack). When it is missing, cleanclaim reads the payer name: one naming
+    MEDICARE (and not Medicare Advantage) is checked as Medicare, one naming MEDICAID as
+    Medicaid; any other is assumed commercial. This finding says which was assumed.
+
+    ## Why payers deny it
+    SBR09 is required in the 837P: the clearinghouse rejects the claim without it; and a
+    claim checked against the wrong payer's rules passes with problems its payer denies.
+
+    ## Example
+    A CSV with payer_name MEDICARE PART B and no payer_type column; an 837P `SBR*P*18*******~`.
+
+    ## Fix
+    Send SBR09 (payer_type column in CSV: MB, MC, CI ...), or run with `--payer`.
+
+    ## Authority
+    ASC X12 005010X222A1 837P TR3, loop 2000B SBR09 (claim filing indicator code, required).
+    """
+    if ctx.payer_type:
+        return
+    payer_type, basis = payer_type_basis(claim)
+    if basis == "SBR09":
+        return
+    name = claim.payer.name or "(no payer name)"
+    assumed = (f"assumed {payer_type} from the payer name {name}" if basis == "payer name"
+               else f"assumed commercial (payer name {name} does not say Medicare or Medicaid)")
+    yield Hit(f"Payer type unknown: SBR09 missing; {assumed}.",
+              fix="Send the claim filing indicator (SBR09 / CSV payer_type: MB, MC, CI ...) or run "
+                  "with --payer medicare|medicaid|commercial.",
+              fix_safety="unsafe", authority=f"{TR3}, 2000B SBR09 (required)",
+              details={"payer_type": payer_type, "basis": basis})
+
+
+PRINCIPAL_QUALIFIERS = {"ABK": "ICD-10-CM", "BK": "ICD-9-CM"}
+
+
+@rule("CL021", "claim.principal-diagnosis-missing", "error", carc="CO-16 / MA63")
+def principal_diagnosis_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """The first diagnosis is not sent as the principal diagnosis (HI01-1 ABK / BK).
+
+    ## What it checks
+    The first HI composite of the claim (HI01) has qualifier ABK (ICD-10-CM principal
+    diagnosis) or BK (ICD-9-CM); ABF/BF (other diagnosis) belong in HI02-HI12.
+
+    ## Why payers deny it
+    A claim without a principal diagnosis fails the 837P front-end edits (999 / 277CA
+    rejection), or is denied CO-16 with MA63 (missing/incomplete/invalid principal diagnosis).
+
+    ## Example
+    `HI*ABF:M5450~` as the only diagnosis segment.
+
+    ## Fix
+    Send the diagnosis chiefly responsible for the services first, with qualifier ABK.
+
+    ## Authority
+    ASC X12 005010X222A1 837P TR3, loop 2300 HI (Health Care Diagnosis Code): HI01-1 code
+    list qualifier ABK (principal diagnosis, ICD-10-CM) or BK (ICD-9-CM); ABF/BF in HI02-HI12.
+    """
+    if not claim.diagnoses:
+        return  # CL006
+    first = min(claim.diagnoses, key=lambda d: d.position)
+    qualifier = (first.qualifier or "").upper()
+    if qualifier not in PRINCIPAL_QUALIFIERS:
+        yield Hit(f"The first diagnosis {first.dotted} is sent with qualifier {qualifier or '(none)'}, "
+                  "not as the principal diagnosis (ABK); the claim has no principal diagnosis.",
+                  fix="Send the principal diagnosis first in HI01 with qualifier ABK (ICD-10-CM).",
+                  fix_safety="safe" if qualifier == "ABF" else "unsafe",
+                  authority=f"{TR3}, 2300 HI01-1 (ABK principal diagnosis / BK ICD-9-CM)")
