@@ -2,9 +2,10 @@
 
 A *denial* is a claim with CLP02 = 4, or a line paid 0 or reduced by an adjustment that
 is not contractual (CO-45) and not patient responsibility (PR-1 deductible, PR-2
-coinsurance, PR-3 copay); nor CO-253 (Medicare sequestration, see NOT_DENIALS). "Reduced by" means a positive CAS amount; reversals (CLP02 =
-22) are never denials. A claim-level CAS that qualifies makes the claim a denial (its
-whole charge counts when the claim has no lines). Dollars denied = the billed charge of
+coinsurance, PR-3 copay), nor CO-253 (Medicare sequestration, see NOT_DENIALS).
+"Reduced by" means a positive CAS amount; reversals (CLP02 = 22) are never denials.
+A claim-level CAS that qualifies makes the claim a denial (the whole claim charge
+counts). Dollars denied = the billed charge of
 the denied lines (the claim charge when CLP02 = 4).
 
 The bucket comes from data/denial_buckets.tsv: CARC -> bucket, read from each code's
