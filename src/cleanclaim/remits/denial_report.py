@@ -12,6 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 
+ROW_LIMIT = 40  # denial rows in the terminal report
+
+
 def _pct(value) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -93,6 +96,10 @@ def write_text(summary: dict, out: TextIO, *, width: int | None = None) -> None:
         rows = summary.get(key) or []
         if not rows:
             continue
+        more = 0
+        if key == "denials" and len(rows) > ROW_LIMIT:
+            rows, more = rows[-ROW_LIMIT:], len(rows) - ROW_LIMIT
+            title += f" (the latest {ROW_LIMIT}; {more} more in --format json or html)"
         table = Table(title=title, title_justify="left", title_style="bold")
         for label, field in columns:
             table.add_column(label, justify="right" if field in ("claims", "denied", "lines", "checked", "clean")

@@ -104,6 +104,7 @@ def summarise(data: Dataset, *, describe: Describe | None = None, since: date | 
                         "remarks": [], "bucket": FRONT_END, "dollars_denied": _money(r.charge),
                         "recovered": "0.00", "status": f"{r.kind} {r.status or ''}:{r.claim_status_code or ''}"
                         .strip(), "description": r.description})
+    denials.sort(key=lambda d: (d["remit_date"] or "", d["claim_id"] or "", d["line"] or 0))
     submissions = totals["claims_answered"] + totals["frontend_rejections"]
     answered_in = {t.claim_id: month(t.first.remit_date) for t in all_tracks}
     answered_in.update({r.claim_id: month(r.response_date) for r in data.rejections if r.claim_id})
