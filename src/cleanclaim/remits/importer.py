@@ -79,21 +79,37 @@ def content_hash(path: Path | str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-_WIDTHS: dict[str, dict[str, int]] = {}
+_LIMITS: dict[str, tuple[dict[str, int], dict[str, tuple[Decimal, bool]]]] = {}
+
+
+def _limits(table: sa.Table):
+    known = _LIMITS.get(table.name)
+    if known is None:
+        widths = {c.name: c.type.length for c in table.columns if getattr(c.type, "length", None)}
+        numbers = {c.name: (Decimal(10) ** (c.type.precision - (c.type.scale or 0)), c.nullable)
+                   for c in table.columns if isinstance(c.type, sa.Numeric) and c.type.precision}
+        known = _LIMITS[table.name] = (widths, numbers)
+    return known
 
 
 def _fit(table: sa.Table, values: dict, result: ImportResult, where: str) -> dict:
-    """Values cut to their column's width (bad input must not abort the import), with an RM004 warning."""
-    widths = _WIDTHS.get(table.name)
-    if widths is None:
-        widths = _WIDTHS[table.name] = {c.name: c.type.length for c in table.columns
-                                        if getattr(c.type, "length", None)}
+    """Values made to fit their columns (bad input must not abort the import), each with
+    an RM004 warning: text cut to the column width; an amount too large for Numeric(12, 2)
+    stored as NULL (or the largest value when the column cannot be NULL)."""
+    widths, numbers = _limits(table)
     for name, length in widths.items():
         value = values.get(name)
         if isinstance(value, str) and len(value) > length:
             values[name] = value[:length]
             result.problems.append(Problem("RM004", "warning", f"{where}: {table.name}.{name} is longer than "
                                            f"{length} characters; stored cut to {length}", result.source))
+    for name, (limit, nullable) in numbers.items():
+        value = values.get(name)
+        if value is not None and abs(value) >= limit:
+            values[name] = None if nullable else (limit - Decimal("0.01")).copy_sign(value)
+            result.problems.append(Problem("RM004", "warning", f"{where}: {table.name}.{name} {value} is too large "
+                                           "to store; stored " + ("empty" if nullable else "at the limit"),
+                                           result.source))
     return values
 
 
