@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -272,8 +272,9 @@ def recheck_recorded(history, store, since: date | None = None) -> list[CheckRec
             if not isinstance(item, Claim) or item.claim_id not in claims:
                 continue
             payer, first_dos, recorded_at = claims.pop(item.claim_id)
-            when = recorded_at if isinstance(recorded_at, date) else None
-            day = when.date() if hasattr(when, "hour") else (when or date.today())
+            if isinstance(recorded_at, str):
+                recorded_at = datetime.fromisoformat(recorded_at)
+            day = recorded_at.date() if isinstance(recorded_at, datetime) else (recorded_at or date.today())
             if day not in checkers:
                 checkers[day] = Checker(store=store, as_of=day)  # no history: DH/HX cross-claim rules stay quiet
             result = checkers[day].check(item)
@@ -297,7 +298,8 @@ def _checks(conn, names: set[str], since: date | None) -> list[CheckRecord]:
         out = []
         for r in conn.execute(sa.select(t)).mappings():
             when = r[when_col] if when_col else None
-            when = when.date() if hasattr(when, "date") and not isinstance(when, date) or hasattr(when, "hour") else when
+            if isinstance(when, datetime):
+                when = when.date()
             if since and when and when < since:
                 continue
             clean = bool(r[clean_col]) if clean_col else str(r[status_col]).lower() == "clean"
