@@ -145,3 +145,9 @@ def test_config_letterhead_fills_addresses_and_signer(demo_db, tmp_path, monkeyp
     for fact in ("12 River St", "Telephone 518-555-0100", "PO Box 5550", "Dana Rivera, PT, DPT", "CO-97", "M15"):
         assert fact in text, fact
     assert "appeal mailing address" not in (tmp_path / "appeal-PM1002-60054.md").read_text()
+
+
+def test_front_end_rejection_is_not_appealed(demo_db, tmp_path):
+    result = CliRunner().invoke(main, ["appeal", "PM1006", "--db", demo_db, "--out", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "rejected at the front end (277CA A7:21" in result.output and "send it again" in result.output

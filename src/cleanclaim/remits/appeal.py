@@ -73,6 +73,13 @@ def find_case(history, claim_id: str, *, payer: str | None = None, claim_files=(
     wanted = [t for t in tracks(data.answers) if t.claim_id == claim_id
               and (payer is None or payer.upper() in (t.payer.upper(), (t.first.payer_id or "").upper()))]
     if not wanted:
+        rejected = [r for r in data.rejections if r.claim_id == claim_id]
+        if rejected:
+            r = rejected[-1]
+            raise AppealError(f"claim {claim_id!r} was rejected at the front end ({r.kind} "
+                              f"{r.status or ''}:{r.claim_status_code or ''} on {r.response_date}"
+                              + (f": {r.description}" if r.description else "") + "); a rejected claim "
+                              "never reached adjudication: correct it and send it again (no appeal)")
         raise AppealError(f"no 835 answer for claim {claim_id!r}" + (f" from {payer!r}" if payer else "")
                           + " in the store; import the payer's 835 first (`cleanclaim remit import`)")
     denied = [(t, a) for t in wanted for a in reversed(t.adjudications) if denied_lines(a) or a.denial]
