@@ -155,3 +155,125 @@ def test_service_facility_columns_become_2310c(tmp_path):
     assert claim.service_facility.zip_code == "122081234"
     assert claim.service_facility.role == "service_facility"
     assert claim.billing_provider.zip_code == "100010000"
+
+
+# -- trial 2: header spellings (#2), RFC 4180 line breaks (#12), UTF-16 and US dates (#13) --
+
+def read_all(name: str):
+    return list(iter_csv(FIXTURES / name))
+
+
+def test_common_header_spellings_are_read():
+    # 'Mod 1'/'modifier_2', 'DX 1'/'diag2'/'ICD-10 3', 'CPT/HCPCS', 'Rendering Provider NPI'
+    items = read_all("header_spellings.csv")
+    (claim,) = [i for i in items if isinstance(i, Claim)]
+    assert claim.claim_id == "H1" and claim.read_findings == []
+    line = claim.lines[0]
+    assert line.procedure_code == "97110" and line.modifiers == ["GP", "59"]
+    assert [d.code for d in claim.diagnoses] == ["M5450", "M6281", "R2689"]
+    assert line.date_of_service == date(2026, 9, 15) and line.minutes == 30
+    assert claim.payer.claim_filing_indicator == "MB"
+    assert claim.rendering_provider.npi == "1992999999"
+
+
+def test_columns_not_read_are_named_in_one_file_level_warning():
+    (warning,) = [i for i in read_all("header_spellings.csv") if not isinstance(i, Claim)]
+    assert warning.code == "CSV002" and warning.severity == "warning"
+    assert warning.details["columns"] == ["Patient Name", "Note"]
+    assert "'Patient Name', 'Note'" in warning.message and "not read" in warning.message
+    assert "SYNTHETIC" not in warning.message  # header names only, never values
+
+
+@pytest.mark.parametrize("spelling, column", [
+    ("Modifier 1", "modifier1"), ("modifier_1", "modifier1"), ("mod1", "modifier1"),
+    ("Mod 4", "modifier4"), ("DX 1", "dx1"), ("dx_12", "dx12"), ("diag1", "dx1"),
+    ("diagnosis 1", "dx1"), ("ICD-10 1", "dx1"), ("CPT/HCPCS", "procedure_code"),
+    ("DOS", "date_of_service"), ("Units", "units"), ("NPI", "rendering_npi"),
+    ("Rendering NPI", "rendering_npi"), ("Billing Provider NPI", "billing_npi"),
+])
+def test_header_spelling(spelling, column):
+    from cleanclaim.formats.csv_reader import _column_name
+
+    assert _column_name(spelling) == column
+
+
+def test_a_column_given_twice_is_warned(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units,DX 1,dx1\n"
+                    "T1,2026-09-15,97110,1,M54.50,M62.81\n")
+    (warning,) = [i for i in read_path(path) if not isinstance(i, Claim)]
+    assert "both mean dx1" in warning.message
+
+
+def test_a_quoted_cell_may_hold_a_line_break_rfc4180():
+    # RFC 4180 section 2.6: fields containing line breaks must be enclosed in double quotes
+    claims = [i for i in read_all("multiline_note.csv") if isinstance(i, Claim)]
+    assert [c.claim_id for c in claims] == ["M1", "M2"]
+    assert claims[0].read_findings == [] and claims[1].read_findings == []
+    assert claims[0].lines[0].units == Decimal("2") and claims[1].source_row == 4
+
+
+def test_a_quote_that_closes_with_the_wrong_field_count_spoils_only_its_row(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units,note\n"
+                    'Q1,2025-01-02,97110,1,"open\n'
+                    'Q2,2025-01-02,97140,1,"closed"\n'  # closes the quote: 9 fields, not 5
+                    "Q3,2025-01-02,97124,1,x\n")
+    claims = [c for c in read_path(path) if isinstance(c, Claim)]
+    assert [c.claim_id for c in claims] == ["Q1", "Q2", "Q3"]
+    assert any("never closed" in f.message for f in claims[0].read_findings)
+    assert claims[1].lines[0].procedure_code == "97140"
+
+
+def test_a_quote_open_for_more_than_the_span_limit_is_not_joined(tmp_path):
+    from cleanclaim.formats.csv_reader import SPAN_LINES
+
+    path = tmp_path / "long.csv"
+    body = "\n".join(f"text {i}" for i in range(SPAN_LINES + 1))
+    path.write_text("claim_id,date_of_service,procedure_code,units,note\n"
+                    f'L1,2025-01-02,97110,1,"{body}"\n')
+    claim = [c for c in read_path(path) if isinstance(c, Claim)][0]
+    assert claim.claim_id == "L1"
+    assert any("never closed" in f.message for f in claim.read_findings)
+
+
+@pytest.mark.parametrize("name", ["utf16_unicode_text.csv", "utf16_be.csv"])
+def test_utf16_unicode_text_is_read(name):
+    # Excel "Unicode Text": UTF-16 with a byte-order mark (FF FE / FE FF), tab-delimited
+    first, second = read_all(name)
+    assert (first.claim_id, second.claim_id) == ("U1", "U2")
+    assert first.lines[0].date_of_service == date(2026, 9, 5)  # M/D/YYYY
+    assert second.lines[0].date_of_service == date(2026, 9, 6)  # YYYYMMDD (X12 D8)
+    assert first.lines[0].modifiers == ["GP"] and first.read_findings == []
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("09/15/2026", date(2026, 9, 15)), ("9/5/2026", date(2026, 9, 5)),
+    ("20260915", date(2026, 9, 15)), ("2026-09-15", date(2026, 9, 15)),
+])
+def test_us_and_iso_dates(raw, expected):
+    from cleanclaim.formats.csv_reader import parse_day
+
+    assert parse_day(raw) == (expected, "")
+
+
+@pytest.mark.parametrize("raw, why", [
+    ("09/15/26", "2-digit year is ambiguous"), ("15/09/2026", "month first"),
+    ("02/30/2026", "day is out of range"), ("Sept 5", "expected YYYY-MM-DD, MM/DD/YYYY"),
+])
+def test_bad_dates_are_csv001_naming_row_and_column(tmp_path, raw, why):
+    path = tmp_path / "d.csv"
+    path.write_text(f"claim_id,date_of_service,procedure_code,units\nD1,{raw},97110,1\n")
+    (claim,) = read_path(path)
+    (finding,) = claim.read_findings
+    assert finding.code == "CSV001" and finding.severity == "error"
+    assert "row 2, column date_of_service" in finding.message and why in finding.message
+    assert claim.lines[0].date_of_service is None
+
+
+def test_lowercase_modifiers_are_upper_cased(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units,modifier1,modifier2\n"
+                    "L1,2026-09-15,97110,1,gp,kx\n")
+    (claim,) = read_path(path)
+    assert claim.lines[0].modifiers == ["GP", "KX"]

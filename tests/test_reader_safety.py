@@ -11,7 +11,7 @@ HEADER = "claim_id,date_of_service,procedure_code,units,charge,dx1,patient_birth
 
 def test_csv_bad_birth_date_is_reported_without_the_value(tmp_path):
     path = tmp_path / "phi.csv"
-    path.write_text(HEADER + "P1,2026-05-05,97110,1,40,M54.50,04/17/1991\n")
+    path.write_text(HEADER + "P1,2026-05-05,97110,1,40,M54.50,17/04/1991\n")
     (claim,) = [c for c in iter_csv(path) if isinstance(c, Claim)]
     messages = " ".join(f.message for f in claim.read_findings)
     assert "patient_birth_date" in messages and "1991" not in messages

@@ -22,22 +22,66 @@ from ..model import Claim, Diagnosis, Payer, Provider, ServiceLine
 REQUIRED = ("claim_id", "date_of_service", "procedure_code", "units")
 DX_COLUMNS = tuple(f"dx{i}" for i in range(1, 13))
 MODIFIER_COLUMNS = tuple(f"modifier{i}" for i in range(1, 5))
+# Header spellings seen in practice-management and spreadsheet exports -> canonical column.
+# Names are first normalised (_normalise): lower case, any run of other characters is
+# one "_", and letters and digits are split ("DX1", "dx 1", "Dx-1" -> "dx_1"). Numbered
+# columns (modifier 1-4, diagnosis 1-12) are matched by family below, not listed here.
 ALIASES = {
-    "dos": "date_of_service",
-    "service_date": "date_of_service",
-    "cpt": "procedure_code",
-    "hcpcs": "procedure_code",
-    "pos": "place_of_service",
-    "pointers": "diagnosis_pointers",
-    "dx_pointers": "diagnosis_pointers",
-    "claim_filing_indicator": "payer_type",
-    "prior_authorization": "prior_auth",
-    "referral": "referral_number",
-    "modifier": "modifiers",
+    "claim": "claim_id", "claim_number": "claim_id", "claim_no": "claim_id",
+    "claim_num": "claim_id", "patient_control_number": "claim_id", "clm01": "claim_id",
+    "dos": "date_of_service", "service_date": "date_of_service", "date": "date_of_service",
+    "dos_from": "date_of_service", "from_date": "date_of_service",
+    "service_date_from": "date_of_service", "date_of_service_from": "date_of_service",
+    "dos_to": "date_of_service_end", "to_date": "date_of_service_end",
+    "service_date_to": "date_of_service_end", "date_of_service_to": "date_of_service_end",
+    "cpt": "procedure_code", "hcpcs": "procedure_code", "cpt_hcpcs": "procedure_code",
+    "hcpcs_cpt": "procedure_code", "cpt_code": "procedure_code", "hcpcs_code": "procedure_code",
+    "cpt_hcpcs_code": "procedure_code", "procedure": "procedure_code",
+    "proc_code": "procedure_code", "service_code": "procedure_code",
+    "unit": "units", "qty": "units", "quantity": "units", "service_units": "units",
+    "days_or_units": "units", "days_units": "units", "units_billed": "units",
+    "charges": "charge", "amount": "charge", "charge_amount": "charge", "line_charge": "charge",
+    "billed": "charge", "billed_amount": "charge", "fee": "charge", "line_charge_amount": "charge",
+    "total": "total_charge", "total_charges": "total_charge", "claim_charge": "total_charge",
+    "claim_total": "total_charge",
+    "min": "minutes", "mins": "minutes", "minute": "minutes", "timed_minutes": "minutes",
+    "treatment_minutes": "minutes",
+    "pos": "place_of_service", "place_of_svc": "place_of_service",
+    "pointers": "diagnosis_pointers", "pointer": "diagnosis_pointers",
+    "dx_pointers": "diagnosis_pointers", "dx_pointer": "diagnosis_pointers",
+    "diagnosis_pointer": "diagnosis_pointers", "dx_ptr": "diagnosis_pointers",
+    "diag_pointer": "diagnosis_pointers", "diag_pointers": "diagnosis_pointers",
+    "modifier": "modifiers", "mods": "modifiers",
+    "dx": "dx1", "diagnosis": "dx1", "diag": "dx1", "icd_10": "dx1", "icd_10_cm": "dx1",
+    "primary_diagnosis": "dx1", "principal_diagnosis": "dx1", "primary_dx": "dx1",
+    "npi": "rendering_npi", "rendering": "rendering_npi", "provider_npi": "rendering_npi",
+    "treating_npi": "rendering_npi", "therapist_npi": "rendering_npi",
+    "performing_npi": "rendering_npi", "renderingnpi": "rendering_npi",
+    "group_npi": "billing_npi", "billingnpi": "billing_npi",
+    "taxonomy": "rendering_taxonomy",
+    "payer": "payer_name", "insurance": "payer_name", "insurer": "payer_name",
+    "primary_payer": "payer_name", "insurance_name": "payer_name",
+    "claim_filing_indicator": "payer_type", "filing_indicator": "payer_type",
+    "sbr09": "payer_type", "claim_filing_indicator_code": "payer_type",
+    "prior_authorization": "prior_auth", "auth": "prior_auth", "authorization": "prior_auth",
+    "auth_number": "prior_auth", "authorization_number": "prior_auth",
+    "prior_auth_number": "prior_auth", "prior_authorization_number": "prior_auth",
+    "referral": "referral_number", "referral_no": "referral_number",
+    "frequency": "frequency_code", "claim_frequency": "frequency_code",
+    "claim_frequency_code": "frequency_code", "freq_code": "frequency_code",
+    "line_control": "line_control_number", "line_item_control_number": "line_control_number",
+    "patient_id": "patient_key", "member_id": "patient_key", "patient_account": "patient_key",
+    "account_number": "patient_key", "mrn": "patient_key",
+    "dob": "patient_birth_date", "birth_date": "patient_birth_date",
+    "date_of_birth": "patient_birth_date", "patient_dob": "patient_birth_date",
+    "sex": "patient_gender", "gender": "patient_gender", "patient_sex": "patient_gender",
 }
-for _i in range(1, 13):
-    ALIASES[f"diagnosis{_i}"] = f"dx{_i}"
-    ALIASES[f"icd{_i}"] = f"dx{_i}"
+# numbered families: "<family> <n>" -> modifier<n> (1-4) / dx<n> (1-12)
+MODIFIER_FAMILY = frozenset({"modifier", "mod", "modifier_code", "mod_code", "cpt_modifier",
+                             "procedure_modifier", "hcpcs_modifier"})
+DX_FAMILY = frozenset({"dx", "diag", "diagnosis", "diagnosis_code", "dx_code", "diag_code",
+                       "icd", "icd_code", "icd_10", "icd_10_cm", "icd_10_code", "icd_10_cm_code"})
+_TOKENS = re.compile(r"[a-z]+|[0-9]+")
 
 CODE = "CSV001"
 # Columns whose values identify a patient (or may, when mistyped): never echoed in messages.
@@ -48,27 +92,64 @@ QUOTE = "\x00quote"  # a quote opened in the row is never closed
 ENCODING = "\x00encoding"  # the row held bytes that are not UTF-8
 _SPLIT = re.compile(r"[\s,:;]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_US_DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})$")
+_COMPACT_DATE = re.compile(r"^\d{8}$")
+DATE_FORMATS = "YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 _POINTER_LETTERS = "ABCDEFGHIJKL"
+
+
+_PARTIES = ("billing", "rendering", "referring", "service_facility")
+KNOWN_COLUMNS = frozenset({
+    *REQUIRED, *DX_COLUMNS, *MODIFIER_COLUMNS, "modifiers", "date_of_service_end", "charge",
+    "minutes", "diagnosis_pointers", "place_of_service", "line_control_number", "payer_name",
+    "payer_id", "payer_type", "prior_auth", "referral_number", "frequency_code", "patient_key",
+    "original_reference", "total_charge", "patient_birth_date", "patient_gender",
+    *(f"{p}_{f}" for p in _PARTIES for f in ("npi", "taxonomy", "name", "zip", "tax_id", "state")),
+})
 
 
 class CsvInputError(ValueError):
     """The file cannot be read as claim CSV at all (bad header, not UTF-8)."""
 
 
+def _normalise(raw: str) -> str:
+    """'Modifier 1' / 'modifier_1' / 'Mod1' -> 'modifier_1' / 'mod_1'; 'CPT/HCPCS' -> 'cpt_hcpcs'."""
+    return "_".join(_TOKENS.findall(raw.strip().lower()))
+
+
 def _column_name(raw: str) -> str:
-    name = re.sub(r"[\s\-]+", "_", raw.strip().lower())
-    return ALIASES.get(name, name)
+    """The canonical column a header cell means ('' when it means none we read)."""
+    name = _normalise(raw)
+    if name in KNOWN_COLUMNS:
+        return name
+    if name in ALIASES:
+        return ALIASES[name]
+    name = name.replace("_provider_", "_")  # rendering_provider_npi = rendering_npi
+    if name in KNOWN_COLUMNS or name in ALIASES:
+        return ALIASES.get(name, name)
+    family, _, number = name.rpartition("_")
+    if number.isdigit() and family:
+        n = int(number)
+        if family in MODIFIER_FAMILY and 1 <= n <= 4:
+            return f"modifier{n}"
+        if family in DX_FAMILY and 1 <= n <= 12:
+            return f"dx{n}"
+    return name
 
 
 def _encoding(path: Path) -> tuple[str, list[int]]:
-    """("utf-8-sig", []) for UTF-8 text; else ("cp1252", [line numbers with non-UTF-8 bytes]).
+    """("utf-8-sig", []) for UTF-8 text; ("utf-16", []) for text with a UTF-16 byte-order
+    mark; else ("cp1252", [line numbers with non-UTF-8 bytes]).
 
     Spreadsheet exports on Windows are often Windows-1252 ("café", "Ã©" garbles). Such a
     file is read as Windows-1252 and the rows that held non-UTF-8 bytes are reported.
     """
     bad_lines: list[int] = []
     with open(path, "rb") as fh:
+        if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16", []  # Excel "Unicode Text": UTF-16 with a byte-order mark
+        fh.seek(0)
         for number, raw in enumerate(fh, start=1):
             try:
                 raw.decode("utf-8")
@@ -79,7 +160,7 @@ def _encoding(path: Path) -> tuple[str, list[int]]:
 
 def _lines(path: Path, encoding: str) -> Iterator[str]:
     # cp1252 leaves five bytes undefined (0x81 0x8D 0x8F 0x90 0x9D): keep them as latin-1.
-    errors = "strict" if encoding.startswith("utf-8") else "latin1_fallback"
+    errors = "strict" if encoding.startswith("utf") else "latin1_fallback"
     with open(path, encoding=encoding, errors=errors, newline="") as fh:
         for line in fh:
             yield line.rstrip("\r\n")
@@ -93,7 +174,7 @@ codecs.register_error("latin1_fallback", _latin1_fallback)
 
 
 def _split(line: str, delimiter: str) -> tuple[list[str], bool]:
-    """One physical line -> (fields, quote left open). Claim data never spans lines."""
+    """One row's text -> (fields, quote left open)."""
     try:
         return next(csv.reader([line], delimiter=delimiter, strict=True)), False
     except csv.Error:
@@ -102,11 +183,42 @@ def _split(line: str, delimiter: str) -> tuple[list[str], bool]:
         return [], False
 
 
-def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+SPAN_LINES = 5  # a quoted cell may span at most this many physical lines (RFC 4180 sec. 2.6)
+
+
+def _spanning_row(first: str, ahead: list[tuple[int, str]], lines, delimiter: str,
+                  width: int) -> tuple[list[str], int] | None:
+    """RFC 4180 2.6: a quoted field may hold line breaks. When ``first`` leaves a quote open,
+    join the next lines (read into ``ahead``) until the quote closes, at most SPAN_LINES
+    lines in all; the join is the row only when it then has the header's ``width`` fields.
+    Returns (fields, physical lines used) or None (the caller keeps the line on its own, so
+    an unclosed quote never swallows the rows after it).
+    """
+    text = first
+    for used in range(1, SPAN_LINES):
+        if len(ahead) < used:
+            nxt = next(lines, None)
+            if nxt is None:
+                return None
+            ahead.append(nxt)
+        text += "\n" + ahead[used - 1][1]
+        try:
+            values = next(csv.reader([text], delimiter=delimiter, strict=True))
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                continue  # the quote is still open: try one more line
+            return None  # closed, but the text after it is not CSV
+        return (values, used + 1) if len(values) == width else None
+    return None
+
+
+def _read_rows(path: Path, header_findings: list[Finding] | None = None,
+               ) -> Iterator[tuple[int, dict[str, str]]]:
     """(file line number, row keyed by canonical column name); the header is line 1.
 
-    Each physical line is one row: a quote left open spoils only its own row (the
-    row carries a QUOTE mark) instead of swallowing the rest of the file.
+    A row is one physical line, or a few when a quoted cell holds line breaks (RFC 4180)
+    and the joined row has the header's field count. A quote left open spoils only its
+    own row (the row carries a QUOTE mark) instead of swallowing the rest of the file.
     """
     encoding, bad_lines = _encoding(path)
     bad = set(bad_lines)
@@ -126,10 +238,26 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             f"{path}: header is missing required column(s) {', '.join(missing)}"
             f" (found: {', '.join(n for n in names if n) or 'nothing'})"
         )
-    for number, line in lines:
+    if header_findings is not None:
+        header_findings.extend(_header_findings(path, header))
+    ahead: list[tuple[int, str]] = []  # lines read ahead while looking for a closing quote
+    while True:
+        if ahead:
+            number, line = ahead.pop(0)
+        else:
+            item = next(lines, None)
+            if item is None:
+                return
+            number, line = item
         if not line.strip():
             continue
         values, open_quote = _split(line, delimiter)
+        if open_quote:
+            spanned = _spanning_row(line, ahead, lines, delimiter, len(header))
+            if spanned is not None:
+                values, used = spanned
+                open_quote = False
+                del ahead[:used - 1]
         if not any(v.strip() for v in values):
             continue
         row = {n: v.strip() for n, v in zip(names, values) if n}
@@ -142,10 +270,47 @@ def _read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield number, row
 
 
-def _last_rows(path: Path) -> dict[str, int]:
+def _header_findings(path: Path, header: list[str]) -> list[Finding]:
+    """A CSV002 warning naming the header cells that are not read (nothing silently ignored),
+    and those that repeat a column (the last one's values are used)."""
+    unknown: list[str] = []
+    seen: dict[str, str] = {}
+    repeats: list[str] = []
+    for cell in header:
+        name = _column_name(cell)
+        if not cell.strip():
+            continue
+        if name not in KNOWN_COLUMNS:
+            unknown.append(cell.strip())
+        elif name in seen:
+            repeats.append(f"{seen[name]!r} and {cell.strip()!r} both mean {name}")
+        else:
+            seen[name] = cell.strip()
+    findings = []
+    if unknown:
+        findings.append(Finding(
+            code="CSV002", severity="warning",
+            message="header: " + (
+                f"column {unknown[0]!r} is not a cleanclaim column and is not read"
+                if len(unknown) == 1 else
+                f"columns {', '.join(repr(u) for u in unknown)} are not cleanclaim columns "
+                "and are not read"),
+            fix="Rename the column to one in docs/formats.md (e.g. modifier1, dx1, "
+                "rendering_npi) if it holds claim data; else ignore this warning.",
+            details={"file": str(path), "row": 1, "columns": unknown}))
+    if repeats:
+        findings.append(Finding(
+            code="CSV002", severity="warning",
+            message=f"header: {'; '.join(repeats)}; the last column's values are used",
+            fix="Keep one column for each value.",
+            details={"file": str(path), "row": 1}))
+    return findings
+
+
+def _last_rows(path: Path, header_findings: list[Finding]) -> dict[str, int]:
     """claim_id -> line number of its last row (first pass, ids only)."""
     last: dict[str, int] = {}
-    for number, row in _read_rows(path):
+    for number, row in _read_rows(path, header_findings):
         last[row.get("claim_id", "") or f"#row{number}"] = number
     return last
 
@@ -153,7 +318,9 @@ def _last_rows(path: Path) -> dict[str, int]:
 def iter_csv(path: str | Path) -> Iterator[Claim | Finding]:
     """Yield one Claim per claim_id, in first-seen order, as soon as it is complete."""
     path = Path(path)
-    last = _last_rows(path)
+    header_findings: list[Finding] = []
+    last = _last_rows(path, header_findings)
+    yield from header_findings
     builders: dict[str, _ClaimBuilder] = {}  # open claims, first-seen order
     for number, row in _read_rows(path):
         key = row.get("claim_id", "") or f"#row{number}"
@@ -168,6 +335,27 @@ def iter_csv(path: str | Path) -> Iterator[Claim | Finding]:
             if not builders[first].complete:
                 break
             yield builders.pop(first).claim
+
+
+def parse_day(raw: str) -> tuple[date | None, str]:
+    """(date, '') or (None, why) for ISO YYYY-MM-DD, US MM/DD/YYYY (M/D/YYYY, MM-DD-YYYY)
+    and YYYYMMDD (X12 D8). A two-digit year or a day-first date is refused, never guessed."""
+    us = _US_DATE.match(raw)
+    try:
+        if _ISO_DATE.match(raw):
+            return date.fromisoformat(raw), ""
+        if _COMPACT_DATE.match(raw):
+            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:])), ""
+        if us:
+            month, day_, year = us.groups()
+            if len(year) != 4:
+                return None, f"a {len(year)}-digit year is ambiguous: write the year in full, {DATE_FORMATS}"
+            if int(month) > 12 >= int(day_):
+                return None, "the month is over 12: US dates are month first, MM/DD/YYYY (or use YYYY-MM-DD)"
+            return date(int(year), int(month), int(day_)), ""
+    except ValueError as exc:
+        return None, f"{exc}; expected {DATE_FORMATS}"
+    return None, f"expected {DATE_FORMATS}"
 
 
 class _ClaimBuilder:
@@ -300,13 +488,10 @@ class _ClaimBuilder:
 
     # value parsers: return None and record a finding when the value is bad
     def day(self, row: int, column: str, raw: str, line: int | None = None) -> date | None:
-        if _ISO_DATE.match(raw):
-            try:
-                return date.fromisoformat(raw)
-            except ValueError:
-                pass
-        self.finding(row, column, f"{raw!r} is not a valid date (expected YYYY-MM-DD)", line)
-        return None
+        value, why = parse_day(raw)
+        if value is None:
+            self.finding(row, column, f"{raw!r} is not a valid date ({why})", line)
+        return value
 
     def number(self, row: int, column: str, raw: str, line: int | None = None) -> Decimal | None:
         try:

@@ -66,7 +66,7 @@ def claim_from_dict(data: dict[str, Any], source: str = "<dict>") -> Claim:
             ServiceLine(
                 number=i,
                 procedure_code=str(ln["code"]),
-                modifiers=[str(m) for m in ln.get("modifiers", [])],
+                modifiers=[str(m).upper() for m in ln.get("modifiers", [])],
                 units=None if units is None else Decimal(str(units)),
                 charge=None if charge is None else Decimal(str(charge)),
                 minutes=ln.get("minutes"),
