@@ -23,7 +23,11 @@ GUIDELINE_TRIMESTER = ("ICD-10-CM Official Guidelines I.C.15.a.3 and the chapter
 
 
 def weeks_from_z3a(code: str) -> tuple[int | None, int | None]:
-    """(weeks, trimester) from a Z3A code: Z3A.01 < 8 weeks, Z3A.49 > 42 weeks, Z3A.00 unknown."""
+    """(weeks, trimester) from a Z3A code: Z3A.01 < 8 weeks, Z3A.49 > 42 weeks, Z3A.00 unknown.
+
+    The weeks are a bound for Z3A.01 (7 = "less than 8 weeks") and Z3A.49 (43 = "greater than
+    42 weeks"); messages quote the tabular title, never these numbers.
+    """
     if not re.fullmatch(r"Z3A\d\d", code):
         return None, None
     n = int(code[3:])
@@ -167,10 +171,11 @@ def trimester_mismatch(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         fix = f"Use {better} ({TRIMESTER_NAME[trimester]} trimester)." if better else \
               f"Use the {TRIMESTER_NAME[trimester]}-trimester code of this condition, if it has one."
         severity = "warning" if named == "unspecified" else None
-        yield Hit(f"{dx.dotted} ({title}) names the {named} trimester, but {z3a[0].dotted} means "
-                  f"{weeks} weeks: the {TRIMESTER_NAME[trimester]} trimester.",
+        gestation = titles.get(z3a[0].code.replace(".", "")) or f"{weeks} weeks"  # the tabular title
+        yield Hit(f"{dx.dotted} ({title}) names the {named} trimester, but {z3a[0].dotted} "
+                  f"({gestation[0].lower()}{gestation[1:]}) is in the {TRIMESTER_NAME[trimester]} trimester.",
                   severity=severity, fix=fix, fix_safety="unsafe", authority=GUIDELINE_TRIMESTER,
-                  details={"weeks": weeks, "trimester": trimester, "suggested": better})
+                  details={"gestation": gestation, "trimester": trimester, "suggested": better})
 
 
 @rule("PG004", "pregnancy.state-is-not-a-reason", "error", carc="CO-50 / CO-11")

@@ -15,6 +15,12 @@ from .base import Hit, RuleContext, rule
 from .icd10 import claim_dates, release_on
 
 
+def dotted(code: str) -> str:
+    """Z331 -> Z33.1, O2689 -> O26.89; a category (Z3A), block or chapter name stays as it is."""
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 and code[:3].isalnum() and "-" not in code \
+        and "." not in code else code
+
+
 def _names(targets) -> str:
     return ", ".join(a if a == b else f"{a}-{b}" for a, b in targets)
 
@@ -89,12 +95,12 @@ def _excludes1_hits(codes, release, ctx: RuleContext):
                 hit = next((t for t in note.targets if in_range(other, *t)), None)
                 if hit:
                     reported.add(key)
-                    yield (f"{owner_dotted} and {other_dotted} are coded together, but {note.owner}'s "
+                    yield (f"{owner_dotted} and {other_dotted} are coded together, but {dotted(note.owner)}'s "
                            f"Excludes1 note excludes \"{note.text}\".",
                            f"Keep the code that describes the encounter and remove the other "
                            f"({owner_dotted} or {other_dotted}).",
                            f"ICD-10-CM tabular ({note.release_id or release.label}) Excludes1 "
-                           f"at {note.owner}; Official Guidelines I.A.12.a",
+                           f"at {dotted(note.owner)}; Official Guidelines I.A.12.a",
                            (owner_dotted, other_dotted), note.owner)
                     break
 
@@ -144,17 +150,18 @@ def code_first_sequence(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
 def _code_first_hits(codes, release, ctx: RuleContext, skip: int | None = None):
     """(message, fix, authority) of each code listed before what its note says to code first."""
-    for pos, code, dotted in codes:
+    for pos, code, shown in codes:
         if pos == skip:
             continue
         for note in ctx.store.icd_notes(code, release.release_id, kinds=("code_first",)):
-            later = [(p, d) for p, c, d in codes if p > pos and c != code
-                     and any(in_range(c, *t) for t in note.targets)]
-            if later:
-                yield (f"{later[0][1]} should be listed before {dotted} (\"code first\" note at "
-                       f"{note.owner}: {note.text}).",
-                       f"Move {later[0][1]} ahead of {dotted}.",
-                       f"ICD-10-CM tabular code-first note at {note.owner}; Guideline I.A.13")
+            named = [(p, d) for p, c, d in codes if c != code and any(in_range(c, *t) for t in note.targets)]
+            # Satisfied when ANY code the note names precedes this one (O26.893, Z3A.30, O26.892).
+            if named and not any(p < pos for p, _ in named):
+                owner = dotted(note.owner)
+                yield (f"{named[0][1]} should be listed before {shown} (\"code first\" note at "
+                       f"{owner}: {note.text}).",
+                       f"Move {named[0][1]} ahead of {shown}.",
+                       f"ICD-10-CM tabular code-first note at {owner}; Guideline I.A.13")
                 break
 
 
