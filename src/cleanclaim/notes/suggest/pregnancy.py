@@ -1,0 +1,142 @@
+"""Pregnancy facts from a note: pregnant or not, gestational age, trimester, and the words
+that decide between the chapter-15 conventions (pregnancy-related, pre-existing, incidental).
+
+Authority: ICD-10-CM tabular, chapter 15 notes (trimesters counted from the first day of the
+last menstrual period: 1st less than 14 weeks 0 days; 2nd 14 weeks 0 days to less than 28
+weeks 0 days; 3rd 28 weeks 0 days until delivery; "use additional code from category Z3A,
+Weeks of gestation, to identify the specific week of the pregnancy, if known") and ICD-10-CM
+Official Guidelines I.C.15.a.1 (the provider's statement that the pregnancy is incidental
+to the visit -> Z33.1 instead of a chapter-15 code).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import TRIMESTER, tokenize
+
+_I = re.IGNORECASE
+PREGNANT = re.compile(
+    r"\bpregnan(?:t|cy)\b|\bgestation(?:al)?\b|\bprenatal\b|\bantepartum\b|\bantenatal\b|\bG\d{1,2}\s*P\d{1,2}\b"
+    r"|\bE?GA\b|\btrimester\b|\bwks?\.? preg\b|\bweeks? preg\b|\bgravida\b", _I)
+POSTPARTUM = re.compile(r"\bpost[- ]?partum\b|\bpuerperi(?:um|al)\b|\bafter (?:her )?delivery\b|\bdelivered on\b", _I)
+GA_FULL = re.compile(r"\b(\d{1,2})\s*(?:w|wk|wks|weeks?)\.?\s*,?\s*(?:and\s+)?(\d)\s*(?:d|days?)\b", _I)
+GA_FRACTION = re.compile(r"\b(\d{1,2})\s+(\d)/7\b(?:\s*(?:wks?|weeks?)\b)?", _I)
+GA_PLUS = re.compile(r"\b(\d{1,2})\s*\+\s*(\d)\b")
+GA_WEEKS = re.compile(r"\b(\d{1,2})\s*-?\s*(?:wks?|weeks?)\b\.?", _I)
+GA_AFTER = re.compile(r"^\s*(?:pregnant|preg\b|gestation|of gestation|ega\b|ga\b|along|gestational|of pregnancy|"
+                      r"pregnancy|intrauterine)", _I)
+GA_BEFORE = re.compile(r"(?:\bE?GA|gestational age|gestation|pregnant(?: at)?|G\d+\s*P\d+(?: at)?|\bat|\bis|\bnow)"
+                       r"\s*[:=]?\s*$", _I)
+NOT_GA_BEFORE = re.compile(r"(?:\bx|\bfor|\bsince|\buntil|\bin|\bover|\bpast|\babout|\baround|\bapproximately|"
+                           r"\bafter|\bnext|\bevery|\bq|\bwithin|\blast|\bstarted at|\bbegan at|\d/)\s*$", _I)
+NOT_GA_AFTER = re.compile(r"^\s*(?:ago|postpartum|post-partum|post|of (?:therapy|pt|treatment)|plan)", _I)
+INCIDENTAL = re.compile(
+    r"pregnancy (?:is |was )?incidental|incidental to (?:the|this) (?:visit|encounter|treatment|care)"
+    r"|pregnan(?:cy|t state),? incidental|(?:is |was )?not affect(?:ing|ed)?(?: by)? (?:the |her )?pregnancy"
+    r"|pregnancy (?:is |was )?not (?:affected|affecting)", _I)
+PRE_EXISTING = re.compile(
+    r"pre-?existing|predat(?:es|ed|ing) (?:the |this |her )?pregnancy|(?:prior to|before) (?:the |this |her )?pregnancy"
+    r"|aggravated by (?:the |this |her )?pregnancy|complicating (?:the |this |her )?pregnancy|exacerbated by (?:the )?pregnancy", _I)
+RELATED = re.compile(r"pregnancy[- ](?:related|associated|induced)|(?:related|due) to (?:the |her )?pregnancy"
+                     r"|of pregnancy|in pregnancy|during (?:this |her )?pregnancy|started (?:early )?in (?:this )?pregnancy", _I)
+TRIMESTER_NAMES = {"first": "1st", "second": "2nd", "third": "3rd"}
+
+
+@dataclass
+class PregnancyFacts:
+    pregnant: bool = False
+    postpartum: bool = False
+    pregnant_spans: list = field(default_factory=list)
+    weeks: int | None = None
+    days: int | None = None
+    ga_span: tuple | None = None
+    ga_strong: bool = False
+    trimester: str | None = None  # first | second | third
+    trimester_span: tuple | None = None
+    trimester_source: str = ""
+    incidental_span: tuple | None = None
+    preexisting_span: tuple | None = None
+    related_span: tuple | None = None
+
+    @property
+    def ga_text(self) -> str:
+        if self.weeks is None:
+            return ""
+        return f"{self.weeks}w{self.days}d" if self.days is not None else f"{self.weeks} weeks"
+
+
+def trimester_of(weeks: int) -> str:
+    """Chapter 15 note: 1st < 14w0d; 2nd 14w0d to < 28w0d; 3rd >= 28w0d."""
+    return "first" if weeks < 14 else "second" if weeks < 28 else "third"
+
+
+def _affirmed(note, start: int, end: int) -> bool:
+    ctx = note.context((start, end))
+    return not ctx.negated and not ctx.historical
+
+
+def _gestational_age(note) -> tuple | None:
+    """(weeks, days|None, span, strong) of the first gestational age written in the note."""
+    text = note.text
+    found = []
+    for regex in (GA_FULL, GA_FRACTION):
+        for m in regex.finditer(text):
+            found.append((m.start(), int(m.group(1)), int(m.group(2)), (m.start(), m.end()), True))
+    for m in GA_PLUS.finditer(text):
+        around = text[max(0, m.start() - 25):m.end() + 25]
+        if re.search(r"\bE?GA\b|gestation|pregnan|weeks|wks", around, _I):
+            found.append((m.start(), int(m.group(1)), int(m.group(2)), (m.start(), m.end()), True))
+    strong_starts = {f[0] for f in found}
+    for m in GA_WEEKS.finditer(text):
+        if any(s <= m.start() < e for _, _, _, (s, e), _ in found) or m.start() in strong_starts:
+            continue
+        before, after = text[max(0, m.start() - 30):m.start()], text[m.end():m.end() + 30]
+        if NOT_GA_BEFORE.search(before) or NOT_GA_AFTER.search(after):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        lead = text[line_start:m.start()]
+        if GA_AFTER.search(after) or GA_BEFORE.search(before):
+            found.append((m.start(), int(m.group(1)), None, (m.start(), m.end()), True))
+        elif re.fullmatch(r"\s*(?:[-*#]+\s*)?(?:\*\*)?(?:S|Subjective|HPI|History)?\s*[:.]?(?:\*\*)?\s*", lead, _I):
+            found.append((m.start(), int(m.group(1)), None, (m.start(), m.end()), False))  # "39 weeks." opening a line
+    found = [f for f in found if 4 <= f[1] <= 43 and (f[2] is None or f[2] <= 6) and _affirmed(note, *f[3])]
+    if not found:
+        return None
+    found.sort(key=lambda f: (not f[4], f[0]))
+    _, weeks, days, span, strong = found[0]
+    return weeks, days, span, strong
+
+
+def pregnancy_facts(note) -> PregnancyFacts:
+    """What the note says about pregnancy (affirmed, current mentions only)."""
+    text = note.text
+    facts = PregnancyFacts()
+    facts.pregnant_spans = [(m.start(), m.end()) for m in PREGNANT.finditer(text) if _affirmed(note, m.start(), m.end())]
+    facts.postpartum = any(_affirmed(note, m.start(), m.end()) for m in POSTPARTUM.finditer(text))
+    ga = _gestational_age(note)
+    if ga:
+        facts.weeks, facts.days, facts.ga_span, facts.ga_strong = ga
+    if ga and not facts.pregnant_spans and not ga[3]:
+        facts.weeks = facts.days = facts.ga_span = None
+        ga = None
+    facts.pregnant = bool(facts.pregnant_spans) or bool(ga and ga[3])
+    for tok in tokenize(text):
+        if tok.kind == TRIMESTER and _affirmed(note, tok.start, tok.end):
+            facts.trimester, facts.trimester_span, facts.trimester_source = tok.norm, (tok.start, tok.end), "stated"
+            break
+    if facts.weeks is not None:
+        by_age = trimester_of(facts.weeks)
+        if facts.trimester and facts.trimester != by_age:
+            facts.trimester_source = f"gestational age {facts.ga_text} (note also says {facts.trimester} trimester)"
+        else:
+            facts.trimester_source = f"gestational age {facts.ga_text}"
+        facts.trimester, facts.trimester_span = by_age, facts.ga_span
+    if facts.pregnant:
+        for regex, attr in ((INCIDENTAL, "incidental_span"), (PRE_EXISTING, "preexisting_span"), (RELATED, "related_span")):
+            for m in regex.finditer(text):
+                if regex is INCIDENTAL or _affirmed(note, m.start(), m.end()):
+                    setattr(facts, attr, (m.start(), m.end()))
+                    break
+    return facts
