@@ -235,3 +235,11 @@ def test_postgresql_gives_the_same_report(summary, tmp_path):
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_report_shows_the_risk_model_quality(summary):
+    """DH002's model, trained on every first-pass line: informative out of fold, calibrated bins."""
+    model = summary["risk_model"]
+    assert model["trained_on"] == sum(r["lines"] for r in summary["by_code"])
+    assert model["brier_out_of_fold"] < model["brier_base_rate"]
+    assert sum(b["lines"] for b in model["calibration"]) == model["trained_on"]

@@ -57,6 +57,10 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
             data.checks = recheck_recorded(history, store, day)
         sources = [str(p) for p in claim_files] or recorded_sources(history)
         claims = claims_from_files(sources) if sources else {}
+        from ..remits.denial_index import DenialIndex, claim_facts
+        from ..remits.risk import train
+
+        model = train(DenialIndex.from_dataset(data, None, claim_facts(history)))
         under = find_underpayments([t for t in tracks(data.answers) if t.first], claims, store, history=history)
 
     def describe(kind: str, code: str) -> str | None:
@@ -64,6 +68,7 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
         return row.description if row else None
 
     summary = summarise(data, describe=describe, since=day, underpayments=under)
+    summary["risk_model"] = model.describe() if model else None
     charts = None
     if charts_dir or fmt == "html":
         from ..remits.denial_charts import render_all

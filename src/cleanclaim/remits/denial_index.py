@@ -91,10 +91,10 @@ class DenialIndex:
     @classmethod
     def from_history(cls, history, as_of: date | None = None) -> "DenialIndex":
         data = load(history)
-        return cls.from_dataset(data, as_of, _claim_facts(history))
+        return cls.from_dataset(data, as_of, claim_facts(history))
 
 
-def _claim_facts(history) -> dict:
+def claim_facts(history) -> dict:
     """{(claims.id, line_number): (rendering NPI, has REF*G1)} from STORE's tables."""
     with history.engine.connect() as conn:
         names = set(sa.inspect(conn).get_table_names())

@@ -30,6 +30,10 @@ def write_json(summary: dict, out: TextIO) -> None:
 
 def headline(summary: dict) -> list[tuple[str, str]]:
     t = summary["totals"]
+    model = summary.get("risk_model")
+    risk = ("not trained (fewer than 30 first-pass lines, or no denials/payments)" if not model else
+            f"{model['trained_on']} lines; Brier {model['brier_out_of_fold']:.3f} out of fold vs "
+            f"{model['brier_base_rate']:.3f} for the base rate {model['base_rate']:.1%}")
     return [
         ("submissions (answered + rejected at the front end)", str(t["submissions"])),
         ("denial rate (first pass)", _pct(t["denial_rate"])),
@@ -41,6 +45,7 @@ def headline(summary: dict) -> list[tuple[str, str]]:
         ("dollars recovered (paid after correction or appeal)", _usd(t["dollars_recovered"])),
         ("front-end rejections", f"{t['frontend_rejections']} ({_usd(t['frontend_dollars'])})"),
         ("underpaid lines to review", str(len(summary["underpayments"]))),
+        ("denial-risk model (DH002)", risk),
     ]
 
 
@@ -63,10 +68,19 @@ SECTIONS = [
     ("Underpaid lines (paid below the expected amount: review)", "underpayments",
      [("claim", "claim_id"), ("line", "line"), ("code", "code"), ("payer", "payer"), ("allowed", "allowed"),
       ("expected", "expected"), ("short", "difference"), ("basis", "basis")]),
+    ("Denial-risk model (DH002): out-of-fold calibration", "risk_calibration",
+     [("predicted", "predicted"), ("lines", "lines"), ("mean predicted", "mean_predicted"),
+      ("observed", "observed")]),
     ("Denials", "denials", [("claim", "claim_id"), ("line", "line"), ("code", "code"), ("payer", "payer"),
                             ("date", "remit_date"), ("reason", "reason"), ("bucket", "bucket"),
                             ("$ denied", "dollars_denied"), ("status", "status")]),
 ]
+
+
+def _rows(summary: dict, key: str) -> list[dict]:
+    if key == "risk_calibration":
+        return (summary.get("risk_model") or {}).get("calibration") or []
+    return summary.get(key) or []
 
 
 def _cell(row: dict, key: str) -> str:
@@ -76,7 +90,7 @@ def _cell(row: dict, key: str) -> str:
     value = row.get(key)
     if value is None:
         return "-"
-    if key.endswith("rate"):
+    if key.endswith("rate") or key in ("mean_predicted", "observed"):
         return _pct(value)
     if key.startswith("dollars") or key in ("allowed", "expected", "difference"):
         return _usd(value)
@@ -93,7 +107,7 @@ def write_text(summary: dict, out: TextIO, *, width: int | None = None) -> None:
         head.add_row(label, f"[bold]{value}[/bold]")
     console.print(head)
     for title, key, columns in SECTIONS:
-        rows = summary.get(key) or []
+        rows = _rows(summary, key)
         if not rows:
             continue
         more = 0
@@ -145,7 +159,7 @@ def write_html(summary: dict, out: TextIO, charts: dict[str, tuple[str, bytes]] 
         parts.append(f"<h2>{e(title)}</h2><img alt='{e(title)}' id='chart-{e(name)}' "
                      f"src='data:image/png;base64,{data}'>")
     for title, key, columns in SECTIONS:
-        rows = summary.get(key) or []
+        rows = _rows(summary, key)
         if not rows:
             continue
         parts.append(f"<h2>{e(title)}</h2><table><thead><tr>")

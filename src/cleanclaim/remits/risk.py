@@ -86,7 +86,13 @@ class RiskModel:
     brier: float  # out-of-fold Brier score of the calibrated probabilities
     brier_base: float  # Brier score of always predicting the base rate
     evidence_limit: int = 3
-    notes: list[str] = field(default_factory=list)
+    calibration: list[dict] = field(default_factory=list)  # out-of-fold: predicted vs observed per bin
+
+    def describe(self) -> dict:
+        """What the report shows about the model (no weights)."""
+        return {"trained_on": self.trained_on, "features": len(self.vocabulary),
+                "base_rate": round(self.base_rate, 4), "brier_out_of_fold": round(self.brier, 4),
+                "brier_base_rate": round(self.brier_base, 4), "calibration": self.calibration}
 
     def _row(self, names: list[str]) -> np.ndarray:
         x = np.zeros(len(self.vocabulary))
@@ -144,8 +150,15 @@ def train(index: DenialIndex) -> RiskModel | None:
     calibrated = _sigmoid(platt[0] * oof + platt[1])
     base = float(y.mean())
     weights = _fit_logistic(X, y)
+    bins = []
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        inside = (calibrated >= lo) & (calibrated < lo + 0.2 if lo < 0.8 else calibrated <= 1.0)
+        if inside.any():
+            bins.append({"predicted": f"{lo:.0%}-{lo + 0.2:.0%}", "lines": int(inside.sum()),
+                         "mean_predicted": round(float(calibrated[inside].mean()), 3),
+                         "observed": round(float(y[inside].mean()), 3)})
     return RiskModel(vocabulary, weights, platt, {k: (v[0], v[1]) for k, v in counts.items()}, len(rows), base,
-                     float(np.mean((calibrated - y) ** 2)), float(np.mean((base - y) ** 2)))
+                     float(np.mean((calibrated - y) ** 2)), float(np.mean((base - y) ** 2)), calibration=bins)
 
 
 def model_for(ctx, index: DenialIndex) -> RiskModel | None:
