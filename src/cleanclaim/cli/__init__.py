@@ -16,7 +16,7 @@ def main() -> None:
 def _register() -> None:
     import importlib
 
-    for name in ("check", "rule", "data", "units", "history", "price", "denials", "appeal", "remit", "policy", "notes"):
+    for name in ("check", "rule", "data", "units", "history", "price", "denials", "appeal", "remit", "policy", "notes", "eval"):
         try:
             module = importlib.import_module(f"{__name__}.{name}_cmd")
         except ModuleNotFoundError as exc:
