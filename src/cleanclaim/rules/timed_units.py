@@ -230,6 +230,20 @@ def _fmt(units: Decimal) -> str:
     return str(int(units)) if units == int(units) else str(units)
 
 
+def _mismatch_message(check: DayCheck, codes: str, billed: Decimal, allowed: int, minutes: int,
+                      direction: str) -> str:
+    """"4 units billed for 40 timed minutes on 2026-09-16; the 8-minute rule allows 3: ..."."""
+    dist = check.distribution
+    per_code = (f"{codes} billed x{_fmt(billed)} for {minutes} min, {direction} units than the minutes"
+                f" allow (x{allowed})")
+    if check.method == CMS_8_MINUTE:
+        total = sum(check.billed.values(), Decimal(0))
+        return (f"{_fmt(total)} unit{'s' if total != 1 else ''} billed for {dist.total_minutes} timed"
+                f" minutes on {check.day.label}; the 8-minute rule allows {dist.total_units}: {per_code}")
+    return (f"{codes} on {check.day.label} billed x{_fmt(billed)} for {minutes} timed minutes; the CPT"
+            f" midpoint rule allows x{allowed}: {direction} units than the minutes allow")
+
+
 @rule("TU001", "timed-units.minutes-mismatch", severity="error", carc="CO-151")
 def units_match_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
     """Units billed for 15-minute timed codes don't match what the minutes allow.
@@ -244,9 +258,10 @@ def units_match_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
 
     ## Why payers deny it
     Units above what the time supports are denied or recouped on review with CO-151
-    (the information submitted does not support this many services); units below it are
-    revenue lost for good. A MAC compares the units with the treatment minutes in the
-    record.
+    (the information submitted does not support this many services): an error. §20.2
+    sets the most units the minutes allow; units below it are not a denial reason but
+    revenue lost for good: a warning. A MAC compares the units with the treatment
+    minutes in the record.
 
     ## Example
     Medicare, 2026-03-05: 97110 33 minutes billed x3 and 97140 7 minutes billed x1.
@@ -274,13 +289,14 @@ def units_match_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
                 continue
             codes = "/".join(dict.fromkeys(ln.procedure_code for ln in lines))
             minutes = sum(_line_minutes(ln) for ln in lines)
-            direction = "more" if billed > allowed else "fewer"
+            over = billed > allowed
+            direction = "more" if over else "fewer"
             yield Hit(
-                message=(
-                    f"{codes} on {check.day.label} billed x{_fmt(billed)} for {minutes} timed"
-                    f" minutes: {direction} units than the minutes allow ({_summary(check, table)})"
-                ),
+                message=_mismatch_message(check, codes, billed, allowed, minutes, direction),
                 line=lines[0].number,
+                # §20.2 sets the most units the minutes support: more is denied/recouped (error);
+                # fewer is never a denial reason, only revenue left unbilled (warning).
+                severity=None if over else "warning",
                 fix=_fix_text(check, table),
                 authority=check.distribution.authority,
                 fix_safety="unsafe",
