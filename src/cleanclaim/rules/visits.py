@@ -140,12 +140,27 @@ def _other_visits(claim, ctx, policy, caps, mine, identity) -> tuple[set, set]:
     return history, batch_visits
 
 
+def is_evaluation_and_management(code: str) -> bool:
+    """CPT E/M section 99202-99499: physician/NPP services, never on CMS's therapy code list."""
+    return code.isdigit() and len(code) == 5 and "99202" <= code <= "99499"
+
+
+def is_therapy_service(ctx: RuleContext | None, code: str) -> bool:
+    """A service the therapy threshold counts (with GP/GO/GN): "always therapy" (PFS MULT PROC
+    indicator 5), or another code billed under a therapy plan of care ("sometimes therapy");
+    E/M codes never (CMS 100-04 ch.5 §10.2-§20; 100-02 ch.15 §220)."""
+    # CMS's "sometimes therapy" list is not shipped: any other code billed with GP/GO/GN counts.
+    return not is_evaluation_and_management(code)
+
+
 @rule("VC002", "visits.kx-needed", "error", carc="CO-96 / N640")
 def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """A Medicare therapy line above the year's KX threshold without the KX modifier.
 
     ## What it checks
-    Medicare therapy lines (GP/GN: PT and SLP combined; GO: OT) add their allowed amount
+    Medicare therapy lines (GP/GN: PT and SLP combined; GO: OT) -- "always therapy" codes
+    (PFS MULT PROC indicator 5) and other codes billed under the therapy plan of care, never
+    E/M codes (99202-99499, physician/NPP services) -- add their allowed amount
     (priced with `cleanclaim.pricing`, after MPPR and CQ/CO) to the patient's year-to-date
     allowed therapy amount: the history's figure (an imported year-to-date figure, e.g. from
     the eligibility response, plus allowed amounts of recorded Medicare lines, priced when the
@@ -179,7 +194,8 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         return
     therapy = []
     for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
-        discipline = line_discipline(policy, claim, ln, ctx) if ln.modifier_set & {"GP", "GO", "GN"} else None
+        discipline = line_discipline(policy, claim, ln, ctx) if ln.modifier_set & {"GP", "GO", "GN"} \
+            and is_therapy_service(ctx, ln.procedure_code) else None
         if ln.date_of_service is not None and discipline in KX_GROUPS:
             threshold = policy.kx_threshold(ln.date_of_service.year, discipline)
             if threshold is not None:
@@ -262,6 +278,7 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
             in_history.add(tuple(hl.claim))
             medicare = (hl.claim_filing_indicator or "").upper() in MEDICARE_FILING
             if (medicare and hl.allowed is None and hl.dos and after <= hl.dos <= dos
+                    and not is_evaluation_and_management(hl.code)
                     and KX_GROUPS.get(history_discipline(hl.modifiers) or "") == group):
                 unpriced.append(hl)
         if unpriced:
