@@ -19,6 +19,7 @@ FAMILIES = (
     "cleanclaim.rules.timed_units",  # TU: 8-minute rule / CPT midpoint rule
     "cleanclaim.rules.therapy",  # TH: therapy modifiers and PFS status
     "cleanclaim.rules.integrity",  # CL: pointers, NPI, duplicates, units, dates
+    "cleanclaim.rules.unit_basis",  # CL030-CL031: SV103 MJ on unit-billed codes, fractional timed units
     "cleanclaim.rules.pregnancy",  # PG: ICD-10-CM chapter 15 conventions
     "cleanclaim.rules.tabular",  # TN: Excludes1 / code-first notes of the tabular
     "cleanclaim.rules.coverage",  # CV: payer coverage (policy packs), GA/GY/GZ
