@@ -34,6 +34,8 @@ def _groups(claim: Claim, ctx: RuleContext):
     """(mue, lines counted together) per code and date, by the MAI of the code."""
     by_code_date: dict[tuple, list[ServiceLine]] = defaultdict(list)
     for ln in claim.lines:
+        if ln.unit_basis == "MJ":
+            continue  # SV104 is minutes, not units: the MUE counts units (CL030 reports it)
         by_code_date[(ln.procedure_code, ln.date_of_service)].append(ln)
     for (code, _dos), lines in by_code_date.items():
         mue = ctx.store.mue(code)
