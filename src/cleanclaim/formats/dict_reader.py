@@ -5,6 +5,8 @@ Compact shape::
     {"claim_id": "C1", "payer": "medicare", "diagnoses": ["M54.50", "O26.893"],
      "lines": [{"code": "97140", "modifiers": ["GP"], "units": 1, "minutes": 15,
                 "date": "2026-03-05", "pointers": [1]}]}
+
+A line may give ``unit_basis`` (SV103: "UN" units, the default, or "MJ" minutes).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def claim_from_dict(data: dict[str, Any], source: str = "<dict>") -> Claim:
                 units=None if units is None else Decimal(str(units)),
                 charge=None if charge is None else Decimal(str(charge)),
                 minutes=ln.get("minutes"),
+                unit_basis=str(ln.get("unit_basis", "UN")).upper(),
                 date_of_service=_date(ln.get("date")) or default_date,
                 diagnosis_pointers=list(ln.get("pointers", [1] if diagnoses else [])),
                 place_of_service=ln.get("pos", "11"),
