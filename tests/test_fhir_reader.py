@@ -124,3 +124,13 @@ def test_duplicate_claim_in_bundle_is_flagged_on_the_second(tmp_path):
     assert not [f for f in first.read_findings if "also used by" in f.message]
     dup = [f for f in second.read_findings if "also used by entry 1" in f.message]
     assert dup and dup[0].severity == "error"
+
+
+def test_lowercase_modifier_is_read_upper_case(tmp_path):
+    # HCPCS/CPT modifiers are upper case (CMS HCPCS modifier list; 837P SV101-3): 'gp' is GP
+    res = json.loads((FIXTURES / "claim_single.json").read_text())
+    res["item"][0]["modifier"] = [{"coding": [{"code": "gp"}]}]
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(res))
+    (claim,) = list(iter_fhir(path))
+    assert claim.lines[0].modifiers == ["GP"]
