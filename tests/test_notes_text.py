@@ -158,3 +158,9 @@ def test_a_dash_ends_the_negation_scope():
     note = parse_note("Not a relaxation visit -- OB order for therapeutic massage.")
     assert note.is_negated(span_of(note, "relaxation"))
     assert not note.is_negated(span_of(note, "OB order"))
+
+
+def test_dictated_headings_ending_in_a_full_stop():
+    note = parse_note("Subjective. Low back pain.\nObjective. Tender L4-L5.\nAssessment. Improving.\nPlan. Weekly.\n")
+    assert set(SOAP) <= set(note.sections)
+    assert find_sections("Findings. none\nmanual therapy.\n") == []

@@ -79,6 +79,9 @@ COMBINED_HEADINGS: dict[str, tuple[str, ...]] = {
     "impression/plan": ("assessment", "plan"), "s/o": ("subjective", "objective"),
 }
 SOAP = ("subjective", "objective", "assessment", "plan")
+# Headings that may end with a full stop ("Assessment. Improving ...").
+DOTTED_HEADINGS = {"subjective", "objective", "assessment", "plan", "impression", "exam", "examination",
+                   "physical exam", "treatment", "interventions", "goals", "plan of care"}
 
 _ALIAS_TO_NAMES: dict[str, tuple[str, ...]] = {}
 for _name, _aliases in SECTION_ALIASES.items():
@@ -94,7 +97,7 @@ def _alias_pattern() -> re.Pattern:
         r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?:[*_]{1,2})?[ \t]*"
         r"(?P<name>" + alternatives + r")(?![\w/&])"
         r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?P<close>[*_]{1,2})?[ \t]*"
-        r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[*_]{1,2}))?[ \t]*(?:[*_]{1,2})?[ \t]*",
+        r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[*_]{1,2}|[ \t]|$))?[ \t]*(?:[*_]{1,2})?[ \t]*",
         re.IGNORECASE | re.MULTILINE,
     )
 
@@ -149,8 +152,9 @@ def find_sections(text: str) -> list[Section]:
                 continue
             eol = text.find("\n", m.start())  # "## Objective findings": the whole line heads
             body_start = len(text) if eol < 0 else eol
-        if sep == "." and len(alias) == 1:
-            continue
+        if sep == "." and (len(alias) == 1 or (alias not in DOTTED_HEADINGS
+                                                and not re.match(r"[*_]", text[m.end("sep"):]))):
+            continue  # "Assessment. Improving" heads a section; "Plan. " mid-prose does not
         if sep == ")" and len(alias) > 1:
             continue
         heads.append((line_start, body_start, alias, written.strip()))
