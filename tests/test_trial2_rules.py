@@ -20,3 +20,14 @@ def test_fewer_units_than_the_minutes_allow_is_a_warning_more_is_an_error(make_c
         {"code": "97110", "modifiers": ["GP"], "units": 3, "minutes": 30, "date": "2026-09-16"}]}
     (f,) = _findings(make_checker, over, ["TU001"], "medicare")
     assert f.severity == "error" and f.message.startswith("3 units billed for 30 timed minutes")
+
+
+def test_medicaid_ncci_caveat_only_on_medicaid_claims(make_checker):
+    # NCCI practitioner PTP 97140/97124, modifier indicator 0 (shipped 2024 Q3 Medicare table).
+    claim = {"diagnoses": ["M54.50"], "lines": [
+        {"code": "97140", "modifiers": ["GP"], "units": 1, "date": "2026-09-14"},
+        {"code": "97124", "modifiers": ["GP"], "units": 1, "date": "2026-09-14"}]}
+    (medicaid,) = _findings(make_checker, claim, ["NC001"], "medicaid")
+    assert "Medicaid NCCI edits differ" in medicaid.message and "ACA §6507" in medicaid.authority
+    (medicare,) = _findings(make_checker, claim, ["NC001"], "medicare")
+    assert "Medicaid" not in medicare.message + medicare.authority

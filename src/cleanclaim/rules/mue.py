@@ -13,6 +13,7 @@ from decimal import Decimal
 from ..model import Claim, ServiceLine
 from .base import Hit, RuleContext, rule
 from .modifiers import MUE_SEPARATE_LINE
+from .ncci import medicaid_aware
 
 MAI_TEXT = {
     1: "MAI 1: claim line edit",
@@ -53,6 +54,7 @@ def _groups(claim: Claim, ctx: RuleContext):
 
 
 @rule("MU001", "mue.units-over-limit", "error", carc="CO-151 / N362")
+@medicaid_aware
 def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """Units of a code exceed its practitioner MUE.
 

@@ -16,6 +16,33 @@ from .modifiers import NCCI_ASSOCIATED, X_MODIFIERS, is_evaluation_management
 MANUAL = "NCCI Policy Manual for Medicare Services, ch. I, sections D-E; CMS MLN1783722 (modifier 59)"
 
 
+MEDICAID_NCCI = ("CMS Medicaid NCCI (SSA §1903(r)(1)(B)(iv), added by ACA §6507; Medicaid NCCI Technical "
+                 "Guidance Manual): Medicaid applies its own quarterly practitioner PTP and MUE files, "
+                 "which differ from Medicare's")
+
+
+def medicaid_aware(func):
+    """Rule wrapper: on a Medicaid claim checked against a Medicare (non-Medicaid) NCCI table,
+    each finding says so, and how to import the Medicaid edits."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+        medicaid = None
+        for hit in func(claim, ctx):
+            if medicaid is None:
+                medicaid = ctx.payer_type_for(claim) == "medicaid"
+            if medicaid and "medicaid" not in (hit.authority or "").lower():
+                hit.message += (" Medicaid claim: the Medicare practitioner table was applied; Medicaid"
+                                " NCCI edits differ (import them with `cleanclaim data import-ncci FILE"
+                                " --release \"Medicaid <quarter>\"`).")
+                hit.authority = f"{hit.authority}; {MEDICAID_NCCI}" if hit.authority else MEDICAID_NCCI
+                hit.details = {**hit.details, "table_program": "medicare", "payer_type": "medicaid"}
+            yield hit
+
+    return wrapper
+
+
 def _npi(claim: Claim, line: ServiceLine) -> str | None:
     provider = claim.rendering_for(line)
     return provider.npi if provider else None
@@ -81,6 +108,7 @@ def suggested_modifier(col2: ServiceLine) -> str:
 
 
 @rule("NC001", "ncci.ptp-not-payable", "error", carc="CO-97 / CO-236")
+@medicaid_aware
 def ptp_indicator_zero(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """Two lines form an NCCI PTP pair with modifier indicator 0: the column-2 code is not payable.
 
@@ -125,6 +153,7 @@ def ptp_indicator_zero(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("NC002", "ncci.ptp-modifier-required", "error", carc="CO-97 / CO-236")
+@medicaid_aware
 def ptp_needs_modifier(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """An NCCI PTP pair with modifier indicator 1 and no NCCI-associated modifier.
 
@@ -166,6 +195,7 @@ def ptp_needs_modifier(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule("NC003", "ncci.ptp-bypassed", "info")
+@medicaid_aware
 def ptp_bypassed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """An NCCI PTP pair (indicator 1) bypassed with a modifier: the note must back it.
 
