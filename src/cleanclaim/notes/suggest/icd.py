@@ -15,6 +15,7 @@ SECTION_WEIGHT = {"assessment": 1.0, "orders": 0.9, "subjective": 0.8, None: 0.8
 MIN_COVERAGE = 0.7
 MIN_WEIGHT = 3.0
 PER_SENTENCE = 4
+MIN_SCORE = 0.48  # a sentence must be explained by the name to some extent
 DEFAULT_ENCOUNTER = "subsequent"  # therapy after active treatment: 7th character D (guideline I.C.19.a)
 PREGNANCY_WORDS = ("gestational", "pregnan", "puerper", "obstetric", "maternal", "antenatal")
 # words that only say "pregnant": a name matched on these alone is no condition (O26.9-, O30.9-)
@@ -111,7 +112,7 @@ def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict
             matches.sort(key=lambda m: (-m.score, m.name.code))
         accepted: list[Match] = []
         for m in matches:
-            if len(accepted) >= PER_SENTENCE or m.score < 0.35:
+            if len(accepted) >= PER_SENTENCE or m.score < MIN_SCORE:
                 break
             if index.weight(m.matched) < MIN_WEIGHT or m.matched <= PREGNANCY_CONTEXT:
                 continue
@@ -184,149 +185,6 @@ def _symptom(code: str, index: TabularIndex) -> bool:
     sequenced after a definitive diagnosis (guideline I.B.4-I.B.5)."""
     title = index.title(code).lower()
     return code.startswith("R") or "pain" in title or "algia" in title
-
-
-def chapter15(self) -> bool:
-        return self.code.startswith("O")
-
-
-def _section_weight(note, offset: int) -> float:
-    names = note.sections_at(offset) if note.section_list else set()
-    if "history" in names:
-        return 0.0
-    if not names:
-        return SECTION_WEIGHT[None]
-    return max(SECTION_WEIGHT.get(n, 0.6) for n in names)
-
-
-def _context_tokens(note, tokens):
-    """(affirmed tokens, tokens that are only historical)"""
-    cache: dict[tuple, tuple] = {}
-    current, past = [], []
-    for t in tokens:
-        key = (t.start, t.end)
-        if key not in cache:
-            ctx = note.context(key)
-            cache[key] = (ctx.negated or ctx.hypothetical, ctx.historical)
-        off, historical = cache[key]
-        if not off:
-            (past if historical else current).append(t)
-    return current, past
-
-
-def _side_for(match: Match, sentence_tokens) -> str | None:
-    sides = [t for t in sentence_tokens if t.kind == SIDE]
-    if not sides or not match.tokens:
-        return None
-    if any(t.norm == "bilateral" for t in sides) and len({t.norm for t in sides}) == 1:
-        return "bilateral"
-    anchor = match.tokens[0].start
-
-    def distance(t):
-        return min(abs(t.start - u.start) for u in match.tokens)
-
-    nearest = min(sides, key=lambda t: (distance(t), t.start > anchor))
-    return nearest.norm if distance(nearest) <= 60 else None
-
-
-def _merge(spans, text: str) -> list:
-    """Sorted spans, joined where they overlap or only spaces/punctuation lie between."""
-    out: list = []
-    for a, b in sorted(set(spans)):
-        if out and (a <= out[-1][1] or not text[out[-1][1]:a].strip(" ,-/()")):
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict[str, Candidate]:
-    """Codes whose tabular wording the note's affirmed sentences cover."""
-    tokens, past = _context_tokens(note, tokenize(note.text, note=True))
-    encounter = next((t.norm for t in tokens if t.kind == ENCOUNTER), DEFAULT_ENCOUNTER)
-    found: dict[str, Candidate] = {}
-    resolved: dict[tuple, set] = {}
-    for sentence in note.sentences or []:
-        inside = [t for t in tokens if sentence.start <= t.start < sentence.end]
-        before = [t for t in past if sentence.start <= t.start < sentence.end]
-        weight = _section_weight(note, sentence.start)
-        matches = []
-        if any(t.kind == CONTENT for t in inside) and weight > 0:
-            matches = index.match(inside, exclude_prefixes=NOTE_EXCLUDED, min_coverage=MIN_COVERAGE, free_text=True)
-        if before:  # "status post TKA": only status codes may use historical words
-            weight = weight or SECTION_WEIGHT[None]
-            matches += [m for m in index.match(inside + before, min_coverage=MIN_COVERAGE, free_text=True)
-                        if m.name.code.startswith(STATUS)]
-            matches.sort(key=lambda m: (-m.score, m.name.code))
-        accepted: list[Match] = []
-        for m in matches:
-            if len(accepted) >= PER_SENTENCE or m.score < 0.35:
-                break
-            if index.weight(m.matched) < MIN_WEIGHT or m.matched <= PREGNANCY_CONTEXT:
-                continue
-            used = {(t.start, t.norm) for t in m.tokens}
-            if any(used <= {(t.start, t.norm) for t in a.tokens} for a in accepted):
-                continue  # a better name already explains these words
-            accepted.append(m)
-        soft_query = frozenset(t.norm for t in inside if t.kind == SOFT)
-        for m in accepted:
-            side = _side_for(m, inside + before)
-            codes = index.resolve(m.name, side=side, encounter=encounter, trimester=facts.trimester,
-                                  soft_query=soft_query)
-            resolved.setdefault(index.family_key(m.name), set()).update(codes)
-            score = m.score * weight
-            spans = _merge([(t.start, t.end) for t in m.tokens], note.text)
-            why = (f"the note's words {', '.join(repr(note.text[a:b]) for a, b in spans[:3])} match the tabular "
-                   f"{'title' if m.name.source == 'title' else 'inclusion term'} \"{m.name.text}\""
-                   + (f" (side: {side})" if side else ""))
-            for code in codes:
-                cand = found.get(code)
-                if cand is None:
-                    found[code] = Candidate(code, score, spans, why, name_text=m.name.text, words=m.matched)
-                    continue
-                cand.words = cand.words | m.matched
-                if score > cand.score:
-                    cand.why = why
-                cand.score = max(cand.score, score) + 0.03
-                cand.spans = _merge(cand.spans + spans, note.text)
-    # a side written anywhere beats the unspecified-side sibling of the same family
-    for codes in resolved.values():
-        sided = [c for c in codes if c in found and index.side_of(c)]
-        if sided:
-            for code in codes:
-                if code in found and not index.side_of(code) and len(codes) > 1:
-                    found.pop(code)
-    _drop_less_specific(found, index)
-    return found
-
-
-def _drop_less_specific(found: dict[str, Candidate], index: TabularIndex) -> None:
-    """A residual 'unspecified' code goes when a sibling candidate says more (M54.9 Dorsalgia,
-    unspecified next to M54.50), and a code whose matched words are all inside another
-    candidate's (R52 Pain next to M54.6 Pain in thoracic spine)."""
-    for code in list(found):
-        name = index.title_name(code)
-        if name is None:
-            continue
-        others = [c for c in found if c != code]
-        if "unspecified" in name.soft and len(code) > 3 and any(o[:len(code) - 1] == code[:-1] for o in others):
-            found.pop(code)
-            continue
-        words = found[code].words
-        if words and any(words < found[o].words for o in others):
-            found.pop(code)
-
-
-def _excludes1_drop(found: dict[str, Candidate], store, release_id: str) -> None:
-    """Two candidates where the tabular says Excludes1 (never together): keep the stronger."""
-    for code in sorted(found, key=lambda c: found[c].score):
-        if code not in found:
-            continue
-        for n in store.icd_notes(code, release_id, kinds={"excludes1"}):
-            for first, last in n.targets:
-                rivals = [o for o in found if o != code and first <= o[:len(first)] and o[:len(last)] <= last]
-                if code in found and any(found[o].score >= found[code].score for o in rivals):
-                    found.pop(code)
 
 
 def chapter15(found: dict[str, Candidate], facts: PregnancyFacts, store, index: TabularIndex,

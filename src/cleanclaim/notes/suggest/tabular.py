@@ -205,7 +205,8 @@ class TabularIndex:
                 continue
             explained = self.weight(matched) / query_weight
             soft_bonus = 0.02 * len(name.soft & soft_query) - 0.01 * ("other" in name.soft and "other" not in soft_query)
-            score = coverage * coverage * (0.3 + 0.7 * explained) + soft_bonus + 0.01 * (name.source == "title")
+            fit = 2 * coverage * explained / (coverage + explained) if coverage + explained else 0.0
+            score = 0.6 * fit + 0.4 * coverage * coverage + soft_bonus + 0.01 * (name.source == "title")
             used = tuple(sorted((t for w in matched for t in query[w]), key=lambda t: t.start))
             if free_text:
                 spread = max(t.end for t in used) - min(t.start for t in used)
