@@ -151,3 +151,12 @@ def test_front_end_rejection_is_not_appealed(demo_db, tmp_path):
     result = CliRunner().invoke(main, ["appeal", "PM1006", "--db", demo_db, "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert "rejected at the front end (277CA A7:21" in result.output and "send it again" in result.output
+
+
+def test_line_option_limits_the_letter_to_that_line(demo_db, tmp_path):
+    _appeal(demo_db, tmp_path, "PMH03M", "--line", "2")
+    md = (tmp_path / "appeal-PMH03M-13202.md").read_text()
+    assert "| 2 | 2026-06-23 | 97140 |" in md and "| 1 | 2026-06-23 | 97110 | GP | 2 | $80.00 | $0.00" not in md
+    assert "**Amount denied:** $45.00" in md  # 97140 x1 only
+    result = CliRunner().invoke(main, ["appeal", "PMH03M", "--line", "3", "--db", demo_db, "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "denied: 1, 2" in result.output

@@ -28,10 +28,13 @@ def _safe(text: str) -> str:
                    "CLAIM_ID is quoted in the packet.")
 @click.option("--claims", "claim_files", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Claim file(s) holding CLAIM_ID (default: the file `check --record` recorded it from).")
+@click.option("--line", "line_numbers", multiple=True, type=int,
+              help="Appeal only this denied line (SVC position in the 835; repeatable); default every denied line.")
 @click.option("--date", "letter_date", help="Date printed on the letter (YYYY-MM-DD; default today).")
 @click.option("--render", "render_md", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Render an edited packet Markdown file to PDF (next to it) and stop; no CLAIM_ID needed.")
-def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, letter_date, render_md) -> None:
+def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, line_numbers, letter_date,
+            render_md) -> None:
     """Write an appeal packet for CLAIM_ID's denial: the letter (payer, claim and lines, the
     denial explained, the argument with citations), a claim summary, the visit note
     excerpts and the references, as a PDF and as editable Markdown.
@@ -73,6 +76,13 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, let
             case = find_case(history, claim_id, payer=payer, claim_files=claim_files, notes=notes, store=store)
         except AppealError as exc:
             raise click.ClickException(str(exc))
+    if line_numbers:
+        chosen = [ln for ln in case.lines if ln.position in line_numbers]
+        if not chosen:
+            raise click.BadParameter(f"claim {claim_id} has no denied line {', '.join(map(str, line_numbers))} "
+                                     f"(denied: {', '.join(str(ln.position) for ln in case.lines)})",
+                                     param_hint="--line")
+        case.lines = chosen
     try:
         markdown = render_markdown(case, store=store, templates=templates, today=today, letterhead=letterhead)
     except TemplateError as exc:
