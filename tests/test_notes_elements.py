@@ -26,6 +26,8 @@ def gap_names(text: str, billed=None, **kw) -> set[str]:
     ("S: Neck pain. NRS 4.", 4, "NPRS", "cervical"),
     ("S: VAS 45 mm at the left knee.", 45, "VAS", "knee"),
     ("S: She rates her low back pain at 6 today.", 6, "NPRS", "lumbar"),
+    ("S: Neck pain 6 of 10.", 6, "NPRS", "cervical"),
+    ("S: Right hip pain, VAS 4.5 cm.", 45, "VAS", "hip"),
 ])
 def test_pain_scores_with_site(text, value, scale, site):
     scores = elements(text).sited_pain_scores

@@ -250,8 +250,11 @@ def _pain_scores(note: Note, regions: list[BodyRegion]) -> list[PainScore]:
             span = Span(m.start(), m.end())
             sentence = note.sentence_at(m.start())
             sentence_text = text[sentence.start:sentence.end]
-            raw = m.groupdict().get("value") or m.groupdict().get("value2") or m.groupdict().get("value3") or \
-                m.groupdict().get("mm") or m.groupdict().get("mm2")
+            groups = m.groupdict()
+            raw = groups.get("value") or groups.get("value2") or groups.get("value3") or \
+                groups.get("mm") or groups.get("mm2")
+            if groups.get("cm"):
+                raw = str(float(groups["cm"]) * 10)  # a 10 cm VAS line read in cm
             if raw is None:
                 continue
             if scale == "NPRS" and m.group("value") and not lx.PAIN_WORD.search(sentence_text):

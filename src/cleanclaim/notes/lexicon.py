@@ -90,14 +90,15 @@ def normalise_laterality(text: str | None) -> str | None:
 PAIN_WORD = words(r"pain(?:ful)?|lbp|cervicalgia|dorsalgia|lumbago|headaches?|aches?|aching|discomfort|sore(?:ness)?|tender(?:ness)?|nprs|nrs|vas|"
                   r"sciatica|cramp(?:s|ing)?|hurts?|burning|throbbing")
 NPRS = re.compile(
-    r"(?<![\d/.])(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?\s*(?:/|out of)\s*10(?!\d)"
+    r"(?<![\d/.])(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?\s*(?:/|out of|of)\s*10(?!\d|\.\d)"
     r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating)\s*(?:score\s*)?"
     r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])"
     r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])",
     I,
 )
 VAS = re.compile(
-    r"vas\s*(?:score\s*)?(?:of|:|=)?\s*(?P<mm>\d{1,3})\s*(?:mm|/\s*100)?(?![\d/])"
+    r"vas\s*(?:score\s*)?(?:of|:|=)?\s*(?P<cm>\d{1,2}(?:\.\d)?)\s*cm\b"
+    r"|vas\s*(?:score\s*)?(?:of|:|=)?\s*(?P<mm>\d{1,3})\s*(?:mm|/\s*100)?(?![\d/.])"
     r"|(?P<mm2>\d{1,3})\s*(?:mm|/\s*100)\s*(?:on\s+(?:the\s+)?)?(?:vas|visual analog(?:ue)? scale)",
     I,
 )
