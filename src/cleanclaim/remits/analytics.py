@@ -37,7 +37,7 @@ class LineAnswer:
     """One SVC of an 835 answer, with the adjustments and remarks under it."""
 
     position: int
-    code: str
+    code: str  # as billed: SVC06 when the payer changed the code, else SVC01
     modifiers: list[str]
     charge: Decimal
     paid: Decimal
@@ -152,7 +152,9 @@ def load(history, since: date | None = None) -> Dataset:
         for chunk in _chunks(ids):
             for r in conn.execute(sa.select(rs.remit_line).where(rs.remit_line.c.remit_claim_id.in_(chunk))
                                   .order_by(rs.remit_line.c.position)).mappings():
-                ln = LineAnswer(r["position"], r["procedure_code"] or "", _mods(r["modifiers"]), _d(r["charge"]),
+                code = r["original_code"] or r["procedure_code"] or ""  # as billed (SVC06 when changed)
+                mods = _mods(r["original_modifiers"]) if r["original_code"] else _mods(r["modifiers"])
+                ln = LineAnswer(r["position"], code, mods, _d(r["charge"]),
                                 _d(r["paid"]), None if r["allowed"] is None else _d(r["allowed"]),
                                 r["units"], r["service_date"], r["control_number"], bool(r["denial"]),
                                 _d(r["denied_charge"]), r["bucket"], r["denial_group"], r["denial_carc"],
@@ -222,7 +224,8 @@ def from_remittances(remits, rejections: list[Rejection] | None = None) -> Datas
             for ln in c.lines:
                 ld = line_denial(ln, c)
                 a.lines.append(LineAnswer(
-                    ln.position, ln.procedure_code, list(ln.modifiers), _d(ln.charge), _d(ln.paid),
+                    ln.position, ln.submitted_code,
+                    list(ln.original_modifiers) if ln.original_code else list(ln.modifiers), _d(ln.charge), _d(ln.paid),
                     None if ln.allowed is None else _d(ln.allowed), ln.units, ln.service_date, ln.control_number,
                     ld.denied, _d(ld.denied_charge), ld.bucket, ld.adjustment.group if ld.adjustment else None,
                     ld.adjustment.carc if ld.adjustment else None,
