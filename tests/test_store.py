@@ -142,3 +142,13 @@ def test_values_too_long_for_a_key_are_not_recorded_and_references_are_cut(histo
     (line,) = history.service_lines("P-1")
     assert line.prior_authorization == "A" * 50 and line.control_number == "L" * 50
     assert history.counts()["claims"] == 1
+
+
+def test_schema_module_matches_what_the_migrations_create(history):
+    """store/schema.py (what the code reads and writes) and the migrations never drift apart."""
+    from cleanclaim.store.schema import metadata
+
+    inspector = sa.inspect(history.engine)
+    for table in metadata.sorted_tables:
+        created = {c["name"] for c in inspector.get_columns(table.name)}
+        assert created == {c.name for c in table.columns}, table.name
