@@ -140,3 +140,13 @@ def test_a_key_twice_in_one_file_is_a_row_error(db, tmp_path):
     out = run("history", "import-ytd", path, "--db", db).output
     # PT and SLP share the Medicare threshold: one PT/SLP figure per patient and year.
     assert f"{path}:3: this patient's 2025 PT/SLP figure is also on row 2" in out
+
+
+def test_dry_run_checks_and_writes_nothing(db, tmp_path):
+    good = write(tmp_path, "r.csv", "npi,credential\n1234567893,PT\n")
+    bad = write(tmp_path, "b.csv", "npi\n1234567890\n")
+    assert "1 provider(s) valid" in run("history", "import-roster", good, "--dry-run", "--db", db).output
+    result = run("history", "import-roster", bad, "--dry-run", "--db", db)
+    assert result.exit_code == 1 and f"{bad}:2: NPI" in result.output
+    with open_history(db) as history:
+        assert history.counts()["provider_roster"] == 0

@@ -17,9 +17,16 @@ def _open(db):
         raise click.ClickException(str(exc))
 
 
-def _import(kind: str, db, path, run) -> None:
+def _import(kind: str, db, path, run, dry_run: bool = False, read=None) -> None:
     from ..store.imports import ImportProblem
 
+    if dry_run:
+        try:
+            rows = read(path)
+        except ImportProblem as exc:
+            raise click.ClickException(f"not valid:\n{exc}")
+        click.echo(f"{path}: {len(rows)} {kind} valid (--dry-run: nothing imported)")
+        return
     history = _open(db)
     try:
         result = run(history, path)
@@ -40,45 +47,56 @@ def command() -> None:
 
 
 db_option = click.option("--db", help=DB_HELP)
+dry_run_option = click.option("--dry-run", is_flag=True, help="Only check the file; import nothing.")
 
 
 @command.command("import-roster")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
-def import_roster(file, db) -> None:
+@dry_run_option
+def import_roster(file, db, dry_run) -> None:
     """Import the provider roster CSV (npi, name, taxonomy, credential, in_network)."""
-    from ..store.imports import import_roster as run
+    from pathlib import Path
 
-    def with_taxonomies(history, path):
+    from ..store.imports import import_roster as run
+    from ..store.imports import read_roster
+
+    def code_store():
         try:
             from ..codesets.store import CodeStore
 
-            store = CodeStore.open()
+            return CodeStore.open()
         except Exception:  # no code-set store: the taxonomy pattern is still checked
-            store = None
-        return run(history, path, store)
+            return None
 
-    _import("provider(s)", db, file, with_taxonomies)
+    _import("provider(s)", db, file, lambda history, path: run(history, path, code_store()), dry_run,
+            lambda path: read_roster(Path(path), code_store()))
 
 
 @command.command("import-auths")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
-def import_auths(file, db) -> None:
+@dry_run_option
+def import_auths(file, db, dry_run) -> None:
     """Import prior authorisations CSV (payer, patient_key, number, codes, start, end, units...)."""
-    from ..store.imports import import_authorizations
+    from pathlib import Path
 
-    _import("authorisation(s)", db, file, import_authorizations)
+    from ..store.imports import import_authorizations, read_authorizations
+
+    _import("authorisation(s)", db, file, import_authorizations, dry_run, lambda p: read_authorizations(Path(p)))
 
 
 @command.command("import-ytd")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
-def import_ytd(file, db) -> None:
+@dry_run_option
+def import_ytd(file, db, dry_run) -> None:
     """Import therapy year-to-date allowed amounts CSV (patient_key, year, discipline, amount, as_of, source)."""
-    from ..store.imports import import_therapy_ytd
+    from pathlib import Path
 
-    _import("year-to-date figure(s)", db, file, import_therapy_ytd)
+    from ..store.imports import import_therapy_ytd, read_therapy_ytd
+
+    _import("year-to-date figure(s)", db, file, import_therapy_ytd, dry_run, lambda p: read_therapy_ytd(Path(p)))
 
 
 @command.command("show")
