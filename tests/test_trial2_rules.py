@@ -31,3 +31,29 @@ def test_medicaid_ncci_caveat_only_on_medicaid_claims(make_checker):
     assert "Medicaid NCCI edits differ" in medicaid.message and "ACA §6507" in medicaid.authority
     (medicare,) = _findings(make_checker, claim, ["NC001"], "medicare")
     assert "Medicaid" not in medicare.message + medicare.authority
+
+
+def test_assumed_defaults_warn_and_a_payer_pack_makes_them_errors(tmp_path, make_checker):
+    from cleanclaim.policies import load_packs
+
+    acme = {"name": "ACME HEALTH PLAN", "payer_id": "60054", "claim_filing_indicator": "CI"}
+    claim = {"payer": acme, "diagnoses": ["M54.50"],
+             "lines": [{"code": "97140", "modifiers": ["GP"], "units": 1, "date": "2026-09-15"}]}
+    # commercial-default's prior-auth list is cleanclaim's assumption, not ACME's policy
+    (f,) = _findings(make_checker, claim, ["PA001"], policies=load_packs([], include_config=False))
+    assert f.severity == "warning" and "enforcement: assumed" in f.authority and "assumed default" in f.message
+    (tmp_path / "acme.yaml").write_text(
+        "pack: acme\ntitle: ACME\nextends: commercial-default\napplies_to: {payer_ids: ['60054']}\n"
+        "prior_auth:\n  - {id: commercial.auth-manual-therapy-massage, effective_from: 2024-01-01,"
+        " codes: ['97140'], required: true, citation: 'ACME prior authorization list, 2026-01-01'}\n")
+    (f,) = _findings(make_checker, claim, ["PA001"], policies=load_packs([tmp_path], include_config=False))
+    assert f.severity == "error" and "assumed" not in f.message + f.authority
+
+
+def test_edema_is_a_covered_reason_for_manual_therapy(make_checker):
+    # ICD-10-CM ch.18 R60.0 localized edema; ch.15 O12.03 gestational edema, third trimester
+    for dx in (["R60.0"], ["O12.03", "Z3A.30"], ["O26.843", "Z3A.30"]):
+        claim = {"payer": "medicare", "diagnoses": dx,
+                 "lines": [{"code": "97140", "modifiers": ["GP"], "units": 1, "date": "2026-09-15",
+                            "pointers": list(range(1, len(dx) + 1))}]}
+        assert _findings(make_checker, claim, ["MN001"]) == [], dx

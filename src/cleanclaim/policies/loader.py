@@ -72,6 +72,7 @@ def read_pack(path: Path | str, builtin: bool = False) -> tuple[Pack | None, lis
         for entry in doc.get(section, []):
             values: dict[str, Any] = {k: v for k, v in entry.items()
                                       if k not in ("id", "effective_from", "effective_to", "citation")}
+            values["enforcement"] = entry.get("enforcement") or doc.get("enforcement") or "payer"
             for key in ("codes", "taxonomies", "modifiers", "liability_modifiers"):
                 if key in values:
                     values[key] = [str(v) for v in values[key]]

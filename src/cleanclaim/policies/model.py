@@ -36,9 +36,27 @@ class PolicyRule:
         return self.values.get(key, default)
 
     @property
+    def assumed(self) -> bool:
+        """A cleanclaim default standing in for the payer's policy (enforcement: assumed)."""
+        return self.values.get("enforcement") == "assumed"
+
+    def severity(self, severity: str | None = None) -> str | None:
+        """The finding's severity: an error from an assumed rule is only a warning."""
+        return "warning" if self.assumed and severity in (None, "error") else severity
+
+    @property
+    def assumed_note(self) -> str:
+        """Said after a finding's message when the rule is an assumed default ('' otherwise)."""
+        if not self.assumed:
+            return ""
+        return (f" This is cleanclaim's assumed default ({self.pack} pack), not your payer's published"
+                " policy: a warning until your own pack sets it with enforcement: payer.")
+
+    @property
     def authority(self) -> str:
         """The citation plus where the rule lives (pack file and line)."""
-        return f"{self.citation} [policy {self.pack}: {self.id}]"
+        tag = "; enforcement: assumed" if self.assumed else ""
+        return f"{self.citation} [policy {self.pack}: {self.id}{tag}]"
 
     def applies_to_code(self, code: str) -> bool:
         return code_matches(code, self.values.get("codes", ["ALL"]))

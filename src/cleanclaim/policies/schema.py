@@ -7,6 +7,7 @@ A pack is one YAML file::
     extends: base                     # the pack this one overlays (omit for a root)
     applies_to: {payer_types: [commercial]}   # also payer_ids: [...], states: [NY]
     remove: [some.rule-id]            # drop rules inherited from the packs below
+    enforcement: payer                # payer (default): the payer's own policy; assumed: a default
     visit_caps:                       # one list per section below
       - id: commercial.visit-cap      # same id as an inherited rule = replaces it
         effective_from: 2024-01-01
@@ -94,9 +95,15 @@ TEXT = _of_type(str, "text")
 BOOL = _of_type(bool, "true or false")
 INT = _of_type(int, "a whole number")
 
+# enforcement: "payer" -- the rule is the payer's own published policy (or law): findings keep
+# their rule's severity; "assumed" -- a cleanclaim default standing in for a policy the payer
+# has not been configured with: its error findings are reported as warnings.
+ENFORCEMENT = ("payer", "assumed")
+
 COMMON = {"id": (TEXT, True), "effective_from": (_of_type(date, "a date YYYY-MM-DD"), True),
           "effective_to": (_of_type(date, "a date YYYY-MM-DD or null", allow_none=True), False),
-          "citation": (TEXT, True), "note": (TEXT, False)}
+          "citation": (TEXT, True), "note": (TEXT, False),
+          "enforcement": (_choice(*ENFORCEMENT), False)}
 
 # section -> {key: (check, required)}
 SECTIONS: dict[str, dict] = {
@@ -129,7 +136,7 @@ SECTIONS: dict[str, dict] = {
 }
 TOP = {"pack": (TEXT, True), "title": (TEXT, True), "extends": (TEXT, False),
        "applies_to": (None, False), "remove": (_list_of(re.compile(r".+"), "a rule id"), False),
-       "notes": (TEXT, False)}
+       "notes": (TEXT, False), "enforcement": (_choice(*ENFORCEMENT), False)}
 APPLIES_TO = {"payer_types": _list_of(PAYER_TYPES, "medicare, medicaid or commercial"),
               "payer_ids": _list_of(re.compile(r"^\S+$"), "a payer id"),
               "states": _list_of(re.compile(r"^[A-Z]{2}$"), "a two-letter state code")}

@@ -52,7 +52,8 @@ def not_covered(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                 continue  # TH003 reports it with the PFS status
         mods = "/".join(rule_.get("liability_modifiers", [])) or "none"
         yield Hit(f"{ln.procedure_code} is not covered by the {policy.name} pack on "
-                  f"{ln.date_of_service} ({rule_.id}).", line=ln.number,
+                  f"{ln.date_of_service} ({rule_.id}).{rule_.assumed_note}", line=ln.number,
+                  severity=rule_.severity(),
                   fix=f"Do not bill the plan, or use the payer's liability modifiers ({mods}) with a "
                       "signed notice so the patient can be billed.",
                   fix_safety="unsafe", authority=rule_.authority,

@@ -74,7 +74,8 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             fix = "Not payable by this payer for this provider type: do not bill it to the plan."
         note = f" {found.get('note').strip()}" if found.get("note") else ""
         yield Hit(f"Rendering taxonomy {described} ({source}) may not bill {ln.procedure_code} to "
-                  f"{policy.name} ({found.id}).{note}", line=ln.number, fix=fix, fix_safety="unsafe",
+                  f"{policy.name} ({found.id}).{note}{found.assumed_note}", line=ln.number, fix=fix,
+                  fix_safety="unsafe", severity=found.severity(),
                   authority=found.authority, details={"policy": policy.name, "policy_rule": found.id})
 
 

@@ -63,9 +63,10 @@ def no_covered_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                        f"{elsewhere[0].position}) if it is the condition this service treated.")
             else:
                 fix = ("Code and point to the condition treated (musculoskeletal, neurological, injury or "
-                       "symptom code; in pregnancy O26.89-/O99.89- with the symptom code).")
+                       "symptom code; in pregnancy the chapter 15 O-code, e.g. O26.89-, with the symptom code).")
             yield Hit(f"{ln.procedure_code} points to {listed}: none meets the {policy.name} pack's "
-                      f"covered-diagnosis requirement ({req.id}).", line=ln.number, fix=fix,
+                      f"covered-diagnosis requirement ({req.id}).{req.assumed_note}", line=ln.number, fix=fix,
+                      severity=req.severity(),
                       fix_safety="unsafe", authority=req.authority,
                       details={"policy": policy.name, "policy_rule": req.id})
             break

@@ -43,7 +43,8 @@ def prior_auth_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         found = policy.prior_auth(ln.procedure_code, ln.date_of_service)
         if found is not None:
             yield Hit(f"{ln.procedure_code} needs prior authorisation under the {policy.name} pack "
-                      f"({found.id}) and the claim has no REF*G1.", line=ln.number,
+                      f"({found.id}) and the claim has no REF*G1.{found.assumed_note}", line=ln.number,
+                      severity=found.severity(),
                       fix="Add the payer's authorisation number (2300 REF*G1).", fix_safety="unsafe",
                       authority=found.authority, details={"policy": policy.name, "policy_rule": found.id})
 

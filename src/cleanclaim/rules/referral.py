@@ -59,7 +59,8 @@ def referral_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         accepts = found.get("accepts") or list(WHAT)
         codes = ", ".join(f"{ln.procedure_code} (line {ln.number})" for ln in lines)
         yield Hit(f"{codes}: the {policy.name} pack requires {' or '.join(WHAT[a] for a in accepts)} "
-                  f"({rule_id}); the claim has none.", line=lines[0].number,
+                  f"({rule_id}); the claim has none.{found.assumed_note}", line=lines[0].number,
+                  severity=found.severity(),
                   fix="Add " + " or ".join(WHAT[a] for a in accepts) + " from the order/referral on file.",
                   fix_safety="unsafe", authority=found.authority,
                   details={"policy": policy.name, "policy_rule": rule_id, "lines": [ln.number for ln in lines]})

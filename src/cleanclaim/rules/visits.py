@@ -103,7 +103,7 @@ def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                     f"{dos} is {'/'.join(sorted(disciplines))} visit {number} in the benefit year {year}; the "
                     f"{policy.name} pack caps it at {cap.get('visits')} ({cap.id}). Counted: "
                     f"{len(from_history)} from history, {len(from_batch)} from earlier claims in this run, "
-                    f"{len(from_claim)} on this claim.", line=ln.number,
+                    f"{len(from_claim)} on this claim.{cap.assumed_note}", line=ln.number, severity=cap.severity(),
                     fix="Ask the plan for more visits (medical-necessity exception) before billing, or bill "
                         "the patient as the plan allows.", fix_safety="unsafe", authority=cap.authority,
                     details={"policy": policy.name, "policy_rule": cap.id, "visit_number": number,
