@@ -57,3 +57,13 @@ def test_edema_is_a_covered_reason_for_manual_therapy(make_checker):
                  "lines": [{"code": "97140", "modifiers": ["GP"], "units": 1, "date": "2026-09-15",
                             "pointers": list(range(1, len(dx) + 1))}]}
         assert _findings(make_checker, claim, ["MN001"]) == [], dx
+
+
+def test_a_medicare_named_payer_without_sbr09_gets_the_8_minute_rule(make_checker):
+    # CMS 100-04 ch.5 §20.2: 7 + 7 = 14 timed minutes = 1 unit in total (8-22 minutes)
+    claim = {"payer": {"name": "MEDICARE PART B"}, "diagnoses": ["M54.50"], "lines": [
+        {"code": "97110", "modifiers": ["GP"], "units": 1, "minutes": 7, "date": "2026-09-15"},
+        {"code": "97140", "modifiers": ["GP"], "units": 1, "minutes": 7, "date": "2026-09-15"}]}
+    found = _findings(make_checker, claim, ["TU", "CL020"])
+    assert [f.code for f in found] == ["CL020", "TU001"]
+    assert "the 8-minute rule allows 1" in found[1].message
