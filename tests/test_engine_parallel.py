@@ -118,3 +118,11 @@ def test_summary_counts_each_listed_finding(make_checker):
     summary = Summary()
     summary.add(result)
     assert summary.to_dict()["findings_by_code"]["MU001"] == len(listed)
+
+
+def test_several_files_stay_in_one_process(batch, make_checker, monkeypatch):
+    """Rules may relate claims across the files of a run; workers would not share that."""
+    monkeypatch.setattr(parallel, "iter_file_parallel",
+                        lambda *a: pytest.fail("a run of two files must not use workers"))
+    results = list(iter_check([batch, FIXTURES / "x04_se_count.837"], make_checker(), jobs=2))
+    assert sum(isinstance(r, ClaimResult) for r in results) == 702

@@ -259,8 +259,15 @@ def _describe(exc: Exception, path: Path) -> str:
 
 def iter_check(paths: list[Path | str], checker: Checker,
                jobs: int | None = 1) -> Iterator[ClaimResult | InputResult]:
-    """Results of every file in order; ``jobs``: processes per file (None: by file size)."""
-    for path in expand_paths(paths):
+    """Results of every file in order; ``jobs``: processes per file (None: by file size).
+
+    Worker processes are used for a run of one file only: rules may relate claims across
+    the files of a run (the batch ledger), and what workers learn stays in the workers.
+    """
+    files = expand_paths(paths)
+    if len(files) > 1:
+        jobs = 1
+    for path in files:
         if not path.exists():
             yield InputResult(str(path), error=f"{path}: no such file")
             continue
