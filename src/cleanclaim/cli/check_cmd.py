@@ -54,8 +54,8 @@ def resolve_as_of(value: str | None) -> date:
               help="Visit notes (folder or files: Markdown/text, FHIR DocumentReference) linked to claims "
                    "by claim id or patient + date of service; runs the DOC documentation rules; repeatable.")
 @click.option("--jobs", "-j", default="auto", show_default=True, metavar="N|auto",
-              help="Worker processes per file (output order is the input order); auto: one per "
-                   "core for files of 16 MB and more, else 1.")
+              help="Worker processes for a run of one file (output order is the input order); auto: "
+                   "one per core for a file of 16 MB and more, else 1.")
 def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price,
             jobs, policies=(), notes=()) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
