@@ -212,7 +212,7 @@ class TabularIndex:
                 spread = max(t.end for t in used) - min(t.start for t in used)
                 score *= max(0.5, 1.0 - max(0, spread - 30) / 150)  # words far apart: weaker
                 if len(name.content) == 1 and self.idf.get(next(iter(name.content)), 0.0) < 7.0:
-                    score *= 0.5  # one common word ("Pain, unspecified")
+                    score *= 0.75  # one common word ("Pain, unspecified")
             out.append(Match(name, score, coverage, frozenset(matched), used))
         out.sort(key=lambda m: (-m.score, m.name.code))
         return out
