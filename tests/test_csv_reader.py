@@ -277,3 +277,12 @@ def test_lowercase_modifiers_are_upper_cased(tmp_path):
                     "L1,2026-09-15,97110,1,gp,kx\n")
     (claim,) = read_path(path)
     assert claim.lines[0].modifiers == ["GP", "KX"]
+
+
+def test_one_pointer_per_column(tmp_path):
+    # CMS-1500 box 24E holds up to 4 pointers; exports often give one column each
+    path = tmp_path / "p.csv"
+    path.write_text("claim_id,date_of_service,procedure_code,units,dx1,dx2,Dx Pointer 1,Dx Pointer 2\n"
+                    "P1,2026-09-15,97110,1,M54.50,M62.81,2,A\n")
+    (claim,) = read_path(path)
+    assert claim.lines[0].diagnosis_pointers == [2, 1] and claim.read_findings == []

@@ -22,6 +22,7 @@ from ..model import Claim, Diagnosis, Payer, Provider, ServiceLine
 REQUIRED = ("claim_id", "date_of_service", "procedure_code", "units")
 DX_COLUMNS = tuple(f"dx{i}" for i in range(1, 13))
 MODIFIER_COLUMNS = tuple(f"modifier{i}" for i in range(1, 5))
+POINTER_COLUMNS = tuple(f"pointer{i}" for i in range(1, 5))  # one pointer each, CMS-1500 24E
 # Header spellings seen in practice-management and spreadsheet exports -> canonical column.
 # Names are first normalised (_normalise): lower case, any run of other characters is
 # one "_", and letters and digits are split ("DX1", "dx 1", "Dx-1" -> "dx_1"). Numbered
@@ -81,6 +82,8 @@ MODIFIER_FAMILY = frozenset({"modifier", "mod", "modifier_code", "mod_code", "cp
                              "procedure_modifier", "hcpcs_modifier"})
 DX_FAMILY = frozenset({"dx", "diag", "diagnosis", "diagnosis_code", "dx_code", "diag_code",
                        "icd", "icd_code", "icd_10", "icd_10_cm", "icd_10_code", "icd_10_cm_code"})
+POINTER_FAMILY = frozenset({"pointer", "dx_pointer", "diagnosis_pointer", "diag_pointer", "dx_ptr",
+                            "diag_ptr", "ptr"})
 _TOKENS = re.compile(r"[a-z]+|[0-9]+")
 
 CODE = "CSV001"
@@ -101,7 +104,7 @@ _POINTER_LETTERS = "ABCDEFGHIJKL"
 
 _PARTIES = ("billing", "rendering", "referring", "service_facility")
 KNOWN_COLUMNS = frozenset({
-    *REQUIRED, *DX_COLUMNS, *MODIFIER_COLUMNS, "modifiers", "date_of_service_end", "charge",
+    *REQUIRED, *DX_COLUMNS, *MODIFIER_COLUMNS, *POINTER_COLUMNS, "modifiers", "date_of_service_end", "charge",
     "minutes", "diagnosis_pointers", "place_of_service", "line_control_number", "payer_name",
     "payer_id", "payer_type", "prior_auth", "referral_number", "frequency_code", "patient_key",
     "original_reference", "total_charge", "patient_birth_date", "patient_gender",
@@ -135,6 +138,8 @@ def _column_name(raw: str) -> str:
             return f"modifier{n}"
         if family in DX_FAMILY and 1 <= n <= 12:
             return f"dx{n}"
+        if family in POINTER_FAMILY and 1 <= n <= 4:
+            return f"pointer{n}"
     return name
 
 
@@ -525,6 +530,7 @@ class _ClaimBuilder:
         tokens = [t for t in _SPLIT.split(raw) if t]
         if len(tokens) == 1 and tokens[0].isalpha() and len(tokens[0]) > 1:
             tokens = list(tokens[0])  # "AB" as printed in CMS-1500 box 24E
+        tokens += [values[c] for c in POINTER_COLUMNS if values.get(c)]
         pointers: list[int] = []
         for token in tokens:
             if token.isdigit() and 1 <= int(token) <= 12:
