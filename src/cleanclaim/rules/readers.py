@@ -31,7 +31,7 @@ def csv_row_unreadable(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     A claim built from a half-read row goes out wrong or not at all; fix the row first.
 
     ## Example
-    `date_of_service` = `03/05/2026` instead of `2026-03-05`.
+    `date_of_service` = `15/03/2026` (day first) instead of `03/15/2026` or `2026-03-15`.
 
     ## Fix
     Correct the named row and column (see docs/formats.md for the columns).
@@ -40,6 +40,32 @@ def csv_row_unreadable(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     cleanclaim CSV claim format (docs/formats.md).
     """
     yield from _passthrough(claim, "CSV001")
+
+
+@rule("CSV002", "csv.column-not-read", "warning")
+def csv_column_not_read(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A CSV header cell that names no cleanclaim column (file-level): its values are not read.
+
+    ## What it checks
+    Every header cell, after normalising its spelling (case, spaces, punctuation,
+    `Modifier 1` = `modifier1`, `DX 1` = `dx1`), names a column of docs/formats.md; one
+    warning for the file names the cells that do not, and cells that mean the same column.
+
+    ## Why payers deny it
+    A column that is not read is data that never reaches the claim: a modifier or a
+    diagnosis in an unread column goes out missing (e.g. no GP: CO-4; no diagnosis: CO-16).
+
+    ## Example
+    A header `Claim ID,DOS,CPT,Therapy Mod,Units`: `Therapy Mod` is not read.
+
+    ## Fix
+    Rename the column to one in docs/formats.md (e.g. `modifier1`, `dx1`) if it holds claim
+    data; otherwise the warning can be ignored.
+
+    ## Authority
+    cleanclaim CSV claim format (docs/formats.md, "Header names").
+    """
+    yield from _passthrough(claim, "CSV002")
 
 
 @rule("FHIR001", "fhir.resource-invalid", "error")
@@ -67,4 +93,5 @@ def fhir_resource_invalid(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
 # These rules only replay claim.read_findings: the engine skips them for a claim read whole.
 csv_row_unreadable.replays_read_findings = True
+csv_column_not_read.replays_read_findings = True
 fhir_resource_invalid.replays_read_findings = True
