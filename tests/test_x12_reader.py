@@ -155,10 +155,11 @@ def test_truncated_file_reports_the_open_set_and_its_claims():
     cut = text[: text.index("SE*")]
     claims, file_findings = read(cut)
     assert [c.claim_id for c in claims] == ["T1", "T2"]
-    for claim in claims:
-        assert [f.code for f in claim.read_findings] == ["X12004"]
+    for claim in claims:  # the set, its group and its interchange are all unclosed
+        assert [(f.code, f.details["segment_id"]) for f in claim.read_findings] == [
+            ("X12004", "SE"), ("X12004", "GE"), ("X12004", "IEA")]
         assert "not closed" in claim.read_findings[0].message
-    assert [(f.code, f.details["segment_id"]) for f in file_findings] == [("X12004", "GE"), ("X12004", "IEA")]
+    assert file_findings == []
     assert claims[1].lines[0].date_of_service == date(2024, 1, 5)  # the last segment is read
 
 
@@ -226,14 +227,26 @@ def test_other_delimiters_declared_by_the_isa_are_used():
     assert claim.lines[0].modifiers == ["GP"] and claim.place_of_service == "11"
 
 
-def test_envelope_count_and_control_number_mismatches_are_file_level():
+def test_envelope_count_and_control_number_mismatches_mark_the_claims_they_reject():
+    # A bad GE or IEA trailer gets the whole group / interchange rejected by the receiver
+    # (999 AK9 R; TA1), so each claim in it carries the error, not only the file.
     text = interchange(transaction(claim_segments("E1")), ge="GE*2*9", iea="IEA*3*000000002")
     (claim,), findings = read(text)
-    assert claim.read_findings == []
-    assert [(f.code, f.details["segment_id"]) for f in findings] == [
+    assert findings == []
+    assert [(f.code, f.details["segment_id"]) for f in claim.read_findings] == [
         ("X12003", "GE"), ("X12003", "GE"), ("X12003", "IEA"), ("X12003", "IEA")]
-    assert "GE01 declares 2" in findings[0].message and "has 1" in findings[0].message
-    assert all(f.claim_id is None for f in findings)
+    assert "GE01 declares 2" in claim.read_findings[0].message and "has 1" in claim.read_findings[0].message
+    assert all(f.claim_id == "E1" and f.severity == "error" for f in claim.read_findings)
+
+
+def test_a_bad_ge_marks_only_its_own_group():
+    good = [GS, *transaction(claim_segments("G1")), "GE*1*1"]
+    bad = ["GS*HC*SUBMITTERID*RECEIVERID*20240105*1200*2*X*005010X222A1",
+           *transaction(claim_segments("G2"), st="0002"), "GE*5*2"]
+    text = ISA + "~".join(good + bad + ["IEA*2*000000001"]) + "~"
+    (first, second), findings = read(text)
+    assert findings == [] and first.read_findings == []
+    assert [f.code for f in second.read_findings] == ["X12003"]
 
 
 def test_se02_differs_from_st02():
@@ -287,8 +300,19 @@ def test_claims_stream_out_set_by_set(monkeypatch):
 
     items = x12_reader._Reader("stream.837").run(chunks())
     first = next(items)
-    assert first.claim_id == "S1" and len(consumed) == 1  # yielded before the second chunk is read
+    # claims wait for their interchange's IEA (a bad trailer rejects them all), then come in order
+    assert first.claim_id == "S1" and len(consumed) == 2
     assert [c.claim_id for c in items] == ["S2"]
+
+
+def test_an_interchange_over_the_claim_limit_streams(monkeypatch):
+    monkeypatch.setattr(x12_reader, "CLAIMS_PER_SET", 2)
+    sets = [transaction(claim_segments(f"I{n}"), st=f"000{n}") for n in range(1, 5)]
+    items = list(iter_837_text(interchange(*sets, iea="IEA*9*000000001"), "big"))
+    assert [i.claim_id for i in items if isinstance(i, Claim)] == ["I1", "I2", "I3", "I4"]
+    codes = [i.code for i in items if isinstance(i, Finding)]
+    assert codes == ["X12009", "X12003"]  # the late IEA problem is file-level: claims already out
+    assert "applies to 4 claims already reported" in [i for i in items if isinstance(i, Finding)][1].message
 
 
 def test_a_set_over_the_claim_limit_streams(monkeypatch):

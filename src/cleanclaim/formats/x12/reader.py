@@ -88,6 +88,11 @@ class _Reader:
         self.assembler: ClaimAssembler | None = None
         self.held: list[Claim] | None = []
         self.streamed = 0  # claims of the open set already yielded (set over the limit)
+        # Claims of closed sets wait for their GE and IEA, so that a group or interchange
+        # the receiver rejects (999 AK9 R / TA1) marks its claims; None past the limit.
+        self.pending: list[Claim] | None = []
+        self.pending_streamed = 0  # claims of this interchange already yielded
+        self.group_start = 0  # where the open group's claims start in `pending`
 
     # -- findings -------------------------------------------------------------
     def _file(self, code: str, message: str, sid: str | None = None, **kw) -> Finding:
@@ -127,6 +132,8 @@ class _Reader:
                     "CLM",
                 )
                 self.streamed += len(self.held)
+                yield from self._flush_pending(stop=True)  # earlier sets first: input order
+                self.pending_streamed += len(self.held)
                 yield from self.held
                 self.held = None
 
@@ -144,11 +151,53 @@ class _Reader:
                 yield self._file(code, f"{message} (applies to {self.streamed} claims already reported)", **kw)
             elif not held:
                 yield self._file(code, f"{message} (the set has no claim)", **kw)
-        yield from held
+        yield from self._pend(held)
         self.set_open = False
         self.assembler = None
         self.held = []
         self.streamed = 0
+
+    def _pend(self, claims: list[Claim]) -> Iterator[Claim | Finding]:
+        """Hold a closed set's claims until IEA (or pass them on, past the limit)."""
+        if self.pending is None:
+            self.pending_streamed += len(claims)
+            yield from claims
+            return
+        self.pending.extend(claims)
+        if len(self.pending) > CLAIMS_PER_SET:
+            yield self._file(
+                "X12009",
+                f"interchange {self.interchange.control_number if self.interchange else ''} has more than "
+                f"{CLAIMS_PER_SET} claims; claims are passed on as read, so a later GE/IEA problem is "
+                "reported file-level",
+                "CLM",
+            )
+            yield from self._flush_pending(stop=True)
+
+    def _flush_pending(self, stop: bool = False) -> Iterator[Claim]:
+        pending = self.pending or []
+        self.pending_streamed += len(pending)
+        self.pending = None if stop else []
+        self.group_start = 0
+        yield from pending
+
+    def _envelope_problem(self, code: str, message: str, sid: str, scope: str, **kw) -> Iterator[Finding]:
+        """A GE/IEA problem: the receiver rejects the whole group or interchange, so every
+        claim held from it gets the finding; claims already passed on get a file-level one."""
+        claims = []
+        if self.pending is not None:
+            claims = self.pending[self.group_start:] if scope == "group" else self.pending
+        for claim in claims:
+            self._set_finding_for(claim, code, message, segment_id=sid, **kw)
+        if self.pending_streamed:
+            yield self._file(code, f"{message} (applies to {self.pending_streamed} claims already reported)",
+                             sid, **kw)
+        elif not claims:
+            yield self._file(code, message, sid, **kw)
+
+    def _end_interchange(self) -> Iterator[Claim]:
+        yield from self._flush_pending()
+        self.pending_streamed = 0
 
     def _truncated_set(self, why: str) -> Iterator[Claim | Finding]:
         message = (
@@ -166,12 +215,16 @@ class _Reader:
         if self.interchange is not None:
             if self.set_open:
                 yield from self._truncated_set("a new ISA starts before SE")
-            yield self._file(
+            if self.group_open:
+                yield from self._envelope_problem(
+                    "X12004", f"functional group {self.gs_control} has no GE before the next ISA", "GE", "group")
+            yield from self._envelope_problem(
                 "X12004",
                 f"interchange {self.interchange.control_number} has no IEA before the next ISA "
                 f"(file segment {self.file_segment})",
-                "IEA",
+                "IEA", "interchange",
             )
+        yield from self._end_interchange()
         self.interchange = interchange
         self.delimiters = interchange.delimiters  # kept after IEA for stray data
         self.isa_problem = interchange.problem
@@ -183,8 +236,10 @@ class _Reader:
         if self.set_open:
             yield from self._truncated_set("a GS starts before SE")
         if self.group_open:
-            yield self._file("X12004", f"functional group {self.gs_control} has no GE before the next GS", "GE")
+            yield from self._envelope_problem(
+                "X12004", f"functional group {self.gs_control} has no GE before the next GS", "GE", "group")
         self.group_open = True
+        self.group_start = len(self.pending) if self.pending is not None else 0
         self.groups += 1
         self.sets_in_group = 0
         self.gs_control = els[6].strip() if len(els) > 6 else ""
@@ -266,27 +321,29 @@ class _Reader:
         disagrees with what was read and with its header (GS06 / ISA13)."""
         declared = els[1].strip() if len(els) > 1 else ""
         control = els[2].strip() if len(els) > 2 else ""
+        scope = "group" if sid == "GE" else "interchange"
         if declared != str(found):
-            yield self._file(
+            yield from self._envelope_problem(
                 "X12003",
                 f"{sid}01 declares {declared or 'no'} {counted} but {owner} has {found} "
                 f"(file segment {self.file_segment})",
-                sid,
+                sid, scope,
                 declared=declared,
                 found=found,
             )
         if control != header_control:
-            yield self._file(
+            yield from self._envelope_problem(
                 "X12003",
                 f"{sid}02 '{control}' differs from {header} '{header_control}' (file segment {self.file_segment})",
-                sid,
+                sid, scope,
             )
 
     def _iea(self, els: list[str]) -> Iterator[Claim | Finding]:
         if self.set_open:
             yield from self._truncated_set("IEA arrives before SE")
         if self.group_open:
-            yield self._file("X12004", f"functional group {self.gs_control} has no GE before IEA", "GE")
+            yield from self._envelope_problem(
+                "X12004", f"functional group {self.gs_control} has no GE before IEA", "GE", "group")
             self.group_open = False
         if self.interchange is None:
             yield self._file("X12007", f"IEA at file segment {self.file_segment} has no ISA", "IEA")
@@ -296,6 +353,7 @@ class _Reader:
                                  self.groups, "ISA13", isa13)
         if self.isa_problem and not self.interchange_claims:
             yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
+        yield from self._end_interchange()
         self.interchange = None
 
     def _end(self, cut_segment: str | None = None, cut_elements: list[str] | None = None) -> Iterator[Claim | Finding]:
@@ -314,12 +372,15 @@ class _Reader:
             yield self._file("X12004", f"the file ends inside a {cut_segment} segment (no segment "
                              "terminator after it; that partial segment was not read)", cut_segment)
         if self.group_open:
-            yield self._file("X12004", f"the file ends before GE closes functional group {self.gs_control}", "GE")
+            yield from self._envelope_problem(
+                "X12004", f"the file ends before GE closes functional group {self.gs_control}", "GE", "group")
         if self.interchange is not None:
             isa13 = self.interchange.control_number
-            yield self._file("X12004", f"the file ends before IEA closes interchange {isa13}", "IEA")
+            yield from self._envelope_problem(
+                "X12004", f"the file ends before IEA closes interchange {isa13}", "IEA", "interchange")
             if self.isa_problem and not self.interchange_claims:
                 yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
+        yield from self._flush_pending(stop=True)
 
     # -- main loop ------------------------------------------------------------
     def run(self, chunks: Iterable[str]) -> Iterator[Claim | Finding]:
