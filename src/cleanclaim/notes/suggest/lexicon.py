@@ -68,7 +68,7 @@ def load_lexicon() -> Lexicon:
                 attributes.append((_phrase_regex(multi), kind, value))
             if single:  # "R", "L": side only in capitals, never part of "L4-L5"
                 attributes.append((re.compile(r"(?<![\w/-])(?:" + "|".join(re.escape(s.upper()) for s in single)
-                                              + r")(?![\w/-]|\s*\d)"), kind, value))
+                                              + r")(?![\w/-]|\d)"), kind, value))
     synonyms = tuple((re.compile(r"(?<![\w/])(?:" + pattern + r")(?![\w/])", re.IGNORECASE), canonical.split())
                      for pattern, canonical in raw["synonyms"].items())
     any_synonym = re.compile("|".join(f"(?:{r.pattern})" for r, _ in synonyms), re.IGNORECASE)

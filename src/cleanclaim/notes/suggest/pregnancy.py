@@ -77,6 +77,11 @@ def _affirmed(note, start: int, end: int) -> bool:
     return not ctx.negated and not ctx.historical
 
 
+def _pregnancy_sentence(note, offset: int) -> bool:
+    sentence = note.sentence_at(offset)
+    return bool(PREGNANT.search(note.text[sentence.start:sentence.end]))
+
+
 def _gestational_age(note) -> tuple | None:
     """(weeks, days|None, span, strong) of the first gestational age written in the note."""
     text = note.text
@@ -99,6 +104,8 @@ def _gestational_age(note) -> tuple | None:
         lead = text[line_start:m.start()]
         if GA_AFTER.search(after) or GA_BEFORE.search(before):
             found.append((m.start(), int(m.group(1)), None, (m.start(), m.end()), True))
+        elif _pregnancy_sentence(note, m.start()):
+            found.append((m.start(), int(m.group(1)), None, (m.start(), m.end()), False))  # "... of pregnancy, 27 wks."
         elif re.fullmatch(r"\s*(?:[-*#]+\s*)?(?:\*\*)?(?:S|Subjective|HPI|History)?\s*[:.]?(?:\*\*)?\s*", lead, _I):
             found.append((m.start(), int(m.group(1)), None, (m.start(), m.end()), False))  # "39 weeks." opening a line
     found = [f for f in found if 4 <= f[1] <= 43 and (f[2] is None or f[2] <= 6) and _affirmed(note, *f[3])]
