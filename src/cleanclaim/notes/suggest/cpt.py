@@ -141,7 +141,12 @@ def cpt_candidates(note, store) -> list[Suggestion]:
             why.append(f"{entry.minutes} minutes documented" + (f" -> {units} unit(s)" if units else ""))
         elif entry.code in timed:
             why.append("timed code: no minutes found for it")
-        spans = tuple(sorted(set(entry.spans)))
+        by_sentence: dict = {}
+        for a, b in entry.spans:  # one span per sentence: code, technique and minutes together
+            key = _sentence(note, a)
+            lo, hi = by_sentence.get(key, (a, b))
+            by_sentence[key] = (min(lo, a), max(hi, b))
+        spans = tuple(sorted(by_sentence.values()))
         out.append(Suggestion(entry.code, "CPT", description, round(min(conf, 0.95), 2), spans, "; ".join(why),
                               "rules", units if entry.code in timed else None))
     out.sort(key=lambda s: -s.confidence)
