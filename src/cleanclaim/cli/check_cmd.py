@@ -86,12 +86,18 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         raise click.BadParameter(str(exc), param_hint="--notes")
     for problem in (note_index.errors if note_index else []):
         click.echo(f"warning: note not read: {problem}", err=True)
-    from ..store.recording import HistoryError, attach_history
+    recorder = None
+    if record or db or os.environ.get("CLEANCLAIM_DB") or _config().get("history", "db"):
+        from ..store.recording import HistoryError, attach_history  # SQLAlchemy: only when asked
 
-    try:
-        recorder = attach_history(checker, db, record)
-    except HistoryError as exc:
-        raise click.ClickException(str(exc))
+        try:
+            recorder = attach_history(checker, db, record)
+        except HistoryError as exc:
+            raise click.ClickException(str(exc))
+    if not record:  # with --record each claim is stored as it is checked: the store has them
+        from ..store.run_ledger import RunLedger
+
+        checker.ctx.options["run_ledger"] = RunLedger()
     from ..pricing.check_hook import enable_pricing
 
     enable_pricing(checker, price, payer)
@@ -116,6 +122,15 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     if recorder is not None:
         click.echo(recorder.summary(), err=True)
     sys.exit(summary.exit_code)
+
+
+def _config():
+    from ..config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _jobs(value: str) -> int | None:

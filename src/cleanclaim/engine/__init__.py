@@ -164,6 +164,9 @@ class Checker:
                 findings.append(finding(hit, claim_id))
         if len(findings) > 1:
             findings.sort(key=_finding_order)
+        ledger = ctx.options.get("run_ledger")
+        if ledger is not None:  # later claims of the run are compared with this one (HX rules)
+            ledger.add(claim)
         dates = claim.dates_of_service
         rows = None
         if claim.source_row is not None:

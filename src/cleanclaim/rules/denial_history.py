@@ -39,6 +39,8 @@ DEFAULT_ADVICE = "Read the denials listed and fix their cause before sending, or
 
 
 def _index(ctx: RuleContext):
+    if ctx.history is None:  # no store, no denial history (and no database layer to load)
+        return None
     from ..remits.denial_index import index_for
 
     index = index_for(ctx)

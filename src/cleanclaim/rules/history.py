@@ -41,13 +41,13 @@ F8_AUTHORITY = ("ASC X12 005010X222A1 837P TR3, loop 2300 REF (REF01 = F8, Payer
 # --- what several rules share -----------------------------------------------------------
 
 def _identity(claim: Claim):
-    from ..store.claims import claim_key
+    from ..store.keys import claim_key
 
     return claim_key(claim)
 
 
 def _payer_key(claim: Claim) -> str | None:
-    from ..store.claims import payer_key
+    from ..store.keys import payer_key
 
     return payer_key(claim.payer)
 
@@ -58,7 +58,8 @@ def history_lines(claim: Claim, ctx: RuleContext) -> list:
     Excludes the claim's own earlier version and, on a replacement or void, the claim REF*F8
     names (matched on the payer's claim number or CLM01).
     """
-    if ctx.history is None or not claim.patient_key:
+    ledger = ctx.options.get("run_ledger")  # earlier claims of this run (store/run_ledger.py)
+    if (ctx.history is None and ledger is None) or not claim.patient_key:
         return []
     memo = ctx.claim_memo(claim)
     if "history.lines" not in memo:
@@ -66,8 +67,12 @@ def history_lines(claim: Claim, ctx: RuleContext) -> list:
         found = []
         payer = _payer_key(claim)
         if dates and payer:
-            found = ctx.history.service_lines(claim.patient_key, payer_key=payer, start=dates[0], end=dates[-1],
-                                              exclude_claim=_identity(claim))
+            query = dict(payer_key=payer, start=dates[0], end=dates[-1], exclude_claim=_identity(claim))
+            found = ctx.history.service_lines(claim.patient_key, **query) if ctx.history is not None else []
+            if ledger is not None:
+                run = ledger.service_lines(claim.patient_key, **query)
+                in_run = {h.claim for h in run}  # this run's version of a claim replaces the stored one
+                found = [h for h in found if h.claim not in in_run] + run
             ref = (claim.original_reference or "").strip()
             if ref and (claim.frequency_code or "").strip() in ("7", "8"):
                 found = [h for h in found if ref not in (h.claim.claim_number, h.payer_claim_number)]
@@ -153,10 +158,21 @@ def duplicate_claim(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     CMS Medicare Claims Processing Manual 100-04 ch. 1 §120 (detection of duplicate
     claims); CARC 18.
     """
+    ledger = ctx.options.get("run_ledger")
+    if (ledger is not None and (claim.frequency_code or "1").strip() == "1"
+            and ledger.seen(claim.patient_key, _identity(claim))):
+        yield Hit(f"Claim {claim.claim_id} appears twice in this run (same billing provider, payer and "
+                  "CLM01): the payer denies the second copy as a duplicate.",
+                  fix="Send each claim once: remove the second copy (or, if it is a correction, send it as a "
+                      "replacement, CLM05-3 = 7, with REF*F8 = the payer's claim number).",
+                  fix_safety="unsafe", authority=DUPLICATE_AUTHORITY,
+                  details={"duplicate_of": claim.claim_id})
+        return
     other = _whole_duplicate_of(claim, ctx)
     if other is None:
         return
-    yield Hit(f"Every line of this claim is already on recorded {_describe_claim(other)} (same provider, "
+    yield Hit(f"Every line of this claim is already on {_describe_claim(other)} (recorded, or earlier in "
+              "this run; same provider, "
               "patient, payer, dates, codes and modifiers): an exact duplicate claim.",
               fix=f"Do not send it again; if {_describe_claim(other)} needs a change, send a replacement "
                   "(CLM05-3 = 7) with REF*F8 = the payer's claim control number of the original.",

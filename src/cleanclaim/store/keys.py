@@ -1,0 +1,32 @@
+"""Claim identity without the database layer (rules import this on every check)."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Claim, Payer
+from .types import ClaimKey
+
+
+def payer_key(payer: Payer | None = None, *, payer_id: str | None = None, name: str | None = None) -> str | None:
+    """Payer id (NM109 of 2010BB) if there is one, else the normalised payer name; None if neither.
+
+    Normalised: upper case, runs of anything but letters and digits become one space.
+    """
+    if payer is not None:
+        payer_id, name = payer.payer_id, payer.name
+    if payer_id and payer_id.strip():
+        return payer_id.strip().upper()
+    if name and name.strip():
+        return re.sub(r"[^A-Z0-9]+", " ", name.upper()).strip() or None
+    return None
+
+
+def claim_key(claim: Claim) -> ClaimKey | None:
+    """The claim's identity, or None when the billing NPI, payer or CLM01 is missing."""
+    npi = claim.billing_provider.npi if claim.billing_provider else None
+    payer = payer_key(claim.payer)
+    number = (claim.claim_id or "").strip()
+    if not (npi and payer and number):
+        return None
+    return ClaimKey(npi.strip(), payer, number)

@@ -1,0 +1,86 @@
+"""Cross-claim edits inside one run, without a claim history database (trial #8).
+
+Authorities: CMS 100-04 ch.1 §120 (duplicates, CARC 18); NCCI PTP edits apply across the
+claims of one provider, beneficiary and date (CMS NCCI Policy Manual ch.1); MUE MAI 3 is a
+date-of-service edit (97110: MUE 6 in the shipped 2024 Q3 practitioner table); the shipped
+2024 Q3 PTP table has 97140 / 97124 at modifier indicator 0.
+"""
+
+import json
+
+from click.testing import CliRunner
+
+from cleanclaim.cli import main
+
+HEADER = ("claim_id,date_of_service,procedure_code,modifiers,units,charge,dx1,pointers,rendering_npi,"
+          "billing_npi,billing_zip,payer_name,payer_id,payer_type,patient_key,prior_auth,frequency_code,"
+          "original_reference\n")
+
+
+def row(claim, code, units=1, patient="SYN-R1", dos="2026-09-15", freq="1", ref=""):
+    return (f"{claim},{dos},{code},GP,{units},{40 * units}.00,M54.50,1,1992999999,1234567893,122070001,"
+            f"ACME HEALTH PLAN,60054,CI,{patient},AUTH-1,{freq},{ref}\n")
+
+
+def check(tmp_path, rows, *extra):
+    path = tmp_path / "batch.csv"
+    path.write_text(HEADER + "".join(rows))
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--as-of", "2026-12-01",
+                                       "--select", "HX", *extra])
+    return {c["claim_id"] + "#" + str(i): [f["code"] for f in c["findings"]]
+            for i, c in enumerate(json.loads(result.output)["claims"])}
+
+
+def x12_claim(claim_id, code, dos="2026-09-15", frequency="1", ref=None):
+    from cleanclaim.formats.dict_reader import claim_from_dict
+
+    claim = claim_from_dict({
+        "claim_id": claim_id, "payer": {"name": "ACME HEALTH PLAN", "payer_id": "60054",
+                                        "claim_filing_indicator": "CI"},
+        "diagnoses": ["M54.50"], "prior_authorization": "AUTH-1",
+        "billing_provider": {"npi": "1234567893", "name": "PRACTICE", "entity_type": "2", "zip_code": "122070001"},
+        "rendering_provider": {"npi": "1992999999", "name": "PT", "entity_type": "1", "taxonomy": "225100000X"},
+        "lines": [{"code": code, "modifiers": ["GP"], "units": 1, "charge": 40, "date": dos, "pointers": [1]}]})
+    claim.patient_key = "SYN-R1"
+    claim.frequency_code, claim.original_reference = frequency, ref
+    return claim
+
+
+def check_837(tmp_path, claims):
+    from cleanclaim.formats.write837 import write_837
+
+    path = tmp_path / "batch.837"
+    with open(path, "w") as fh:
+        write_837(claims, fh)
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--as-of", "2026-12-01",
+                                       "--select", "HX"])
+    return [(c["claim_id"], [f["code"] for f in c["findings"]]) for c in json.loads(result.output)["claims"]]
+
+
+def test_same_claim_twice_in_one_file_is_a_duplicate(tmp_path):
+    got = check_837(tmp_path, [x12_claim("D1", "97110"), x12_claim("X", "97530", dos="2026-09-20"),
+                               x12_claim("D1", "97110")])
+    assert got == [("D1", []), ("X", []), ("D1", ["HX001"])]
+
+
+def test_a_void_takes_the_claim_out_of_the_run(tmp_path):
+    got = check_837(tmp_path, [x12_claim("V1", "97110"), x12_claim("V1", "97110", frequency="8", ref="V1"),
+                               x12_claim("V2", "97110")])
+    assert got == [("V1", []), ("V1", []), ("V2", [])]
+
+
+def test_same_services_under_a_new_claim_number(tmp_path):
+    got = check(tmp_path, [row("A1", "97110"), row("A2", "97110")])
+    assert got == {"A1#0": [], "A2#1": ["HX001"]}
+
+
+def test_ncci_pair_and_mue_split_over_two_claims(tmp_path):
+    got = check(tmp_path, [row("S1", "97140"), row("S2", "97124"),
+                           row("S3", "97110", units=4, dos="2026-09-16"), row("S4", "97110", units=4, dos="2026-09-16")])
+    assert got["S2#1"] == ["HX003"]  # 97124 is column 2 of 97140, indicator 0
+    assert "HX004" in got["S4#3"]  # 4 + 4 units > MUE 6
+
+
+def test_other_patients_do_not_count(tmp_path):
+    got = check(tmp_path, [row("P1", "97110"), row("P2", "97110", patient="SYN-R2")])
+    assert got == {"P1#0": [], "P2#1": []}
