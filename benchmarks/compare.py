@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/compare.py diff [NAME]   # after it: same JSON, or the differences
     .venv/bin/python benchmarks/compare.py jobs          # --jobs 1 and --jobs 2 agree
     ... save NAME --src=DIR                              # snapshot the package in DIR/cleanclaim
+    ... save NAME --no-cache                             # snapshot with the rules' caches off
 
 Targets: every example under examples/ (837 and CSV), the X12 and CSV test fixtures,
 the X12 guide samples in ../shared/samples/x12 when present, and the generated 10k file
@@ -42,12 +43,43 @@ def targets() -> list[Path]:
 
 
 SRC: str | None = None  # --src DIR: run the package found there (e.g. an older copy)
+NO_CACHE = False  # --no-cache: the rules' per-run and per-claim caches keep nothing
+
+# Run before `check` with --no-cache: every value the engine and the SPEED-owned rules
+# cache (RuleContext.memo / claim_memo keys below, the NPI check-digit cache) is worked out
+# again each time and every rule runs on every claim, so a snapshot without them proves
+# the shortcuts change nothing.
+_NO_CACHE = """
+import cleanclaim.rules.base as base, cleanclaim.rules.npi as npi
+RUN = {"icd.release", "tn.excludes1", "tn.code_first", "nc.ptp_edit", "tu.distribute"}
+CLAIM = {"dates", "dx.checks", "tn.release", "tn.codes", "nc.pairs", "tu.check_days"}
+memo, claim_memo = base.RuleContext.memo, base.RuleContext.claim_memo
+class Forget(dict):
+    def __setitem__(self, key, value):
+        if key not in CLAIM:
+            super().__setitem__(key, value)
+def no_memo(self, name, limit=65536):
+    return {} if name in RUN else memo(self, name, limit)
+def no_claim_memo(self, claim):
+    found = claim_memo(self, claim)
+    if type(found) is not Forget:
+        found = self._claim_memo = Forget(found)
+    return found
+base.RuleContext.memo, base.RuleContext.claim_memo = no_memo, no_claim_memo
+npi._CHECKED_LIMIT = 0
+import cleanclaim.engine as engine
+init = engine.Checker.__init__
+def every_rule(self, *args, **kwargs):  # no skipping of the read-finding replays either
+    init(self, *args, **kwargs)
+    self._plan_whole = self._plan_read
+engine.Checker.__init__ = every_rule
+"""
 
 
 def run(path: Path, *extra: str) -> tuple[int, dict]:
     """`cleanclaim check PATH --format json` in a fresh interpreter: (exit code, JSON)."""
     env = dict(os.environ, PYTHONPATH=SRC) if SRC else None
-    code = ("import sys; from cleanclaim.cli import main; "
+    code = ((_NO_CACHE if NO_CACHE else "") + "\nimport sys; from cleanclaim.cli import main; "
             "sys.argv = ['cleanclaim'] + sys.argv[1:]; main()")
     proc = subprocess.run(
         [sys.executable, "-c", code, "check", str(path), "--format", "json", "--as-of", AS_OF,
@@ -141,7 +173,10 @@ def jobs() -> int:
 
 
 def main(argv: list[str]) -> int:
-    global SRC
+    global SRC, NO_CACHE
+    if "--no-cache" in argv:
+        NO_CACHE = True
+        argv.remove("--no-cache")
     for arg in [a for a in argv if a.startswith("--src=")]:
         SRC = str(Path(arg.split("=", 1)[1]).resolve())
         argv.remove(arg)
