@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cleanclaim.cli import main
+from cleanclaim.cli import COMMANDS, main
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
-@pytest.mark.parametrize("name", sorted(main.commands))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_in_readme(name):
     assert f"cleanclaim {name}" in README
 
 
-@pytest.mark.parametrize("option", [o for p in main.commands["check"].params
+@pytest.mark.parametrize("option", [o for p in main.get_command(None, "check").params
                                     for o in getattr(p, "opts", []) if o.startswith("--")])
 def test_check_option_in_readme(option):
     assert option in README, f"`cleanclaim check {option}` is not documented in the README"

@@ -78,14 +78,15 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         checker.ctx.options["policies"] = load_packs(list(policies))
     except PackLoadError as exc:
         raise click.ClickException(f"invalid policy pack(s):\n{exc}")
-    from ..notes.link import NoteError, attach_notes
+    if notes:  # the note reader loads only when notes are given
+        from ..notes.link import NoteError, attach_notes
 
-    try:
-        note_index = attach_notes(checker, list(notes))
-    except NoteError as exc:
-        raise click.BadParameter(str(exc), param_hint="--notes")
-    for problem in (note_index.errors if note_index else []):
-        click.echo(f"warning: note not read: {problem}", err=True)
+        try:
+            note_index = attach_notes(checker, list(notes))
+        except NoteError as exc:
+            raise click.BadParameter(str(exc), param_hint="--notes")
+        for problem in (note_index.errors if note_index else []):
+            click.echo(f"warning: note not read: {problem}", err=True)
     recorder = None
     if record or db or os.environ.get("CLEANCLAIM_DB") or _config().get("history", "db"):
         from ..store.recording import HistoryError, attach_history  # SQLAlchemy: only when asked

@@ -10,15 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from typing import TYPE_CHECKING
+
 from ..model import Claim
-from ..notes.checks import Billed, Gap, find_gaps, is_therapy_code
-from ..notes.elements import Elements, extract
-from ..notes.link import note_for
 from .base import Hit, RuleContext, rule
+
+if TYPE_CHECKING:  # the notes package loads only when a run has notes (a cold check stays fast)
+    from ..notes.checks import Billed, Gap
+    from ..notes.elements import Elements
+
+
+def notes_given(ctx: RuleContext) -> bool:
+    """Whether this run has visit notes at all (`check --notes`, or note_text for one claim)."""
+    options = ctx.options or {}
+    return bool(options.get("note_text")) or options.get("notes") is not None
+
+
+def is_therapy_code(code: str) -> bool:
+    from ..notes.checks import is_therapy_code as therapy
+
+    return therapy(code)
 
 
 
 def billed_lines(claim: Claim) -> list[Billed]:
+    from ..notes.checks import Billed
+
     return [Billed(ln.procedure_code, ln.units, tuple(ln.modifiers), ln.number) for ln in claim.lines]
 
 
@@ -46,6 +63,13 @@ def _analysis(claim: Claim, ctx: RuleContext) -> tuple[Elements | None, list[Gap
     cached = memo.get("doc.analysis")
     if cached is not None:
         return cached
+    if not notes_given(ctx):
+        memo["doc.analysis"] = (None, [], False)
+        return memo["doc.analysis"]
+    from ..notes.checks import find_gaps
+    from ..notes.elements import extract
+    from ..notes.link import note_for
+
     note, given = note_for(claim, ctx)
     if note is None:
         result = (None, [], given)
@@ -103,7 +127,7 @@ def no_note(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
     Medicare Program Integrity Manual 100-08 ch.3 §3.3.2.1 (documents on which a review
     determination is based); CMS 100-02 ch.15 §220.3.
     """
-    if any(is_therapy_code(ln.procedure_code) for ln in claim.lines):
+    if notes_given(ctx) and any(is_therapy_code(ln.procedure_code) for ln in claim.lines):
         elements, _, given = _analysis(claim, ctx)
         if given and elements is None:
             yield Hit("no note found for claim: no note with this claim id, file name, or patient "

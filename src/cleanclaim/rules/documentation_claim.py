@@ -8,10 +8,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ..model import Claim
-from ..notes.checks import A_NCCI, A_UNITS, is_therapy_code
-from ..notes.elements import Elements
+from typing import TYPE_CHECKING
+
 from .base import Hit, RuleContext, rule
-from .documentation import _analysis
+from .documentation import _analysis, is_therapy_code
+
+if TYPE_CHECKING:
+    from ..notes.elements import Elements
+
 
 SEPARATE_SITE_MODIFIERS = ("59", "XS", "XU", "XE")
 
@@ -42,6 +46,7 @@ def minutes_units(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
     elements, _, _ = _analysis(claim, ctx)
     if elements is None:
         return
+    from ..notes.checks import A_UNITS
     from .minutes import distribute, units_for_minutes, CMS_8_MINUTE
     from .timed_units import load_timed_codes, render_units, unit_method_for
 
@@ -116,6 +121,7 @@ def separate_site(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
     elements, _, _ = _analysis(claim, ctx)
     if elements is None:
         return
+    from ..notes.checks import A_NCCI
     for ln in claim.lines:
         modifier = next((m for m in ln.modifiers if m in SEPARATE_SITE_MODIFIERS), None)
         if not modifier or not is_therapy_code(ln.procedure_code):
