@@ -33,7 +33,7 @@ def test_denial_adjustment_definition(group, carc, denial):
     ("197", [], "authorization"), ("29", [], "timely_filing"), ("18", [], "duplicate"),
     ("27", [], "eligibility"), ("B7", [], "credentialing"), ("236", [], "coding_bundling"),
     ("50", [], "medical_necessity"), ("204", [], "coverage"),
-    ("16", ["M62"], "authorization"), ("16", ["N290"], "credentialing"), ("16", [], "coding_bundling"),
+    ("16", ["M62"], "authorization"), ("16", ["N290"], "credentialing"), ("16", [], "billing_error"), ("16", ["MA130"], "billing_error"), ("16", ["N29"], "medical_necessity"),
     ("96", ["N425"], "coverage"), ("252", ["M127"], "medical_necessity"), ("ZZ1", [], "other")])
 def test_buckets(carc, rarcs, bucket, store):
     assert explain(store, "CO", carc, rarcs).bucket == bucket

@@ -44,19 +44,23 @@ def command() -> None:
 def import_cmd(files, db, fmt) -> None:
     """Import 835, 999 and 277CA FILES (kind read from the ST segment), one transaction each.
 
-    A file imported before (same bytes) adds nothing. Balance and code problems are
-    warnings; a file that is not X12 is skipped and the exit code is 2.
+    A file imported before adds nothing: same bytes, or (835) a transaction set whose
+    payer + TRN02 trace number + TRN03 is already stored (a resent or CRLF copy); the
+    skipped sets are listed. Balance and code problems are warnings. A file with an error
+    (a set without SE, no IEA, an unreadable value) is not imported at all and the exit
+    code is 1; a file that is not X12 is skipped and the exit code is 2.
     """
     from ..formats import InputError
     from ..remits.importer import import_file
 
     store = _store()
     history = _open(db)
-    results, failed = [], 0
+    results, failed, refused = [], 0, 0
     try:
         for path in files:
             try:
                 results.append(import_file(history, path, store))
+                refused += results[-1].refused is not None
             except (InputError, OSError) as exc:
                 failed += 1
                 click.echo(f"{path}: not imported: {exc}", err=True)
@@ -67,19 +71,28 @@ def import_cmd(files, db, fmt) -> None:
     else:
         for r in results:
             click.echo(_import_line(r))
+            for what in r.skipped:
+                click.echo(f"  duplicate: {what}")
             for p in r.problems:
                 click.echo(f"  {p}")
     if failed:
         sys.exit(2)
+    if refused:
+        sys.exit(1)
 
 
 def _import_line(r) -> str:
+    if r.refused:
+        return f"{r.source}: {r.kind} NOT imported: {r.refused}"
+    if r.duplicate and r.skipped:
+        return f"{r.source}: {r.kind} already imported (every payment, by payer + TRN); nothing added"
     if r.duplicate:
         return f"{r.source}: {r.kind} already imported (same content); nothing added"
     if r.kind == "835":
         balance = "balanced" if not r.unbalanced else f"{r.unbalanced} not balanced"
         return (f"{r.source}: 835, {r.remittances} remittance(s), {r.claims} claim(s) "
-                f"({r.matched_claims} matched to recorded claims), {r.lines} line(s), {r.denials} denial(s); {balance}")
+                f"({r.matched_claims} matched to recorded claims), {r.lines} line(s), {r.denials} denial(s); {balance}"
+                + (f"; {len(r.skipped)} duplicate set(s) skipped" if r.skipped else ""))
     matched = f", {r.matched_claims} matched" if r.kind == "277CA" else ""
     return f"{r.source}: {r.kind}, {r.responses} response(s), {r.rejected} rejected{matched}"
 
@@ -216,8 +229,12 @@ def explain_cmd(carc, rarcs, group, on, fmt) -> None:
     shipped X12 CARC/RARC list with its start and stop dates."""
     from ..remits.explain import explain
 
+    from ..formats.x12.remit835 import GROUP_CODES
+
     if "-" in carc and not group:
         group, carc = carc.split("-", 1)
+    if group and group.upper() not in GROUP_CODES:
+        raise click.ClickException(f"{group!r} is not a claim adjustment group code (X12: {', '.join(GROUP_CODES)})")
     when: date | None = on.date() if on else None
     result = explain(_store(), group, carc, list(rarcs), on=when)
     if fmt == "json":

@@ -1,8 +1,16 @@
 """What counts as a denial, and its root-cause bucket (issue 5).
 
 A *denial* is a claim with CLP02 = 4, or a line paid 0 or reduced by an adjustment that
-is not contractual (CO-45) and not patient responsibility (PR-1 deductible, PR-2
-coinsurance, PR-3 copay), nor CO-253 (Medicare sequestration, see NOT_DENIALS).
+is not contractual and not patient responsibility (PR-1 deductible, PR-2 coinsurance,
+PR-3 copay), nor CO-253 (Medicare sequestration, see NOT_DENIALS). Contractual, from
+the CARC texts of the shipped X12 list: CO-45 "Charge exceeds fee schedule/maximum
+allowable or contracted/legislated fee arrangement."; CO-42 "Charges exceed our fee
+schedule or maximum allowable amount. (Use CARC 45)" (stopped 2007, still sent);
+CO-A2 "Contractual adjustment." (stopped 2008, still sent); CO-24 "Charges are covered
+under a capitation agreement/managed care plan." (paid by the capitation, not denied).
+OA-23 "The impact of prior payer(s) adjudication including payments and/or adjustments"
+on a claim this payer processed as secondary or tertiary (CLP02 2, 3, 20, 21) is the
+primary payer's share, not a denial by this payer.
 "Reduced by" means a positive CAS amount; reversals (CLP02 = 22) are never denials.
 A claim-level CAS that qualifies makes the claim a denial (the whole claim charge
 counts). Dollars denied = the billed charge of
@@ -30,6 +38,7 @@ BUCKETS = {
     "medical_necessity": "Medical necessity or documentation",
     "credentialing": "Credentialing or provider",
     "coding_bundling": "Coding or bundling (NCCI)",
+    "billing_error": "Missing information or billing error",
     "eligibility": "Eligibility",
     "timely_filing": "Timely filing",
     "duplicate": "Duplicate",
@@ -40,7 +49,11 @@ BUCKETS = {
 # (remits.analytics.NOT_A_DENIAL): CO-253 "Sequestration - reduction in federal payment",
 # the legislated 2% cut on every Medicare payment (Budget Control Act of 2011), which would
 # otherwise make every paid Medicare claim a denial.
-NOT_DENIALS = frozenset({("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3"), ("CO", "253")})
+NOT_DENIALS = frozenset({("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3"), ("CO", "253"),
+                         ("CO", "42"), ("CO", "A2"), ("CO", "24")})
+CONTRACTUAL = frozenset({("CO", "45"), ("CO", "42"), ("CO", "A2"), ("CO", "24")})
+# CLP02: processed as secondary / tertiary (with or without forwarding), 005010X221A1 2100 CLP02
+LATER_PAYER_STATUS = frozenset({"2", "3", "20", "21"})
 ZERO = Decimal(0)
 
 
@@ -66,9 +79,12 @@ def bucket_table() -> dict[tuple[str, str], BucketRule]:
     return table
 
 
-def is_denial_adjustment(adj: Adjustment) -> bool:
-    """True for a positive adjustment other than CO-45 and PR-1/2/3."""
-    return adj.amount > 0 and (adj.group, adj.carc) not in NOT_DENIALS
+def is_denial_adjustment(adj: Adjustment, claim_status: str | None = None) -> bool:
+    """True for a positive adjustment that is not contractual, PR-1/2/3 or CO-253, nor
+    OA-23 (prior payer's adjudication) on a claim processed as secondary/tertiary."""
+    if adj.amount <= 0 or (adj.group, adj.carc) in NOT_DENIALS:
+        return False
+    return not (adj.carc == "23" and adj.group == "OA" and claim_status in LATER_PAYER_STATUS)
 
 
 def bucket_for(adj: Adjustment, remarks: list[Remark] | tuple = ()) -> tuple[str, str]:
@@ -96,11 +112,12 @@ class DenialDecision:
     why: str = ""
 
 
-def _decide(adjustments: list[Adjustment], remarks, charge: Decimal | None, forced: bool) -> DenialDecision:
-    qualifying = [a for a in adjustments if is_denial_adjustment(a)]
+def _decide(adjustments: list[Adjustment], remarks, charge: Decimal | None, forced: bool,
+            status: str | None = None) -> DenialDecision:
+    qualifying = [a for a in adjustments if is_denial_adjustment(a, status)]
     if not qualifying and not forced:
         return DenialDecision(False, ZERO)
-    pool = qualifying or [a for a in adjustments if a.amount > 0 and (a.group, a.carc) != ("CO", "45")]
+    pool = qualifying or [a for a in adjustments if a.amount > 0 and (a.group, a.carc) not in CONTRACTUAL]
     if not pool:
         return DenialDecision(True, charge or ZERO, None, "other", "CLP02 = 4 (denied) with no adjustment reason")
     decisive = max(pool, key=lambda a: a.amount)
@@ -112,7 +129,8 @@ def line_denial(line: RemitLine, claim: RemitClaim) -> DenialDecision:
     """Is this line a denial (issue 5 definition)? Claim remarks count with line remarks."""
     if claim.is_reversal:
         return DenialDecision(False, ZERO)
-    return _decide(line.adjustments, [*line.remarks, *claim.remarks], line.charge, claim.is_denied)
+    return _decide(line.adjustments, [*line.remarks, *claim.remarks], line.charge, claim.is_denied,
+                   claim.status_code)
 
 
 def claim_denial(claim: RemitClaim) -> DenialDecision:
@@ -121,10 +139,10 @@ def claim_denial(claim: RemitClaim) -> DenialDecision:
         return DenialDecision(False, ZERO)
     if claim.is_denied:
         every = claim.all_adjustments
-        return _decide(every, claim.remarks, claim.charge, True)
+        return _decide(every, claim.remarks, claim.charge, True, claim.status_code)
     lines = [(ln, line_denial(ln, claim)) for ln in claim.lines]
     denied = [(ln, d) for ln, d in lines if d.denied]
-    own = _decide(claim.adjustments, claim.remarks, claim.charge, False)
+    own = _decide(claim.adjustments, claim.remarks, claim.charge, False, claim.status_code)
     if own.denied:
         if claim.lines:
             own.why += " (claim-level adjustment: the whole claim charge counts)"

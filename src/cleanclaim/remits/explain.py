@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .buckets import BUCKETS, bucket_for, is_denial_adjustment
+from .buckets import BUCKETS, CONTRACTUAL, bucket_for, is_denial_adjustment
 from .model import Adjustment, Problem, Remark, Remittance
 
 GROUP_MEANING = {
@@ -131,12 +131,16 @@ def explain(store, group: str | None, carc: str, rarcs=(), *, on: date | None = 
     if denial:
         source = f"by {why.split(':')[0]}" if ":" in why else why
         parts.append(f"Counts as a denial; root cause: {BUCKETS[bucket]} ({source}).")
-    elif group and (group, c.code) == ("CO", "45"):
-        parts.append("Not a denial: the contracted/fee-schedule reduction.")
+    elif group and (group, c.code) in CONTRACTUAL:
+        parts.append("Not a denial: a contractual adjustment (the contracted/fee-schedule reduction"
+                     + (", or the capitation payment)." if c.code == "24" else ")."))
     elif group == "PR" and c.code in ("1", "2", "3"):
         parts.append("Not a denial: the patient's deductible, coinsurance or copay.")
     elif (group, c.code) == ("CO", "253"):
         parts.append("Not a denial: the legislated Medicare sequestration reduction.")
+    if denial and (group, c.code) == ("OA", "23"):
+        parts.append("On a claim this payer processed as secondary or tertiary (CLP02 2, 3, 20 or 21) it is the "
+                     "prior payer's share and not a denial.")
     notes = [i.note for i in (g, c, *remarks) if i.note and (i.kind != "group" or group)]
     parts.extend(f"Warning: {n}." for n in notes)
     return Explanation(g, c, remarks, amount, quantity, denial, bucket if denial else None,
@@ -163,21 +167,22 @@ def code_problems(remit: Remittance, store) -> list[Problem]:
             return
         seen.add((kind, code))
         info = lookup(store, kind, code, on)
-        if not info.known:
-            problems.append(Problem("RM020", "warning", info.note, remit.source, number, sid, claim_id=claim_id))
-        elif info.valid is False:
-            problems.append(Problem("RM021", "warning", info.note, remit.source, number, sid, claim_id=claim_id))
+        if info.known and info.valid is not False:
+            return
+        where = remit.file_segment + number - 1 if remit.file_segment and number else None
+        problems.append(Problem("RM020" if not info.known else "RM021", "warning", info.note, remit.source,
+                                number, sid, where, claim_id, remit.set_control))
 
     for claim in remit.claims:
         for adj in claim.adjustments:
-            check("group", adj.group, claim.claim_id, claim.segment_number, "CAS")
-            check("carc", adj.carc, claim.claim_id, claim.segment_number, "CAS")
+            check("group", adj.group, claim.claim_id, adj.segment_number or claim.segment_number, "CAS")
+            check("carc", adj.carc, claim.claim_id, adj.segment_number or claim.segment_number, "CAS")
         for r in claim.remarks:
-            check("rarc", r.code, claim.claim_id, claim.segment_number, r.source)
+            check("rarc", r.code, claim.claim_id, r.segment_number or claim.segment_number, r.source)
         for line in claim.lines:
             for adj in line.adjustments:
-                check("group", adj.group, claim.claim_id, line.segment_number, "CAS")
-                check("carc", adj.carc, claim.claim_id, line.segment_number, "CAS")
+                check("group", adj.group, claim.claim_id, adj.segment_number or line.segment_number, "CAS")
+                check("carc", adj.carc, claim.claim_id, adj.segment_number or line.segment_number, "CAS")
             for r in line.remarks:
-                check("rarc", r.code, claim.claim_id, line.segment_number, "LQ")
+                check("rarc", r.code, claim.claim_id, r.segment_number or line.segment_number, "LQ")
     return problems

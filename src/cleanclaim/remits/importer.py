@@ -2,8 +2,19 @@
 
 One transaction per file: the file row, every remittance/claim/line/adjustment/remark/
 PLB (or front-end response), the claim matches, and the allowed amounts written back to
-``claim_lines`` either all land or none do. A file whose bytes were imported before
-(same SHA-256) adds nothing (``ImportResult.duplicate``).
+``claim_lines`` either all land or none do.
+
+Nothing of a file with an error (a set not closed by SE, a missing IEA, an amount or
+date that cannot be read, a seventh CAS triplet...) is stored: ``ImportResult.refused``
+says why, and the problems name the file and segment. Storing part of it would make the
+corrected file look like a duplicate (same TRN) and lose the rest.
+
+Duplicates: a file whose bytes were imported before (same SHA-256) adds nothing. An 835
+transaction set is one payment, identified by its payer and TRN (TRN02 check/EFT trace
+number, TRN03 payer identifier, 005010X221A1 1000A/TRN): a set whose payer + TRN02 +
+TRN03 is already stored -- the same ERA resent with a new ISA13, CRLF line ends, or
+inside another file -- is skipped and listed in ``ImportResult.skipped``; a file whose
+every set is a duplicate adds nothing (``duplicate``).
 """
 
 from __future__ import annotations
@@ -44,9 +55,16 @@ class ImportResult:
     unmatched_claims: int = 0
     unbalanced: int = 0
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # duplicate transaction sets, described
+    refused: str | None = None  # why nothing of the file was stored
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
     def as_dict(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        d["imported"] = self.refused is None and not self.duplicate
         d["problems"] = [p.as_dict() for p in self.problems]
         return d
 
@@ -118,18 +136,34 @@ def _insert(conn, table: sa.Table, values: dict, result: ImportResult, where: st
     return conn.execute(table.insert(), _fit(table, values, result, where)).inserted_primary_key[0]
 
 
+class _RollBack(Exception):
+    pass
+
+
 def import_file(history, path: Path | str, store, *, kind: str | None = None) -> ImportResult:
     """Read and store one file in one transaction. ``history``: a store History (or
-    anything with ``begin()`` giving a Connection in a transaction)."""
+    anything with ``begin()`` giving a Connection in a transaction).
+
+    A file with an error-severity problem is rolled back whole (``result.refused``);
+    a file whose every set was imported before is rolled back too (``result.duplicate``)."""
     path = Path(path)
     kind = kind or sniff_kind(path)
     digest, size = content_hash(path)
     result = ImportResult(str(path), kind)
+    try:
+        _import(history, path, store, kind, digest, size, result)
+    except _RollBack:
+        result.file_id = None
+        result.matched_claims = result.unmatched_claims = 0
+    return result
+
+
+def _import(history, path: Path, store, kind: str, digest: str, size: int, result: ImportResult) -> None:
     with history.begin() as conn:
         existing = conn.execute(sa.select(t.remit_file.c.id).where(t.remit_file.c.content_hash == digest)).first()
         if existing is not None:
             result.duplicate, result.file_id = True, existing.id
-            return result
+            return
         file_id = _insert(conn, t.remit_file, dict(
             content_hash=digest, kind=kind, source=str(path), byte_size=size,
             imported_at=datetime.now(timezone.utc), problems=[]), result, "file")
@@ -137,10 +171,15 @@ def import_file(history, path: Path | str, store, *, kind: str | None = None) ->
         if kind == "835":
             from ..formats.x12.remit835 import iter_835
 
+            seen: dict[tuple, str] = {}
             for item in iter_835(path, store):
                 if isinstance(item, Remittance):
-                    insert_remittance(conn, file_id, item, store, result)
+                    earlier = _already_stored(conn, item, seen)
                     result.problems.extend(item.problems)
+                    if earlier:
+                        result.skipped.append(earlier)
+                    elif not result.errors:
+                        insert_remittance(conn, file_id, item, store, result)
                 else:
                     result.problems.append(item)
         else:
@@ -150,12 +189,60 @@ def import_file(history, path: Path | str, store, *, kind: str | None = None) ->
             for item in iter_acks(path):
                 if isinstance(item, FrontEndResponse):
                     position += 1
-                    insert_response(conn, file_id, item, position, result)
+                    if not result.errors:
+                        insert_response(conn, file_id, item, position, result)
                 else:
                     result.problems.append(item)
+        if result.errors:
+            first = result.errors[0]
+            result.refused = (f"{len(result.errors)} error(s), first: {first}; nothing of the file is stored, "
+                              "correct it and import it again")
+            raise _RollBack
+        if result.skipped and not result.remittances:
+            result.duplicate = True
+            raise _RollBack
         conn.execute(t.remit_file.update().where(t.remit_file.c.id == file_id)
                      .values(problems=[p.as_dict() for p in result.problems]))
-    return result
+
+
+def _trace_key(remit: Remittance) -> tuple | None:
+    """payer + TRN02 + TRN03 (+ BPR02): one payment (None when the set has no TRN02)."""
+    if not remit.trace_number:
+        return None
+    return (remit.payer.id or remit.payer.name or "", remit.trace_number, remit.trace_originator or "",
+            remit.payment_amount)
+
+
+def _already_stored(conn, remit: Remittance, seen: dict[tuple, str]) -> str | None:
+    """A description of the stored (or earlier in this file) set with the same payer + TRN, else None."""
+    key = _trace_key(remit)
+    if key is None:
+        return None
+    what = (f"transaction set {remit.set_control} (payer {remit.payer.name or remit.payer.id or '?'}, "
+            f"TRN02 {remit.trace_number}, TRN03 {remit.trace_originator or '-'}, "
+            f"paid {remit.payment_amount if remit.payment_amount is not None else '-'}, "
+            f"{len(remit.claims)} claim(s))")
+    if key in seen:
+        return f"{what} repeats transaction set {seen[key]} of this file; skipped"
+    seen[key] = remit.set_control or "?"
+    r, f = t.remittance, t.remit_file
+    payer = r.c.payer_id if remit.payer.id else r.c.payer_name
+    rows = conn.execute(
+        sa.select(f.c.source, f.c.imported_at, r.c.set_control, r.c.payment_amount).join(f, f.c.id == r.c.file_id)
+        .where(r.c.trace_number == remit.trace_number, payer == key[0],
+               sa.func.coalesce(r.c.trace_originator, "") == key[2]).order_by(r.c.id)).all()
+    same = [row for row in rows if row.payment_amount == remit.payment_amount]
+    if rows and not same:
+        remit.problems.append(Problem(
+            "RM005", "warning", f"TRN02 {remit.trace_number} of this payer is already stored with payment "
+            f"{rows[0].payment_amount} ({rows[0].source}); this set pays {remit.payment_amount}: imported as a "
+            "different payment -- ask the payer whether the trace number was reused", remit.source,
+            None, "TRN", None, None, remit.set_control))
+    if not same:
+        return None
+    row = same[0]
+    when = row.imported_at.strftime("%Y-%m-%d %H:%M") if row.imported_at else "?"
+    return f"{what} was imported before (set {row.set_control} of {row.source}, {when}); skipped"
 
 
 def insert_remittance(conn, file_id: int, remit: Remittance, store, result: ImportResult) -> int:

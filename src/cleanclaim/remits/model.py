@@ -24,6 +24,7 @@ class Adjustment:
     carc: str
     amount: Decimal
     quantity: Decimal | None = None
+    segment_number: int | None = field(default=None, compare=False)  # the CAS, within its set
 
     @property
     def label(self) -> str:
@@ -36,6 +37,7 @@ class Remark:
 
     code: str
     source: str  # MOA | MIA | LQ
+    segment_number: int | None = field(default=None, compare=False)  # the MOA/MIA/LQ, within its set
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Problem:
     segment_id: str | None = None
     file_segment: int | None = None
     claim_id: str | None = None
+    set_control: str | None = None  # ST02 of the transaction set
 
     def __str__(self) -> str:
         where = self.source
@@ -57,6 +60,8 @@ class Problem:
             where += f": segment {self.segment_number}"
             if self.segment_id:
                 where += f" ({self.segment_id})"
+            if self.set_control:
+                where += f" of ST {self.set_control}"
             if self.file_segment is not None:
                 where += f", file segment {self.file_segment}"
         elif self.file_segment is not None:
@@ -192,6 +197,7 @@ class Remittance:
     interchange_control: str | None = None
     group_control: str | None = None
     set_control: str | None = None
+    file_segment: int | None = None  # the ST's segment number in the file (ISA = 1)
     payer: Party = field(default_factory=Party)  # N1*PR (+ REF*2U)
     payee: Party = field(default_factory=Party)  # N1*PE
     payee_tax_id: str | None = None  # REF*TJ

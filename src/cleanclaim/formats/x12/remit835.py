@@ -25,6 +25,7 @@ from .transactions import SetContext, SetHandler, file_chunks, walk
 
 MIA_REMARKS = (5, 20, 21, 22, 23)  # MIA05, MIA20-MIA23 claim payment remark codes
 MOA_REMARKS = (3, 4, 5, 6, 7)  # MOA03-MOA07
+GROUP_CODES = ("CO", "CR", "OA", "PI", "PR")  # CAS01, X12 Claim Adjustment Group Codes
 
 
 def iter_835(path: Path | str, store=None) -> Iterator[Remittance | Problem]:
@@ -82,7 +83,9 @@ class Remit835(SetHandler):
     def __init__(self, ctx: SetContext):
         super().__init__(ctx)
         self.remit = Remittance(source=ctx.source, interchange_control=ctx.interchange_control,
-                                group_control=ctx.group_control, set_control=ctx.set_control)
+                                group_control=ctx.group_control, set_control=ctx.set_control,
+                                file_segment=ctx.start_segment or None)
+        self.bpr_number: int | None = None
         self.party: Party | None = None  # the open 1000A/1000B loop
         self.claim: RemitClaim | None = None
         self.line: RemitLine | None = None
@@ -108,13 +111,14 @@ class Remit835(SetHandler):
             self.add("RM002", "error", str(exc), number, els[0], self._claim_id())
             return None
 
-    def _date(self, value: str, element: str, number: int, sid: str) -> date | None:
+    def _date(self, value: str, element: str, number: int, sid: str, severity: str = "error") -> date | None:
         if not value:
             return None
         try:
             return d8(value, element)
         except BadValue as exc:
-            self.add("RM002", "error", str(exc), number, sid, self._claim_id())
+            self.add("RM002", severity, str(exc) + ("; the production date (DTM*405) is the remit date instead"
+                                                    if severity == "warning" else ""), number, sid, self._claim_id())
             return None
 
     def _claim_id(self) -> str | None:
@@ -134,11 +138,13 @@ class Remit835(SetHandler):
 
     def _bpr(self, els, n):
         r = self.remit
+        self.bpr_number = n
         r.handling_code = _el(els, 1) or None
         r.payment_amount = self._amount(els, 2, n, required=True)
         r.credit_debit = _el(els, 3) or None
         r.payment_method = _el(els, 4) or None
-        r.payment_date = self._date(_el(els, 16), "BPR16", n, "BPR")
+        # an unreadable BPR16 loses no money: DTM*405 dates the remit (X12 sample managed-care.835: 20002316)
+        r.payment_date = self._date(_el(els, 16), "BPR16", n, "BPR", "warning")
         shifted = _el(els, 15)
         if r.payment_date is None and len(els) == 16 and len(shifted) == 8 and shifted.isdigit():
             self.add("RM002", "warning", f"BPR16 (payment date) is missing; BPR15 (account number) holds "
@@ -213,6 +219,13 @@ class Remit835(SetHandler):
         if target is None:
             return self._out_of_place(els, n, "before any CLP")
         group = _el(els, 1)
+        if group not in GROUP_CODES:
+            self.add("RM002", "error", f"CAS01 '{group[:10]}' is not a claim adjustment group code "
+                     "(CO, CR, OA, PI or PR)", n, "CAS", self._claim_id())
+        if any(e.strip() for e in els[20:]):  # TR3: CAS has 19 elements, six triplets at most
+            self.add("RM002", "error", f"CAS has {len(els) - 1} elements; the 835 allows six triplets "
+                     f"(CAS02-CAS19), so CAS20 onward ('{'*'.join(e.strip() for e in els[20:])[:40]}') "
+                     "cannot be read: split the adjustments over two CAS segments", n, "CAS", self._claim_id())
         for base in range(2, min(len(els), 20), 3):  # six triplets at most: CAS02-04 .. CAS17-19
             carc = els[base].strip()
             if not carc:
@@ -224,7 +237,7 @@ class Remit835(SetHandler):
             if value is None:
                 continue
             quantity = self._amount(els, base + 2, n)
-            target.adjustments.append(Adjustment(group, carc, value, quantity))
+            target.adjustments.append(Adjustment(group, carc, value, quantity, n))
 
     def _nm1(self, els, n):
         if self.claim is None or self.line is not None:
@@ -241,7 +254,7 @@ class Remit835(SetHandler):
         for i in positions:
             code = _el(els, i)
             if code:
-                self.claim.remarks.append(Remark(code, source))
+                self.claim.remarks.append(Remark(code, source, n))
 
     def _mia(self, els, n):
         self._remarks(els, n, MIA_REMARKS, "MIA")
@@ -280,7 +293,7 @@ class Remit835(SetHandler):
         if self.line is None:
             return self._out_of_place(els, n, "outside a service line")
         if _el(els, 1) == "HE" and _el(els, 2):
-            self.line.remarks.append(Remark(_el(els, 2), "LQ"))
+            self.line.remarks.append(Remark(_el(els, 2), "LQ", n))
 
     def _plb(self, els, n):
         self.claim = self.line = None
@@ -324,6 +337,6 @@ class Remit835(SetHandler):
             self.add("RM012", "warning",
                      f"BPR02 {r.payment_amount} does not balance: sum of CLP04 {r.claim_paid_total} - PLB "
                      f"{r.provider_adjustment_total} = {r.claim_paid_total - r.provider_adjustment_total}",
-                     None, "BPR")
+                     self.bpr_number, "BPR")
         r.problems.extend(self.problems)
         return [r]

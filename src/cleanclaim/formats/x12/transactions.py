@@ -36,10 +36,20 @@ class SetContext:
     set_id: str = ""  # ST01
     set_control: str = ""  # ST02
     convention: str = ""  # ST03, else GS08
+    start_segment: int = 0  # the ST's segment number in the file (ISA = 1)
+
+    def file_segment(self, number: int | None) -> int | None:
+        """Segment ``number`` of this set (ST = 1) as a file segment number."""
+        if number is None or not self.start_segment:
+            return None
+        return self.start_segment + number - 1
 
     def problem(self, code: str, severity: str, message: str, number: int | None = None,
                 sid: str | None = None, file_segment: int | None = None, claim_id: str | None = None) -> Problem:
-        return Problem(code, severity, message, self.source, number, sid, file_segment, claim_id)
+        if file_segment is None:
+            file_segment = self.file_segment(number)
+        return Problem(code, severity, message, self.source, number, sid, file_segment, claim_id,
+                       self.set_control or None)
 
 
 class SetHandler:
@@ -63,7 +73,8 @@ class SetHandler:
     # -- helpers -------------------------------------------------------------
     def add(self, code: str, severity: str, message: str, number: int | None = None,
             sid: str | None = None, claim_id: str | None = None) -> None:
-        self.problems.append(self.ctx.problem(code, severity, message, number, sid, self.file_segment, claim_id))
+        where = self.ctx.file_segment(number) if number is not None else self.file_segment
+        self.problems.append(self.ctx.problem(code, severity, message, number, sid, where, claim_id))
 
     def components(self, value: str, element: str, number: int, sid: str) -> list[str]:
         """A composite split by ISA16; a value that uses another separator (as in some TR3
@@ -165,7 +176,8 @@ def walk(chunks: Iterable[str], source: str, factory: Factory) -> Iterator:
                     ctx = SetContext(source, stream.interchange.delimiters)
                 sets_in_group += 1
                 ctx = SetContext(**{**ctx.__dict__, "set_id": _el(els, 1), "set_control": _el(els, 2),
-                                    "convention": _el(els, 3) or ctx.group_version})
+                                    "convention": _el(els, 3) or ctx.group_version,
+                                    "start_segment": file_segment})
                 set_open = True
                 set_number = 1
                 handler = factory(ctx)
