@@ -3,6 +3,7 @@ whole, segment numbers, the seventh CAS triplet, the denial definition, buckets.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -146,3 +147,51 @@ def count(history, table) -> int:
 
     with history.engine.connect() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(getattr(t, table))).scalar_one()
+
+
+PLB_PAY = ("BPR*I*83.63*C*ACH************20240320~TRN*1*EFT777*1512345678~N1*PR*ACME HEALTH~"
+           "N1*PE*CLINIC*XX*1234567893~CLP*P9*1*100*95**12*ICN7~SVC*HC:97110*100*95**1~CAS*CO*45*5~"
+           "PLB*1234567893*20241231*WO:ICN1*12.50*L6*-1.13~")
+
+
+def test_show_lists_payment_trn_and_plb_newest_first(tmp_path):
+    db = tmp_path / "h.sqlite"
+    older, newer = put(tmp_path, "old.835", wrap(PAY)), put(tmp_path, "new.835", wrap(PLB_PAY, isa="000000002"))
+    # imported newest first: the listing must still order by remit date, not by import
+    assert CliRunner().invoke(main, ["remit", "import", str(newer), str(older), "--db", str(db)]).exit_code == 0
+    out = CliRunner().invoke(main, ["remit", "show", "--db", str(db)]).output
+    listed = [ln.split()[0] for ln in out.splitlines()[1:3]]
+    assert listed == ["P9", "C3"]
+    # BPR02 83.63 = CLP04 95 - PLB (12.50 - 1.13); PLB03-1 WO overpayment recovery, L6 interest owed
+    assert "EFT EFT777" in out and "BPR02 83.63" in out
+    assert "PLB WO Overpayment recovery: 12.50 (taken from the payment), reference ICN1" in out
+    assert "PLB L6 Interest owed: -1.13 (added to the payment)" in out
+    shown = json.loads(CliRunner().invoke(main, ["remit", "show", "P9", "--db", str(db), "--format", "json"]).output)
+    pay = shown["payments"][0]
+    assert (pay["trace_number"], pay["payment_amount"], pay["balanced"]) == ("EFT777", "83.63", True)
+    assert [a["reason_code"] for a in pay["provider_adjustments"]] == ["WO", "L6"]
+
+
+def test_reversal_links_show_claim_and_remit_date(tmp_path):
+    db = tmp_path / "h.sqlite"
+    rev = ("BPR*I*0*C*NON************20240401~TRN*1*R1*1512345678~N1*PR*ACME HEALTH~REF*2U*PAYER1~"
+           "N1*PE*CLINIC*XX*1234567893~CLP*C3*22*-200*-95*-20*12*ICN5~SVC*HC:97110:GP*-120*-95**-3~"
+           "CAS*CO*45*-5~CAS*PR*2*-20~SVC*HC:97530:GP*-80*0**-1~CAS*CO*45*-20**97*-60~"
+           "CLP*C3*1*200*95*20*12*ICN6~SVC*HC:97110:GP*120*95**3~CAS*CO*45*5~CAS*PR*2*20~"
+           "SVC*HC:97530:GP*80*0**1~CAS*CO*45*20**97*60~")
+    paths = [put(tmp_path, "a.835", wrap(PAY)), put(tmp_path, "b.835", wrap(rev, isa="000000009"))]
+    assert CliRunner().invoke(main, ["remit", "import", *map(str, paths), "--db", str(db)]).exit_code == 0
+    out = CliRunner().invoke(main, ["remit", "show", "C3", "--db", str(db)]).output
+    assert "reverses the payment of the C3 remit of 2024-03-15" in out
+    assert "corrects: follows the reversal in the C3 remit of 2024-04-01" in out and "#" not in out
+
+
+def test_read_commands_refuse_a_missing_database(tmp_path):
+    from cleanclaim.remits.query import open_existing_history
+    from cleanclaim.store import HistoryError
+
+    missing = tmp_path / "nope" / "x.sqlite"
+    with pytest.raises(HistoryError, match="no such history database"):
+        open_existing_history(str(missing))
+    out = CliRunner().invoke(main, ["remit", "show", "--db", str(missing)])
+    assert out.exit_code == 1 and not missing.parent.exists()

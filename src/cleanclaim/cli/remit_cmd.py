@@ -13,11 +13,12 @@ DB_HELP = ("History database: a SQLite file or postgresql:// URL (default: $CLEA
 FORMATS = click.Choice(["text", "json"])
 
 
-def _open(db):
+def _open(db, existing: bool = False):
+    from ..remits.query import open_existing_history
     from ..store import HistoryError, open_history
 
     try:
-        return open_history(db)
+        return open_existing_history(db) if existing else open_history(db)
     except HistoryError as exc:
         raise click.ClickException(str(exc))
 
@@ -103,16 +104,18 @@ def _import_line(r) -> str:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--limit", type=int, default=50, show_default=True, help="Claims listed without CLAIM_ID.")
 def show(claim_id, db, fmt, limit) -> None:
-    """Stored remits: without CLAIM_ID the latest claims; with it every remit of that
-    claim (CLP01 = CLM01) with each adjustment explained per line and the balance status,
-    and any 277CA answer about it."""
-    from ..remits.query import frontend_responses, stored_claims
+    """Stored remits: without CLAIM_ID the claims with the latest remit dates (newest
+    first) and the payments (BPR amount, TRN check/EFT number, PLB adjustments); with it
+    every remit of that claim (CLP01 = CLM01) with its payment, each adjustment explained
+    per line, the balance status, and any 999/277CA answer about it. The database must exist."""
+    from ..remits.query import frontend_responses, payments, stored_claims
 
-    history = _open(db)
+    history = _open(db, existing=True)
     try:
         with history.engine.connect() as conn:
             found = stored_claims(conn, claim_id, limit=None if claim_id else limit)
             acks = frontend_responses(conn, claim_id) if claim_id else []
+            paid = {p.remittance_id: p for p in payments(conn, remittance_ids={s.remittance_id for s in found})}
     finally:
         history.close()
     if claim_id and not found and not acks:
@@ -120,19 +123,30 @@ def show(claim_id, db, fmt, limit) -> None:
     store = _store()
     if fmt == "json":
         click.echo(json.dumps({"claims": [_claim_json(s, store) for s in found],
+                               "payments": [_payment_json(p) for p in paid.values()],
                                "frontend": [_ack_json(a) for a in acks]}, indent=2, default=str))
         return
     if not claim_id:
-        click.echo(f"{'claim':<20} {'status':<6} {'charge':>11} {'paid':>11} {'remit date':<10}  {'denial':<22} payer")
+        click.echo(f"{'claim':<20} {'status':<6} {'charge':>11} {'paid':>11} {'remit date':<10}  {'denial':<22} "
+                   f"{'payment':<22} payer")
         for s in found:
             c = s.claim
+            pay = paid.get(s.remittance_id)
             click.echo(f"{c.claim_id[:20]:<20} {c.status_code:<6} {_money(c.charge):>11} {_money(c.paid):>11} "
                        f"{str(s.remit_date or '-'):<10}  {(s.bucket or '-') if s.denial else 'no':<22} "
-                       f"{s.payer_name or s.payer_id or '-'}")
+                       f"{(pay.label if pay else '-')[:22]:<22} {s.payer_name or s.payer_id or '-'}")
+        if paid:
+            click.echo("\npayments (newest first):")
+            for pay in sorted(paid.values(), key=lambda p: (p.remit_date or date.min, p.remittance_id), reverse=True):
+                for line in _payment_text(pay):
+                    click.echo(line)
         return
     for s in found:
         for line in _claim_text(s, store):
             click.echo(line)
+        if s.remittance_id in paid:
+            for line in _payment_text(paid[s.remittance_id], indent="  "):
+                click.echo(line)
     for a in acks:
         click.echo(_ack_text(a))
 
@@ -150,9 +164,9 @@ def _claim_text(s, store) -> list[str]:
            + ("balances" if c.balanced else f"does NOT balance (off by {_money(c.balance_difference)})"),
            "  matched to recorded claim" if s.history_claim_id else "  no recorded claim matches CLP01"]
     if s.reversal_of_id:
-        out.append(f"  reverses the payment stored as remit claim #{s.reversal_of_id}")
+        out.append(f"  reverses the payment of the {s.reversal_of or 'earlier remit'}")
     if s.correction_of_id:
-        out.append(f"  corrects: follows the reversal stored as remit claim #{s.correction_of_id}")
+        out.append(f"  corrects: follows the reversal in the {s.correction_of or 'earlier remit'}")
     if s.denial:
         out.append(f"  DENIAL: {_money(s.denied_charge)} denied; root cause {BUCKETS.get(s.bucket, s.bucket)}")
     for adj in c.adjustments:
@@ -176,6 +190,39 @@ def _claim_text(s, store) -> list[str]:
     return out
 
 
+def _payment_text(p, indent: str = "") -> list[str]:
+    """The deposit: BPR02 by BPR04 with the TRN02 trace number, and every PLB."""
+    from ..remits.query import plb_meaning
+
+    sign = "" if p.credit_debit != "D" else " (debit)"
+    out = [f"{indent}payment {p.label} (TRN03 {p.trace_originator or '-'}) on {p.payment_date or p.remit_date or '-'}: "
+           f"BPR02 {_money(p.payment_amount)}{sign} from {p.payer_name or p.payer_id or 'unknown payer'} "
+           f"= claims paid {_money(p.claim_paid_total)} - provider adjustments {_money(p.provider_adjustment_total)}"
+           + ("" if p.balanced else f"; does NOT balance (off by {_money(p.balance_difference)})")
+           + f" [ST {p.set_control or '-'}, {p.source}]"]
+    for a in p.provider_adjustments:
+        effect = "taken from the payment" if a.amount > 0 else "added to the payment"
+        out.append(f"{indent}  PLB {a.reason_code} {plb_meaning(a.reason_code)}: {_money(a.amount)} ({effect})"
+                   + (f", reference {a.reference}" if a.reference else "")
+                   + (f", provider {a.provider_id}" if a.provider_id else "")
+                   + (f", period ending {a.fiscal_period_end}" if a.fiscal_period_end else ""))
+    return out
+
+
+def _payment_json(p) -> dict:
+    from ..remits.query import plb_meaning
+
+    return {"remittance": p.remittance_id, "payer": p.payer_name, "payer_id": p.payer_id,
+            "payment_amount": p.payment_amount, "credit_debit": p.credit_debit, "payment_method": p.payment_method,
+            "payment_date": p.payment_date, "trace_number": p.trace_number, "trace_originator": p.trace_originator,
+            "remit_date": p.remit_date, "claim_paid_total": p.claim_paid_total,
+            "provider_adjustment_total": p.provider_adjustment_total, "balanced": p.balanced,
+            "set_control": p.set_control, "source": p.source,
+            "provider_adjustments": [{"reason_code": a.reason_code, "meaning": plb_meaning(a.reason_code),
+                                      "reference": a.reference, "amount": a.amount, "provider_id": a.provider_id,
+                                      "fiscal_period_end": a.fiscal_period_end} for a in p.provider_adjustments]}
+
+
 def _claim_json(s, store) -> dict:
     from ..remits.explain import CLAIM_STATUS, explain_adjustment
 
@@ -187,7 +234,7 @@ def _claim_json(s, store) -> dict:
         "patient_responsibility": c.patient_responsibility, "balanced": c.balanced,
         "balance_difference": c.balance_difference, "denial": s.denial, "denied_charge": s.denied_charge,
         "bucket": s.bucket, "matched": s.history_claim_id is not None, "match_method": s.match_method,
-        "reversal_of": s.reversal_of_id, "correction_of": s.correction_of_id, "remit_claim": s.row_id,
+        "reversal_of": s.reversal_of, "correction_of": s.correction_of, "remittance": s.remittance_id,
         "adjustments": [explain_adjustment(store, a, c.remarks, on).as_dict() for a in c.adjustments],
         "remarks": [{"code": r.code, "source": r.source} for r in c.remarks],
         "lines": [{
