@@ -195,3 +195,14 @@ def test_read_commands_refuse_a_missing_database(tmp_path):
         open_existing_history(str(missing))
     out = CliRunner().invoke(main, ["remit", "show", "--db", str(missing)])
     assert out.exit_code == 1 and not missing.parent.exists()
+
+
+def test_reversal_dated_before_its_payment_is_a_warning(history, store, tmp_path):
+    early = ("BPR*I*0*C*NON************20240301~TRN*1*R2*1512345678~N1*PR*ACME HEALTH~REF*2U*PAYER1~"
+             "N1*PE*CLINIC*XX*1234567893~CLP*C3*22*-200*-95*-20*12*ICN5~SVC*HC:97110:GP*-120*-95**-3~"
+             "CAS*CO*45*-5~CAS*PR*2*-20~SVC*HC:97530:GP*-80*0**-1~CAS*CO*45*-20**97*-60~")
+    importer.import_file(history, put(tmp_path, "a.835", wrap(PAY)), store)  # paid 2024-03-15
+    result = importer.import_file(history, put(tmp_path, "r.835", wrap(early, isa="000000005")), store)
+    rm013 = [p for p in result.problems if p.code == "RM013"]
+    assert len(rm013) == 1 and "2024-03-01" in rm013[0].message and "2024-03-15" in rm013[0].message
+    assert rm013[0].severity == "warning" and result.refused is None

@@ -289,6 +289,9 @@ def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, stor
         result.unmatched_claims += 1
     result.unbalanced += not claim.balanced
     adj = decision.adjustment
+    reversed_row = link_reversal(conn, claim)
+    if reversed_row is not None:
+        _check_reversal_date(conn, reversed_row, on, claim, remit, result, "takes back")
     claim_row = _insert(conn, t.remit_claim, dict(
         remittance_id=remit_id, position=claim.position, segment_number=claim.segment_number,
         claim_id=claim.claim_id, status_code=claim.status_code, charge=claim.charge, paid=claim.paid,
@@ -297,12 +300,14 @@ def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, stor
         frequency_code=claim.frequency_code, patient_key=claim.patient_key, rendering_npi=claim.rendering_npi,
         statement_start=claim.statement_start, statement_end=claim.statement_end,
         received_date=claim.received_date, remit_date=on, reversal=claim.is_reversal,
-        reversal_of_id=link_reversal(conn, claim), history_claim_id=match.history_claim_id,
+        reversal_of_id=reversed_row, history_claim_id=match.history_claim_id,
         match_method=match.method, balanced=claim.balanced, balance_difference=claim.balance_difference,
         denial=decision.denied, denied_charge=decision.denied_charge, bucket=decision.bucket,
         denial_group=adj.group if adj else None, denial_carc=adj.carc if adj else None,
     ), result, f"claim {claim.claim_id[:38]}")
-    link_waiting_reversal(conn, claim, claim_row, remit_id)
+    waiting = link_waiting_reversal(conn, claim, claim_row, remit_id)
+    if waiting is not None:
+        _check_reversal_date(conn, waiting, on, claim, remit, result, "is taken back by")
     adjustments = _adjustment_rows(claim_row, None, claim.adjustments, store, on, result)
     remarks = _remark_rows(claim_row, None, claim.remarks, store, on, result)
     if match.history_claim_id is not None and claim.payer_claim_control and not claim.is_reversal:
@@ -345,6 +350,22 @@ def insert_claim(conn, remit_id: int, remit: Remittance, claim: RemitClaim, stor
                                                 claim_lines.c.line_number == sa.bindparam("b_line"))
                      .values(allowed_cents=sa.bindparam("b_allowed")), allowed)
     return claim_row
+
+
+def _check_reversal_date(conn, other_row: int, on, claim: RemitClaim, remit: Remittance, result: ImportResult,
+                         verb: str) -> None:
+    """RM013: a reversal (CLP02 22) dated before the payment it takes back."""
+    other = conn.execute(sa.select(t.remit_claim.c.remit_date).where(t.remit_claim.c.id == other_row)).scalar()
+    if other is None or on is None:
+        return
+    reversal, payment = (on, other) if claim.is_reversal else (other, on)
+    if reversal < payment:
+        result.problems.append(Problem(
+            "RM013", "warning", f"claim {claim.claim_id}: this remit of {on} {verb} the remit of {other}, but the "
+            f"reversal ({reversal}) is dated before the payment it reverses ({payment}); linked, check with the payer",
+            remit.source, claim.segment_number, "CLP",
+            remit.file_segment + claim.segment_number - 1 if remit.file_segment and claim.segment_number else None,
+            claim.claim_id, remit.set_control))
 
 
 _KNOWN: dict[tuple, bool] = {}
