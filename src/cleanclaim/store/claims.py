@@ -131,6 +131,20 @@ def _original(conn, key: ClaimKey, reference: str | None):
     return None
 
 
+def _absolute(source: str | None) -> str | None:
+    """The claim file as an absolute path, so that readers of the store (denial report, appeal)
+    find it from any folder; an existing file only (stdin and other names stay as given)."""
+    if not source:
+        return source
+    from pathlib import Path
+
+    path = Path(source)
+    try:
+        return str(path.resolve()) if not path.is_absolute() and path.is_file() else source
+    except OSError:
+        return source
+
+
 def _supersede(conn, row, by_id: int, status: str) -> None:
     conn.execute(_UPDATE_CLAIM, {"row_id": row.id, "status": status, "replaced_by": by_id})
 
@@ -150,7 +164,7 @@ def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str,
         total_charge_cents=claim.total_charge,
         first_dos=dates[0] if dates else None,
         last_dos=dates[-1] if dates else None,
-        source=_fit(source if source is not None else claim.source, 500),
+        source=_fit(_absolute(source if source is not None else claim.source), 500),
         recorded_at=datetime.now(timezone.utc),
     )
     if existing is None:
