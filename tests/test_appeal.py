@@ -14,15 +14,18 @@ from cleanclaim.cli import main
 
 from test_denials_report import build_demo_store
 
+# PMH13A (ACME, CO-50 on 97124, diagnoses O26.893 + M54.50 + Z3A.30): a medical-necessity denial
+# that `check` does not predict, so the argument is not contradicted (PM1004, Z33.1 alone, is
+# refused: tests/test_appeal_rules.py).
 NOTE = """---
-claim_id: PM1004
-date: 2026-07-08
+claim_id: PMH13A
+date: 2026-08-31
 ---
 Subjective: Patient at 30 weeks gestation reports low back and pelvic girdle pain, 6/10, worse with walking.
 
 Assessment: Pregnancy-related low back pain with soft-tissue restriction limiting standing tolerance.
 
-Treatment: Massage 97124, 30 minutes, side-lying.
+Treatment: Massage 97124, 30 minutes, side-lying: effleurage and petrissage to the lumbar paraspinals.
 
 Plan: 2x/week for 4 weeks.
 """
@@ -38,7 +41,7 @@ def demo_db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def notes_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("notes")
-    (d / "PM1004.md").write_text(NOTE)
+    (d / "PMH13A.md").write_text(NOTE)
     return d
 
 
@@ -54,30 +57,32 @@ def _text(pdf: Path) -> str:
 
 @needs_poppler
 def test_medical_necessity_packet_renders_and_holds_the_facts(demo_db, notes_dir, tmp_path):
-    result = _appeal(demo_db, tmp_path, "PM1004", "--notes", str(notes_dir))
-    pdf = tmp_path / "appeal-PM1004-60054.pdf"
-    md = tmp_path / "appeal-PM1004-60054.md"
+    result = _appeal(demo_db, tmp_path, "PMH13A", "--notes", str(notes_dir), "--include-ids")
+    pdf = tmp_path / "appeal-PMH13A-60054.pdf"
+    md = tmp_path / "appeal-PMH13A-60054.md"
     assert pdf.is_file() and md.is_file()
-    assert "SYN004" not in result.output  # the member ID stays in the packet
+    assert "SYNA1" not in result.output  # the member ID stays in the packet
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 3 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pages)
     text = " ".join(_text(pdf).split())
-    for fact in ("ACME HEALTH PLAN", "PM1004", "263311004", "2026-07-08", "97124", "$80.00", "CO-50", "N130",
-                 "medical necessity", "Member ID: SYN004", "1862(a)(1)(A)", "29 CFR 2560.503-1",
+    for fact in ("ACME HEALTH PLAN", "PMH13A", "2026-08-31", "97124", "$80.00", "CO-50", "N130",
+                 "medical necessity", "Member ID: SYNA1", "Patient name:", "1862(a)(1)(A)", "29 CFR 2560.503-1",
+                 "within 180 days of the remittance dated 2026-09-18 (by 2027-03-17)",
                  "30 weeks gestation", "Claim summary", "References", "Name, credentials (fill in)"):
         assert fact in text, fact
     assert "Biller notes" not in text  # the comment block stays out of the PDF
-    assert "PG004" in md.read_text()  # ... and tells the biller what `check` finds
+    assert "Appeal deadline: 2027-03-17" in md.read_text()  # ... and tells the biller the deadline
 
 
 @needs_poppler
 def test_medicare_coding_denial_uses_its_template_and_redetermination_rights(demo_db, tmp_path):
     _appeal(demo_db, tmp_path, "PMH03M")
     text = " ".join(_text(tmp_path / "appeal-PMH03M-13202.pdf").split())
-    assert "Request for reconsideration: coding, claim PMH03M" in text
+    # Medicare's first level is a redetermination by the MAC (42 CFR 405.940), not a reconsideration (QIC).
+    assert "Request for redetermination: coding, claim PMH03M" in text
     assert "CO-236" in text and "M80" in text
-    assert "42 CFR 405.942(a)" in text  # Medicare redetermination: 120 days
+    assert "42 CFR 405.942(a)" in text  # Medicare redetermination: 120 days (missed on 2026-12-02: said)
     md = (tmp_path / "appeal-PMH03M-13202.md").read_text()
     assert "NCCI PTP 97150/97110 on 2026-06-23: modifier indicator 1" in md  # the row, for the biller
 
@@ -108,7 +113,7 @@ def test_user_template_overrides_and_unknown_placeholder_is_named(demo_db, tmp_p
 def test_edited_markdown_renders_again(demo_db, tmp_path):
     _appeal(demo_db, tmp_path, "PMH14M")
     md = tmp_path / "appeal-PMH14M-13202.md"
-    md.write_text(md.read_text().replace("Name, credentials (fill in)", "Dana Rivera, PT, DPT"))
+    md.write_text(md.read_text().replace("Name: ______________________ (fill in)", "Dana Rivera, PT, DPT"))
     result = CliRunner().invoke(main, ["appeal", "--render", str(md)])
     assert result.exit_code == 0, result.output
     text = _text(md.with_suffix(".pdf"))

@@ -31,16 +31,28 @@ def _safe(text: str) -> str:
 @click.option("--line", "line_numbers", multiple=True, type=int,
               help="Appeal only this denied line (SVC position in the 835; repeatable); default every denied line.")
 @click.option("--date", "letter_date", help="Date printed on the letter (YYYY-MM-DD; default today).")
+@click.option("--force", is_flag=True,
+              help="Write the packet even when the denial should not be appealed (lines already paid by a later "
+                   "answer, no appeal rights (MA130, CO-16), `check` findings that contradict the argument); the "
+                   "reason goes into the biller notes.")
+@click.option("--include-ids", "include_ids", is_flag=True,
+              help="Fill the member ID / Medicare number and date of birth from the store (default: blanks to "
+                   "fill in by hand; the patient's name is never stored).")
 @click.option("--render", "render_md", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Render an edited packet Markdown file to PDF (next to it) and stop; no CLAIM_ID needed.")
 def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, line_numbers, letter_date,
-            render_md) -> None:
+            force, include_ids, render_md) -> None:
     """Write an appeal packet for CLAIM_ID's denial: the letter (payer, claim and lines, the
     denial explained, the argument with citations), a claim summary, the visit note
     excerpts and the references, as a PDF and as editable Markdown.
 
     Edit the Markdown (signature, anything else), then `cleanclaim appeal --render FILE.md`.
-    The packet holds the patient's member ID: keep it with the claim records.
+    Refused (exit 1, with the reason) when the denial should not be appealed: a later
+    answer already paid the lines, no appeal rights (MA130, CO-16: send a new or corrected
+    claim; Medicare Part B corrections go by reopening), `check` finds on the claim what
+    the payer denied, or the payer took a payment back. The deadline is computed from the
+    remittance date and a missed one is said. With --include-ids the packet holds the
+    patient's member ID: keep it with the claim records.
     """
     from ..remits.appeal_pdf import render_pdf
 
@@ -73,7 +85,8 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, lin
         raise click.ClickException(str(exc))
     with history:
         try:
-            case = find_case(history, claim_id, payer=payer, claim_files=claim_files, notes=notes, store=store)
+            case = find_case(history, claim_id, payer=payer, claim_files=claim_files, notes=notes, store=store,
+                             force=force)
         except AppealError as exc:
             raise click.ClickException(str(exc))
     if line_numbers:
@@ -84,7 +97,8 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, lin
                                      param_hint="--line")
         case.lines = chosen
     try:
-        markdown = render_markdown(case, store=store, templates=templates, today=today, letterhead=letterhead)
+        markdown = render_markdown(case, store=store, templates=templates, today=today, letterhead=letterhead,
+                                   include_ids=include_ids)
     except TemplateError as exc:
         raise click.ClickException(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -94,3 +108,9 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, lin
     pdf = render_pdf(markdown, out_dir / f"{stem}.pdf", title=f"Appeal of claim {claim_id}")
     click.echo(f"wrote {pdf} and {source} ({case.bucket.replace('_', ' ')} denial, "
                f"{len(case.lines)} line{'s' if len(case.lines) != 1 else ''})")
+    from ..remits.appeal_letter import deadline_note
+
+    for warning in case.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if case.deadline is not None and case.deadline.missed(today):
+        click.echo(f"warning: {deadline_note(case, today)}", err=True)

@@ -37,7 +37,7 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
     from ..remits.analytics import load, tracks
     from ..remits.denial_report import write_html, write_json, write_text
     from ..remits.denial_summary import summarise
-    from ..remits.underpayment import claims_from_files, find_underpayments, recorded_sources
+    from ..remits.underpayment import claims_from_files, find_underpayments, missing_sources, recorded_sources
     from ..store import HistoryError, open_history
 
     try:
@@ -51,6 +51,7 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
     store = CodeStore.open()
     with history:
         data = load(history, day)
+        missing = {} if claim_files else missing_sources(history)
         if not data.checks:
             from ..remits.analytics import recheck_recorded
 
@@ -69,6 +70,16 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
 
     summary = summarise(data, describe=describe, since=day, underpayments=under)
     summary["risk_model"] = model.describe() if model else None
+    if missing:
+        names = ", ".join(sorted(missing)[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        summary["warnings"] = [
+            f"{sum(missing.values())} recorded claim(s) come from file(s) not found now ({names})"
+            + (": relative paths are read from the current folder (run from the folder `check --record` ran in)"
+               if any(not Path(m).is_absolute() for m in missing) else "")
+            + "; the clean-claim rate and the underpayment check leave them out (pass the files with --claims)"]
+        if fmt != "text" or output:  # the text report prints it at the top itself
+            for warning in summary["warnings"]:
+                click.echo(f"warning: {warning}", err=True)
     charts = None
     if charts_dir or fmt == "html":
         from ..remits.denial_charts import render_all

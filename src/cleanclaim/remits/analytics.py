@@ -333,6 +333,17 @@ class ClaimTrack:
     def latest(self) -> ClaimAnswer | None:
         return self.adjudications[-1] if self.adjudications else None
 
+    def open_takeback(self) -> ClaimAnswer | None:
+        """The last reversal (CLP02 22) when no adjudication came after it: the payer took its
+        payment back and has not paid a corrected claim (an open recoupment)."""
+        reversals = [a for a in self.answers if a.reversal]
+        if not reversals:
+            return None
+        last = reversals[-1]
+        after = [a for a in self.adjudications
+                 if (a.remit_date or date.min, a.remit_claim_id) > (last.remit_date or date.min, last.remit_claim_id)]
+        return None if after else last
+
     def recovered(self) -> list[tuple[LineAnswer, Decimal]]:
         """(first-pass denied line, paid later) for lines a later answer paid."""
         first, latest = self.first, self.latest

@@ -20,14 +20,66 @@ NOTE_LIMIT = 1200  # characters per note section in the packet
 PAGE_BREAK = '<div style="page-break-after: always"></div>'
 SIGNATURE = "______________________________\nName, credentials (fill in)\nBilling office, telephone (fill in)"
 
-APPEAL_RIGHTS = {
-    "medicare": "This is a request for redetermination (first level of appeal). It is filed within 120 days of "
-                "the initial determination (42 CFR 405.942(a)); form CMS-20027 may accompany it.",
-    "medicaid": "This appeal is filed within the plan's provider appeal deadline as set out in its provider "
-                "manual and the state's Medicaid managed care rules (42 CFR part 438, subpart F).",
-    "commercial": "This appeal is filed within the plan's appeal period (group health plans under ERISA allow "
-                  "at least 180 days after an adverse benefit determination: 29 CFR 2560.503-1(h)(3)(i)).",
+BLANK = "______________________"
+# First-level appeal by payer type: (letter title, attention line). Medicare's first level is a
+# redetermination by the MAC (42 CFR 405.940); reconsideration is the second level, by a QIC
+# (42 CFR 405.960), and is never what this packet asks for.
+REQUEST = {
+    "medicare": ("Request for redetermination", "Redeterminations (first-level appeal, 42 CFR 405.940)"),
+    "medicaid": ("Request for reconsideration", "Provider Appeals / Reconsideration"),
+    "commercial": ("Request for reconsideration", "Claims Appeals / Reconsideration"),
 }
+MEDICARE_SIGNATURE = (f"{BLANK}\nSignature of the party or representative (42 CFR 405.944(b)(5))\n"
+                      f"Name: {BLANK} (fill in)\nBilling office, telephone (fill in)")
+
+
+def appeal_rights(case: AppealCase, today: date) -> str:
+    """The letter's filing paragraph: the level asked for and the deadline, never a false 'within'."""
+    dl = case.deadline
+    notice = case.answer.remit_date.isoformat() if case.answer.remit_date else "[date of the notice]"
+    if case.payer_type == "medicare":
+        head = "This is a request for redetermination, the first level of appeal (42 CFR 405.940)."
+        if dl is None or dl.due is None:
+            return head + (" It must reach the contractor within 120 days of receipt of the initial determination "
+                           "(42 CFR 405.942(a)). Form CMS-20027 may accompany it.")
+        if dl.missed(today):
+            return head + (f" It is made after the filing period: the notice is dated {notice}, receipt is presumed "
+                           f"5 days later, and the 120 days ended on {dl.due.isoformat()} (42 CFR 405.942(a)). "
+                           "We ask you to extend the time limit for good cause (42 CFR 405.942(b)): "
+                           "[state the good cause].")
+        return head + (f" The notice of initial determination is dated {notice}; receipt is presumed 5 days later, "
+                       f"so the 120-day filing period ends on {dl.due.isoformat()} (42 CFR 405.942(a)). "
+                       "Form CMS-20027 may accompany it.")
+    if case.payer_type == "commercial":
+        if dl is None or dl.due is None:
+            return ("A group health plan under ERISA allows at least 180 days after an adverse benefit "
+                    "determination to appeal it (29 CFR 2560.503-1(h)(3)(i)).")
+        if dl.missed(today):
+            return (f"The remittance denying the claim is dated {notice}; this appeal is made more than 180 days "
+                    f"later. [Cite the plan's appeal period if it is longer than 180 days, or the reason for the "
+                    f"delay.]")
+        return (f"This appeal is made within 180 days of the remittance dated {notice} (by "
+                f"{dl.due.isoformat()}): a group health plan under ERISA allows at least 180 days after an adverse "
+                "benefit determination (29 CFR 2560.503-1(h)(3)(i)).")
+    return (f"The remittance denying the claim is dated {notice}. This appeal follows the plan's provider appeal "
+            "procedure (its provider manual and the state's Medicaid managed care rules, 42 CFR part 438, "
+            "subpart F).")
+
+
+def deadline_note(case: AppealCase, today: date) -> str:
+    """The biller's line about the deadline (missed deadlines first and loud)."""
+    from .appeal_rules import GOOD_CAUSE
+
+    dl = case.deadline
+    if dl is None or dl.due is None:
+        return (f"Appeal deadline not computed: {dl.authority if dl else 'no remittance date'}; check it before "
+                "sending.")
+    if dl.missed(today):
+        extra = f" Only a good-cause extension remains: {GOOD_CAUSE}." if case.payer_type == "medicare" else \
+            " The plan may refuse a late appeal: check its documents for a longer period."
+        return (f"APPEAL DEADLINE MISSED: it was {dl.due.isoformat()} ({-dl.days_left(today)} days before "
+                f"{today.isoformat()}; {dl.authority}).{extra}")
+    return f"Appeal deadline: {dl.due.isoformat()} ({dl.days_left(today)} days left; {dl.authority})."
 
 
 class TemplateError(ValueError):
@@ -151,11 +203,14 @@ def note_excerpts(note) -> list[tuple[str, str]]:
     return out
 
 
-def variables(case: AppealCase, store=None, today: date | None = None, letterhead: dict | None = None) -> dict[str, str]:
+def variables(case: AppealCase, store=None, today: date | None = None, letterhead: dict | None = None,
+              include_ids: bool = False) -> dict[str, str]:
     """Every template placeholder. ``letterhead``: config [appeal] (practice_address,
-    practice_phone, signer, payer_addresses {payer id: address})."""
+    practice_phone, signer, payer_addresses {payer id: address}). Patient identifiers are
+    blanks to fill in by hand unless ``include_ids`` (then the member ID and birth date the
+    store holds; the patient's name is never stored)."""
     letterhead = letterhead or {}
-    values = _variables(case, store, today)
+    values = _variables(case, store, today, include_ids)
     contact = [str(letterhead.get("practice_address") or "").strip()]
     if letterhead.get("practice_phone"):
         contact.append(f"Telephone {letterhead['practice_phone']}")
@@ -164,15 +219,20 @@ def variables(case: AppealCase, store=None, today: date | None = None, letterhea
     values["payer_address"] = str(addresses.get(case.answer.payer_id) or addresses.get(case.answer.payer_name)
                                   or "").strip()
     if letterhead.get("signer"):
-        values["signature"] = f"______________________________\n{letterhead['signer']}\n{values['practice_name']}"
-    ids = f"**Member ID:** {values['member_id']}"
-    if not values["birth_date"].startswith("["):
-        ids += f" | **Date of birth:** {values['birth_date']}"
-    values["patient_ids"] = ids
+        what = "Signature of the party or representative (42 CFR 405.944(b)(5))\n" \
+            if case.payer_type == "medicare" else ""
+        values["signature"] = f"______________________________\n{what}{letterhead['signer']}\n{values['practice_name']}"
+    if case.payer_type == "medicare":  # 42 CFR 405.944(b)(1)-(2): beneficiary name and Medicare number
+        values["patient_ids"] = (f"**Beneficiary name:** {BLANK} | **Medicare number (MBI):** "
+                                 f"{values['member_id'] if include_ids else BLANK}")
+    else:
+        values["patient_ids"] = (f"**Patient name:** {BLANK} | **Date of birth:** "
+                                 f"{values['birth_date'] if include_ids else BLANK} | **Member ID:** "
+                                 f"{values['member_id'] if include_ids else BLANK}")
     return values
 
 
-def _variables(case: AppealCase, store=None, today: date | None = None) -> dict[str, str]:
+def _variables(case: AppealCase, store=None, today: date | None = None, include_ids: bool = False) -> dict[str, str]:
     stored = case.stored
     claim = case.claim
     practice = claim.billing_provider if claim is not None else None
@@ -191,11 +251,14 @@ def _variables(case: AppealCase, store=None, today: date | None = None) -> dict[
         "payer_claim_control": case.answer.payer_claim_control or "-",
         "remit_date": case.answer.remit_date.isoformat() if case.answer.remit_date else "-",
         "dates_of_service": _dates(case),
-        "member_id": (stored.patient_key if stored and stored.patient_key else
-                      (claim.patient_key if claim is not None and claim.patient_key else "[member ID]")),
-        "birth_date": (stored.birth_date.isoformat() if stored and stored.birth_date else
-                       (claim.patient_birth_date.isoformat() if claim is not None and claim.patient_birth_date
-                        else "[date of birth]")),
+        "member_id": ((stored.patient_key if stored and stored.patient_key else
+                       (claim.patient_key if claim is not None and claim.patient_key else BLANK))
+                      if include_ids else BLANK),
+        "birth_date": ((stored.birth_date.isoformat() if stored and stored.birth_date else
+                        (claim.patient_birth_date.isoformat() if claim is not None and claim.patient_birth_date
+                         else BLANK)) if include_ids else BLANK),
+        "request": REQUEST[case.payer_type][0],
+        "attention": REQUEST[case.payer_type][1],
         "patient_ids": "",  # filled below
         "amount_denied": _usd(case.denied_total),
         "denied_table": _table(case),
@@ -207,9 +270,9 @@ def _variables(case: AppealCase, store=None, today: date | None = None) -> dict[
                                       else "[authorisation number]")),
         "accepted_on": case.accepted_on.isoformat() if case.accepted_on else "[date accepted]",
         "note_evidence": evidence,
-        "policy_citations": ("The plan's own policy applies: " + "; ".join(refs) + ".") if refs else "",
-        "appeal_rights": APPEAL_RIGHTS[case.payer_type],
-        "signature": SIGNATURE,
+        "policy_citations": ("The plan's published policy applies: " + "; ".join(refs) + ".") if refs else "",
+        "appeal_rights": appeal_rights(case, today or date.today()),
+        "signature": MEDICARE_SIGNATURE if case.payer_type == "medicare" else SIGNATURE,
     }
 
 
@@ -230,22 +293,39 @@ def ncci_notes(case: AppealCase, store) -> list[str]:
                     edit = None
                 if edit is None or edit.modifier_indicator == "9":
                     continue
+                fix = ("ask the MAC for a reopening to add the modifier (42 CFR 405.980(a)(3))"
+                       if case.payer_type == "medicare" else "send a corrected claim with the modifier")
                 verdict = ("no modifier bypasses it: an appeal will not succeed; write the line off or bill "
                            "only the column 1 code" if edit.modifier_indicator == "0" else
-                           "a modifier (59/XE/XS/XP/XU) bypasses it when the services were distinct: send a "
-                           "corrected claim with the modifier if the note supports it")
+                           f"a modifier (59/XE/XS/XP/XU) bypasses it when the services were distinct: {fix} if "
+                           "the note supports it")
                 out.append(f"NCCI PTP {col1}/{col2} on {ln.service_date}: modifier indicator "
                            f"{edit.modifier_indicator} ({edit.rationale}; {edit.release}): {verdict}.")
     return out
 
 
-def biller_notes(case: AppealCase, store=None) -> list[str]:
+def correction_advice(case: AppealCase) -> str:
+    """How to correct the claim: a reopening for Medicare Part B, else a replacement claim."""
+    from .appeal_rules import REOPENING
+
+    if case.payer_type == "medicare":
+        return REOPENING
+    return "send a corrected claim (frequency code 7, REF*F8 = the payer claim number)"
+
+
+def biller_notes(case: AppealCase, store=None, today: date | None = None,
+                 include_ids: bool = False) -> list[str]:
     """Checks for the biller before sending (kept out of the PDF)."""
-    notes = ncci_notes(case, store)
+    today = today or date.today()
+    notes = [f"WARNING: {w}" for w in case.warnings]
+    notes.append(deadline_note(case, today))
+    notes += ncci_notes(case, store)
     codes = {(g, c) for ln in case.lines for g, c, _ in ln.adjustments}
     if ("CO", "4") in codes or ("CO", "146") in codes or ("CO", "16") in codes:
-        notes.append("This denial is usually fixed with a corrected claim (frequency code 7, REF*F8 = the payer "
-                     "claim number), not an appeal.")
+        notes.append(f"This denial is usually fixed by a correction, not an appeal: {correction_advice(case)}.")
+    if case.bucket == "duplicate" and case.payer_type == "medicare":
+        notes.append("Medicare processes a denial as a duplicate as a clerical error: ask for a reopening, not a "
+                     "redetermination (42 CFR 405.980(a)(3)(iii)).")
     if (("CO", "97") in codes or ("CO", "236") in codes) and not notes:
         notes.append("Check the NCCI PTP modifier indicator of the code pair (`cleanclaim check`): with "
                      "indicator 0 no modifier bypasses the edit and an appeal will not succeed.")
@@ -253,24 +333,30 @@ def biller_notes(case: AppealCase, store=None) -> list[str]:
         notes.append(f"`cleanclaim check` finds {f.code} on this claim{f' (line {f.line})' if f.line else ''}: "
                      f"{f.message} Fix: {f.fix}")
     if case.findings:
-        notes.append("Where `check` finds a problem on the claim, a corrected claim (frequency 7) may serve "
-                     "better than an appeal.")
+        notes.append(f"Where `check` finds a problem on the claim, a correction may serve better than an appeal: "
+                     f"{correction_advice(case)}.")
     if case.bucket == "timely_filing" and case.accepted_on is None:
         notes.append("No 277CA/999 acceptance of this claim is in the store: attach the clearinghouse's "
                      "acceptance report and fill in its date.")
     if case.note is None:
         notes.append("No visit note was linked (`--notes DIR`): attach the note for the dates of service.")
-    if not (case.stored and case.stored.patient_key) and not (case.claim is not None and case.claim.patient_key):
-        notes.append("Fill in the member ID.")
+    if case.payer_type == "medicare":
+        notes.append("Fill in the beneficiary's name" + ("" if include_ids else " and Medicare number (MBI)")
+                     + ", and have the party (or its representative) sign: 42 CFR 405.944(b) requires the "
+                       "beneficiary name, Medicare number, the services and dates, and the party's name and "
+                       "signature.")
+    else:
+        notes.append("Fill in the patient's name" + ("" if include_ids else ", date of birth and member ID")
+                     + " (`--include-ids` fills the member ID and birth date from the store).")
     notes.append("Sign the letter (signature block at the end) and keep a copy with the date sent.")
     return notes
 
 
 def render_markdown(case: AppealCase, *, store=None, templates: str | Path | None = None,
-                    today: date | None = None, letterhead: dict | None = None) -> str:
+                    today: date | None = None, letterhead: dict | None = None, include_ids: bool = False) -> str:
     """The whole packet as Markdown."""
     text, origin = template_text(case.bucket, templates)
-    values = variables(case, store, today, letterhead)
+    values = variables(case, store, today, letterhead, include_ids)
     try:
         letter = Template(text).substitute(values)
     except KeyError as exc:
@@ -278,7 +364,7 @@ def render_markdown(case: AppealCase, *, store=None, templates: str | Path | Non
                             f"{', '.join(sorted(values))})") from None
     except ValueError as exc:
         raise TemplateError(f"{origin}: {exc}") from None
-    notes = biller_notes(case, store)
+    notes = biller_notes(case, store, today, include_ids)
     if not values["payer_address"]:
         notes.insert(-1, "Add the payer's appeal mailing address under its name (or set it once in the "
                          "config file: [appeal.payer_addresses]).")
@@ -341,7 +427,7 @@ def references(case: AppealCase) -> list[str]:
             f"dated {case.answer.remit_date or '-'}.",
             "X12 Claim Adjustment Reason Codes and Remittance Advice Remark Codes (x12.org/codes), as shipped "
             "with cleanclaim (June 2024 release)."]
-    refs += list(case.policy_refs)
+    refs += list(case.policy_refs) + list(case.general_refs)
     by_type = {
         "medicare": ["42 CFR 405.940-405.958 (redetermination by the Medicare contractor).",
                      "Medicare Claims Processing Manual, Pub. 100-04, chapter 29 (appeals of claims decisions)."],

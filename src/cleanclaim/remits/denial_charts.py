@@ -27,7 +27,8 @@ def _png(fig) -> bytes:
 
 
 def denial_rate_by_month(summary: dict) -> bytes | None:
-    """Bars: claims answered per month, denied part in colour; line: clean-claim rate from check."""
+    """Bars: claims answered per month, denied part in colour; line: the share of those same
+    claims (by month of first answer) that `check` finds clean when re-checked as recorded."""
     rows = [r for r in summary["by_month"] if r["month"] != "unknown"]
     if not rows:
         return None
@@ -48,14 +49,14 @@ def denial_rate_by_month(summary: dict) -> bytes | None:
     if any(m in clean for m in months):
         ax2 = ax.twinx()
         ax2.plot(months, [clean.get(m) for m in months], color=INK, marker="o",
-                 label="clean before submission (check)")
+                 label="clean-claim rate of these claims (re-checked as recorded)")
         ax2.set_ylim(0, 1.3)
         ax2.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax2.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax2.set_ylabel("clean-claim rate (check)")
+        ax2.set_ylabel("clean-claim rate (same claims)")
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8, frameon=False)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False)
     ax.spines[["top"]].set_visible(False)
     return _png(fig)
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from .analytics import (FRONT_END, ZERO, ClaimTrack, Dataset, denied_dollars, denied_lines, month, rate,
                         tracks)
 
+TAKEBACK = "takeback"  # a payment reversed (CLP02 22) with no corrected claim after it: an open recoupment
 Describe = Callable[[str, str], "str | None"]  # (kind carc|rarc, code) -> description
 
 
@@ -34,7 +35,8 @@ def summarise(data: Dataset, *, describe: Describe | None = None, since: date | 
     totals = {"claims_answered": 0, "first_pass_paid": 0, "denied_claims": 0, "denied_lines": 0,
               "dollars_billed": ZERO, "dollars_paid": ZERO, "dollars_denied": ZERO,
               "dollars_recovered": ZERO, "frontend_rejections": len(data.rejections),
-              "frontend_dollars": sum((r.charge for r in data.rejections), ZERO)}
+              "frontend_dollars": sum((r.charge for r in data.rejections), ZERO),
+              "open_takebacks": 0, "dollars_taken_back": ZERO}
     by_payer: dict[str, dict] = defaultdict(_new)
     by_month: dict[str, dict] = defaultdict(_new)
     by_code: dict[str, dict] = defaultdict(lambda: {"lines": 0, "denied": 0, "dollars_denied": ZERO})
@@ -42,7 +44,10 @@ def summarise(data: Dataset, *, describe: Describe | None = None, since: date | 
                                                      "dollars_recovered": ZERO, "claims": set()})
     carcs: dict[str, dict] = defaultdict(lambda: {"lines": 0, "dollars_denied": ZERO, "payers": set()})
     denials: list[dict] = []
+    for t in [t for t in tracks(data.answers) if t.first is None]:  # only a reversal is stored
+        _takeback(t, totals, denials)
     for t in all_tracks:
+        _takeback(t, totals, denials)
         first = t.first
         recovered = {id(ln): paid for ln, paid in t.recovered()}
         totals["claims_answered"] += 1
@@ -138,10 +143,27 @@ def summarise(data: Dataset, *, describe: Describe | None = None, since: date | 
     }
 
 
+def _takeback(t: ClaimTrack, totals: dict, denials: list[dict]) -> None:
+    """An open takeback (a reversal no corrected claim followed) is listed with the amount taken back."""
+    rev = t.open_takeback()
+    if rev is None:
+        return
+    amount = -rev.paid if rev.paid < 0 else rev.paid
+    totals["open_takebacks"] += 1
+    totals["dollars_taken_back"] += amount
+    denials.append({"claim_id": t.claim_id, "payer": t.payer, "remit_date": _iso(rev.remit_date), "line": None,
+                    "code": None, "modifiers": [], "group": None, "carc": None, "remarks": rev.remarks,
+                    "bucket": TAKEBACK, "dollars_denied": _money(amount), "recovered": "0.00",
+                    "status": "open takeback", "reason": "reversed (CLP02 22)",
+                    "dollars_taken_back": _money(amount)})
+
+
 def bucket_label(key: str) -> str:
     """The plain name of a bucket (REMIT's ``buckets.BUCKETS``), else the key itself."""
     if key == FRONT_END:
         return "Front-end rejection (277CA/999)"
+    if key == TAKEBACK:
+        return "Open takeback (payment reversed, no corrected claim)"
     try:
         from .buckets import BUCKETS
     except ImportError:
@@ -179,17 +201,22 @@ def _period(data: Dataset) -> dict:
     return {"first": _iso(min(days)) if days else None, "last": _iso(max(days)) if days else None}
 
 
+NOT_ANSWERED = "not answered yet"
+
+
 def _checks(data: Dataset, answered_in: dict[str, str]) -> dict:
-    """Clean-claim rate of the checked claims, by the month of their first answer (so it sits
-    beside the denial rate of the same claims), else the month they were checked."""
+    """Clean-claim rate of the checked claims by the month of their first answer (the month
+    basis of the denial bars, so the two sit side by side); checked claims with no answer yet
+    are counted under ``not answered yet``, never under a date-of-service month."""
     if not data.checks:
         return {"checked": 0, "rate": None, "by_month": []}
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in data.checks:
-        p = per[answered_in.get(c.claim_id) or month(c.checked_on)]
+        p = per[answered_in.get(c.claim_id) or NOT_ANSWERED]
         p[0] += 1
         p[1] += int(c.clean)
     clean = sum(p[1] for p in per.values())
+    order = sorted(per, key=lambda m: (m == NOT_ANSWERED, m))
     return {"checked": len(data.checks), "rate": rate(clean, len(data.checks)),
-            "by_month": [{"month": m, "checked": n, "clean": k, "clean_rate": rate(k, n)}
-                         for m, (n, k) in sorted(per.items())]}
+            "by_month": [{"month": m, "checked": per[m][0], "clean": per[m][1], "clean_rate": rate(per[m][1], per[m][0])}
+                         for m in order]}

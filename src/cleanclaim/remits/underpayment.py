@@ -47,6 +47,19 @@ def recorded_sources(history) -> list[str]:
         return sorted(s for s in rows if s and Path(s).is_file())
 
 
+def missing_sources(history) -> dict[str, int]:
+    """{claim file: active claims recorded from it} for files `check --record` recorded that are
+    not found now (older stores kept the path as given, relative to the folder check ran in)."""
+    import sqlalchemy as sa
+
+    with history.engine.connect() as conn:
+        if "claims" not in sa.inspect(conn).get_table_names():
+            return {}
+        rows = conn.execute(sa.text("SELECT source, COUNT(*) FROM claims WHERE source IS NOT NULL "
+                                    "AND status = 'active' GROUP BY source")).all()
+    return {s: n for s, n in rows if s and not Path(s).is_file()}
+
+
 def _match(claim, ln: LineAnswer):
     for sent in claim.lines:
         if ln.control_number and sent.control_number == ln.control_number:
