@@ -84,3 +84,20 @@ def test_ncci_pair_and_mue_split_over_two_claims(tmp_path):
 def test_other_patients_do_not_count(tmp_path):
     got = check(tmp_path, [row("P1", "97110"), row("P2", "97110", patient="SYN-R2")])
     assert got == {"P1#0": [], "P2#1": []}
+
+
+def test_ledgers_forget_the_oldest_patients_so_memory_stays_flat(monkeypatch):
+    from cleanclaim.policies import claimview
+    from cleanclaim.store.run_ledger import RunLedger
+
+    ledger = RunLedger(max_patients=2)
+    for n in range(3):
+        claim = x12_claim(f"C{n}", "97110")
+        claim.patient_key = f"SYN-{n}"
+        ledger.add(claim)
+    assert ledger.service_lines("SYN-0") == [] and len(ledger.service_lines("SYN-2")) == 1
+    monkeypatch.setattr(claimview, "LEDGER_PATIENTS", 2)
+    batch = claimview.BatchLedger()
+    for n in range(3):
+        batch.put_visits(f"SYN-{n}", "60054", ("npi", "60054", f"C{n}"), {("2026-09-15", "PT")})
+    assert list(batch.visits) == [("SYN-1", "60054"), ("SYN-2", "60054")]

@@ -4,6 +4,7 @@ benefit-year windows and the per-run batch ledger (claims checked earlier in thi
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -76,6 +77,21 @@ def benefit_year(rule: PolicyRule, dos: date) -> tuple[date, date]:
     return start, end
 
 
+LEDGER_PATIENTS = 50_000  # patients (per table) a run remembers; memory stays flat on any batch
+
+
+def _put(table: OrderedDict, key, identity, value) -> None:
+    """Store ``value`` for a claim identity under ``key``, keeping the latest keys only."""
+    claims = table.get(key)
+    if claims is None:
+        claims = table[key] = {}
+        if len(table) > LEDGER_PATIENTS:
+            table.popitem(last=False)
+    else:
+        table.move_to_end(key)
+    claims[identity] = value
+
+
 @dataclass
 class BatchLedger:
     """What earlier claims of this run contributed, by claim identity (re-checks replace).
@@ -83,26 +99,30 @@ class BatchLedger:
     visits[(patient, payer)][identity] = {(dos, discipline), ...}
     therapy[patient][identity] = [(dos, discipline, allowed), ...]  (Medicare KX)
     amounts[(patient, payer)][identity] = [(dos, discipline, allowed, charge), ...]  (dollar caps)
+
+    Each table keeps the LEDGER_PATIENTS most recently seen patients: a batch is grouped by
+    date or patient, and a run that needs exact counts over more patients records its
+    claims in the history (`check --record`), which the rules read as well.
     """
 
-    visits: dict = field(default_factory=dict)
-    therapy: dict = field(default_factory=dict)
-    amounts: dict = field(default_factory=dict)  # (patient, payer) -> identity -> [(dos, discipline, allowed, charge)]
+    visits: OrderedDict = field(default_factory=OrderedDict)
+    therapy: OrderedDict = field(default_factory=OrderedDict)
+    amounts: OrderedDict = field(default_factory=OrderedDict)
 
     def put_amounts(self, patient: str, payer: str, identity, amounts) -> None:
-        self.amounts.setdefault((patient, payer), {})[identity] = list(amounts)
+        _put(self.amounts, (patient, payer), identity, list(amounts))
 
     def other_amounts(self, patient: str, payer: str, identity) -> dict:
         return {k: v for k, v in self.amounts.get((patient, payer), {}).items() if k != identity}
 
     def put_visits(self, patient: str, payer: str, identity, visits) -> None:
-        self.visits.setdefault((patient, payer), {})[identity] = set(visits)
+        _put(self.visits, (patient, payer), identity, set(visits))
 
     def other_visits(self, patient: str, payer: str, identity) -> dict:
         return {k: v for k, v in self.visits.get((patient, payer), {}).items() if k != identity}
 
     def put_therapy(self, patient: str, identity, amounts) -> None:
-        self.therapy.setdefault(patient, {})[identity] = list(amounts)
+        _put(self.therapy, patient, identity, list(amounts))
 
     def other_therapy(self, patient: str, identity) -> dict:
         return {k: v for k, v in self.therapy.get(patient, {}).items() if k != identity}

@@ -19,7 +19,7 @@ from ..model import Claim
 from .keys import claim_key
 from .types import ClaimKey, HistoryLine
 
-MAX_PATIENTS = 100_000
+MAX_PATIENTS = 50_000
 
 
 class RunLedger:
