@@ -9,7 +9,10 @@ turns out unreadable is rolled back whole.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from .claims import record_claim
 from .db import HistoryError  # noqa: F401 (check_cmd imports it from here)
@@ -39,7 +42,7 @@ class Recorder:
 
         def recording_check(claim):
             result = check(claim)
-            self._record(claim)
+            self._record(claim, result)
             return result
 
         def recording_iter_file(path: Path):
@@ -66,15 +69,19 @@ class Recorder:
         checker.iter_file = recording_iter_file
         return self
 
-    def _record(self, claim) -> None:
+    def _record(self, claim, result=None) -> None:
         if self._conn is None:  # checked outside iter_file (API use): own transaction
             with self.history.begin() as conn:
-                self._tally(record_claim(conn, claim), self.outcomes)
+                done = record_claim(conn, claim)
+                self._tally(done, self.outcomes)
+                record_check(conn, done, result)
             return
         if any(getattr(f, "severity", None) == "error" for f in claim.read_findings):
             self.skipped["not read whole"] += 1
             return
-        self._tally(record_claim(self._conn, claim), self._file)
+        done = record_claim(self._conn, claim)
+        self._tally(done, self._file)
+        record_check(self._conn, done, result)
 
     def _tally(self, done, into: Counter) -> None:
         if done.outcome == "skipped":
@@ -95,6 +102,24 @@ class Recorder:
             text += f"; nothing recorded from {len(self.files_rolled_back)} unreadable file(s): " + \
                 ", ".join(self.files_rolled_back)
         return text
+
+
+_CHECKS = sa.table("claim_checks", *(sa.column(c) for c in (
+    "claim_row", "claim_number", "payer_key", "checked_at", "clean", "errors", "warnings", "codes")))
+
+
+def record_check(conn, done, result) -> None:
+    """Keep what `check` found on the recorded claim (migration m0200: table claim_checks)."""
+    if result is None or done.claim_row is None or done.key is None or done.outcome in ("skipped", "void"):
+        return
+    findings = list(getattr(result, "findings", []) or [])
+    codes = " ".join(f"{f.code}:{f.line}" if f.line else f.code for f in findings)
+    conn.execute(sa.delete(_CHECKS).where(_CHECKS.c.claim_row == done.claim_row))
+    conn.execute(sa.insert(_CHECKS).values(
+        claim_row=done.claim_row, claim_number=done.key.claim_number, payer_key=done.key.payer_key,
+        checked_at=datetime.now(timezone.utc), clean=result.status == "clean",
+        errors=sum(f.severity == "error" for f in findings), warnings=sum(f.severity == "warning" for f in findings),
+        codes=codes[:1000].rsplit(" ", 1)[0] if len(codes) > 1000 else codes))
 
 
 class _RollBack(Exception):
