@@ -52,10 +52,9 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
     with history:
         data = load(history, day)
         missing = {} if claim_files else missing_sources(history)
-        if not data.checks:
-            from ..remits.analytics import recheck_recorded
+        from ..remits.analytics import recheck_recorded
 
-            data.checks = recheck_recorded(history, store, day)
+        data.checks += recheck_recorded(history, store, day, skip={c.claim_id for c in data.checks})
         sources = [str(p) for p in claim_files] or recorded_sources(history)
         claims = claims_from_files(sources) if sources else {}
         from ..remits.denial_index import DenialIndex, claim_facts
@@ -76,7 +75,8 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
             f"{sum(missing.values())} recorded claim(s) come from file(s) not found now ({names})"
             + (": relative paths are read from the current folder (run from the folder `check --record` ran in)"
                if any(not Path(m).is_absolute() for m in missing) else "")
-            + "; the clean-claim rate and the underpayment check leave them out (pass the files with --claims)"]
+            + "; the underpayment check (and the clean-claim re-check of claims recorded before check outcomes "
+              "were kept) leave them out (pass the files with --claims)"]
         if fmt != "text" or output:  # the text report prints it at the top itself
             for warning in summary["warnings"]:
                 click.echo(f"warning: {warning}", err=True)

@@ -110,6 +110,7 @@ class CheckRecord:
     payer: str
     checked_on: date | None
     clean: bool
+    rechecked: bool = False  # checked again from its file (the store did not keep the outcome)
 
 
 @dataclass
@@ -240,10 +241,11 @@ def _chunks(ids: list[int], size: int = 500):
         yield ids[i:i + size]
 
 
-def recheck_recorded(history, store, since: date | None = None) -> list[CheckRecord]:
+def recheck_recorded(history, store, since: date | None = None, skip: set[str] | None = None) -> list[CheckRecord]:
     """Pre-submission clean/not clean of every recorded claim, by checking it again.
 
-    Used when the store holds no check outcomes: each recorded claim is read again from
+    Used for the claims whose check outcome the store does not hold (recorded before
+    migration m0200, or through the API; ``skip``: CLM01s it holds): each is read again from
     the file `check --record` stored it from (when that file still exists) and checked
     as of the day it was recorded, without a history (the DH rules would otherwise see
     the claim's own later answers). Dated by the claim's first date of service.
@@ -261,7 +263,7 @@ def recheck_recorded(history, store, since: date | None = None) -> list[CheckRec
     wanted: dict[str, dict[str, tuple]] = defaultdict(dict)
     for number, payer, source, first_dos, recorded_at in rows:
         first_dos = date.fromisoformat(first_dos) if isinstance(first_dos, str) else first_dos
-        if since and first_dos and first_dos < since:
+        if (since and first_dos and first_dos < since) or (skip and number in skip):
             continue
         wanted[source][number] = (payer, first_dos, recorded_at)
     checkers: dict[date, Checker] = {}
@@ -281,13 +283,30 @@ def recheck_recorded(history, store, since: date | None = None) -> list[CheckRec
             if day not in checkers:
                 checkers[day] = Checker(store=store, as_of=day)  # no history: DH/HX cross-claim rules stay quiet
             result = checkers[day].check(item)
-            out.append(CheckRecord(item.claim_id, payer, first_dos, result.status == "clean"))
+            out.append(CheckRecord(item.claim_id, payer, first_dos, result.status == "clean", rechecked=True))
+    return out
+
+
+def _stored_checks(conn, since: date | None) -> list[CheckRecord]:
+    """What `check --record` found on each active recorded claim (migration m0200), dated by the
+    claim's first date of service like the re-check."""
+    rows = conn.execute(sa.text(
+        "SELECT k.claim_number, k.payer_key, c.first_dos, k.clean FROM claim_checks k "
+        "JOIN claims c ON c.id = k.claim_row WHERE c.status = 'active'")).all()
+    out = []
+    for number, payer, first_dos, clean in rows:
+        first_dos = date.fromisoformat(first_dos) if isinstance(first_dos, str) else first_dos
+        if since and first_dos and first_dos < since:
+            continue
+        out.append(CheckRecord(number, payer, first_dos, bool(clean)))
     return out
 
 
 def _checks(conn, names: set[str], since: date | None) -> list[CheckRecord]:
-    """Pre-submission check outcomes recorded by `check --record` (STORE's table, when present)."""
-    for table in ("check_results", "claim_checks", "checks"):
+    """Pre-submission check outcomes recorded by `check --record` (table claim_checks, m0200)."""
+    if "claim_checks" in names and "claims" in names:
+        return _stored_checks(conn, since)
+    for table in ("check_results", "checks"):
         if table not in names:
             continue
         t = sa.Table(table, sa.MetaData(), autoload_with=conn)

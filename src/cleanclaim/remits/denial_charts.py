@@ -28,7 +28,7 @@ def _png(fig) -> bytes:
 
 def denial_rate_by_month(summary: dict) -> bytes | None:
     """Bars: claims answered per month, denied part in colour; line: the share of those same
-    claims (by month of first answer) that `check` finds clean when re-checked as recorded."""
+    claims (by month of first answer) that `check --record` found clean before submission."""
     rows = [r for r in summary["by_month"] if r["month"] != "unknown"]
     if not rows:
         return None
@@ -49,7 +49,7 @@ def denial_rate_by_month(summary: dict) -> bytes | None:
     if any(m in clean for m in months):
         ax2 = ax.twinx()
         ax2.plot(months, [clean.get(m) for m in months], color=INK, marker="o",
-                 label="clean-claim rate of these claims (re-checked as recorded)")
+                 label="clean-claim rate of these claims (check --record)")
         ax2.set_ylim(0, 1.3)
         ax2.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         ax2.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.table import Table
 
 
-ROW_LIMIT = 40
-# What the clean-claim rate is: the recorded claims checked again (current rules, as of the
-# day each was recorded, no history) -- `check --record` does not store its findings.
-CLEAN_LABEL = "clean-claim rate (recorded claims re-checked)"  # denial rows in the terminal report
+ROW_LIMIT = 40  # denial rows in the terminal report
+# What the clean-claim rate is: the share of recorded claims `check --record` found clean (no
+# error, no warning) when it recorded them; claims recorded before it kept its outcome
+# (migration m0200) are re-checked from their files as of the day they were recorded.
+CLEAN_LABEL = "clean-claim rate (check --record, before submission)"
 
 
 def _pct(value) -> str:
@@ -42,7 +43,9 @@ def headline(summary: dict) -> list[tuple[str, str]]:
         ("denial rate (first pass)", _pct(t["denial_rate"])),
         ("first-pass paid rate", _pct(t["first_pass_paid_rate"])),
         (CLEAN_LABEL,
-         _pct(t["clean_claim_rate"]) + (f" of {t['checked_claims']} checked" if t["checked_claims"] else
+         _pct(t["clean_claim_rate"]) + (f" of {t['checked_claims']} checked" + (
+             f" ({t['rechecked_claims']} re-checked from their files)" if t.get("rechecked_claims") else "")
+             if t["checked_claims"] else
                                         " (recorded claim files not found: see the warning)"
                                         if summary.get("warnings") else " (no `check --record` runs in the store)")),
         ("dollars denied (billed charge of denied lines)", _usd(t["dollars_denied"])),
@@ -69,7 +72,7 @@ SECTIONS = [
                                               ("rate", "denial_rate"), ("$ denied", "dollars_denied")]),
     ("Top CARCs on denied lines", "top_carcs", [("group-CARC", "code"), ("lines", "lines"),
                                                 ("$ denied", "dollars_denied"), ("meaning", "description")]),
-    ("Clean-claim rate (recorded claims re-checked) by month of first answer", "clean_rate_by_month", [("month", "month"), ("checked", "checked"),
+    ("Clean-claim rate (check --record) by month of first answer", "clean_rate_by_month", [("month", "month"), ("checked", "checked"),
                                                                    ("clean", "clean"), ("rate", "clean_rate")]),
     ("Underpaid lines (paid below the expected amount: review)", "underpayments",
      [("claim", "claim_id"), ("line", "line"), ("code", "code"), ("payer", "payer"), ("allowed", "allowed"),

@@ -121,6 +121,7 @@ def summarise(data: Dataset, *, describe: Describe | None = None, since: date | 
         "first_pass_paid_rate": rate(totals["first_pass_paid"], submissions),
         "recovery_rate": rate(int(totals["dollars_recovered"] * 100), int(totals["dollars_denied"] * 100)),
         "checked_claims": checks["checked"], "clean_claim_rate": checks["rate"],
+        "rechecked_claims": sum(1 for c in data.checks if c.rechecked),
     }
     return {
         "since": _iso(since),
