@@ -163,7 +163,8 @@ def test_999_and_277ca_import(history, store, tmp_path):
     (tmp_path / "a.999").write_text(ACK999)
     (tmp_path / "a.277").write_text(A277)
     r999 = importer.import_file(history, tmp_path / "a.999", store)
-    assert (r999.kind, r999.responses, r999.rejected, r999.problems) == ("999", 2, 1, [])
+    assert (r999.kind, r999.responses, r999.rejected) == ("999", 2, 1)
+    assert [p.code for p in r999.problems] == ["RM006"]  # no recorded claim was sent in set 0002
     r277 = importer.import_file(history, tmp_path / "a.277", store)
     assert (r277.kind, r277.responses, r277.rejected, r277.matched_claims) == ("277CA", 2, 1, 1)
     resp = rows(history, t.frontend_response, t.frontend_response.c.kind == "277CA")

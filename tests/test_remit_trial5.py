@@ -206,3 +206,46 @@ def test_reversal_dated_before_its_payment_is_a_warning(history, store, tmp_path
     rm013 = [p for p in result.problems if p.code == "RM013"]
     assert len(rm013) == 1 and "2024-03-01" in rm013[0].message and "2024-03-15" in rm013[0].message
     assert rm013[0].severity == "warning" and result.refused is None
+
+
+def _999(group: str, set_control: str) -> str:
+    return ("ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*PROVIDER       *250310*1200*^*00501*000000003*0*T*:~"
+            f"GS*FA*CH*PROV*20250310*1200*3*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HC*{group}*005010X222A1~"
+            f"AK2*837*{set_control}*005010X222A1~IK3*CLM*25**8~IK4*2*782*7*999999~IK5*R*5~AK9*R*1*1*0~"
+            "SE*9*0001~GE*1*3~IEA*1*000000003~")
+
+
+def test_999_rejection_marks_the_claims_of_the_rejected_837_set(tmp_path):
+    from datetime import datetime
+
+    from history_support import make_claim
+
+    from cleanclaim.formats.write837 import write_837
+
+    sent = tmp_path / "batch.837"
+    claims = [make_claim(f"C{i}", lines=[("97110", ["GP"], 1)]) for i in (1, 2, 3)]
+    with open(sent, "w") as out:  # GS06 7; ST02 0001 holds C1 and C2, ST02 0002 holds C3
+        write_837(claims, out, control_number=7, claims_per_transaction=2, created=datetime(2025, 3, 5, 9, 0))
+    db = tmp_path / "h.sqlite"
+    recorded = CliRunner().invoke(main, ["check", "--record", "--db", str(db), str(sent)])
+    assert "recorded 3 claim(s)" in recorded.output + (recorded.stderr if recorded.stderr_bytes else "")
+    ack = put(tmp_path, "rej.999", _999("7", "0002"))
+    out = CliRunner().invoke(main, ["remit", "import", str(ack), "--db", str(db)])
+    assert out.exit_code == 0 and "1 recorded claim(s) marked front-end rejected" in out.output, out.output
+    shown = CliRunner().invoke(main, ["remit", "show", "C3", "--db", str(db)]).output
+    assert "999 REJECTED" in shown and "ST02 0002 of group GS06 7" in shown
+    # 999 TR3 005010X231A1: IK304 8 / IK403 7 / IK502 5
+    assert "IK304 8 Segment has data element errors" in shown
+    assert "CLM02 value '999999': IK403 7 Invalid code value" in shown
+    assert "IK5 reason 5: One or more segments in error" in shown
+    assert CliRunner().invoke(main, ["remit", "show", "C1", "--db", str(db)]).exit_code == 1  # its set was not rejected
+
+
+def test_999_for_an_unrecorded_set_warns(tmp_path, store):
+    history = open_history(str(tmp_path / "h.sqlite"))
+    try:
+        result = importer.import_file(history, put(tmp_path, "rej.999", _999("99", "0001")), store)
+    finally:
+        history.close()
+    assert result.rejected == 1 and result.rejected_claims == 0
+    assert any(p.code == "RM006" and "GS06 99" in p.message for p in result.problems)

@@ -95,7 +95,8 @@ def _import_line(r) -> str:
                 f"({r.matched_claims} matched to recorded claims), {r.lines} line(s), {r.denials} denial(s); {balance}"
                 + (f"; {len(r.skipped)} duplicate set(s) skipped" if r.skipped else ""))
     matched = f", {r.matched_claims} matched" if r.kind == "277CA" else ""
-    return f"{r.source}: {r.kind}, {r.responses} response(s), {r.rejected} rejected{matched}"
+    marked = f"; {r.rejected_claims} recorded claim(s) marked front-end rejected" if r.rejected_claims else ""
+    return f"{r.source}: {r.kind}, {r.responses} response(s), {r.rejected} rejected{matched}{marked}"
 
 
 @command.command("show")
@@ -255,8 +256,29 @@ def _ack_text(a) -> str:
     state = "accepted" if a.accepted else "REJECTED"
     codes = ", ".join(f"{c.code}:{c.claim_status_code or ''}" + (f":{c.entity_code}" if c.entity_code else "")
                       for c in a.codes if c.source == "STC")
-    return (f"claim {a.claim_id}: {a.kind} {state} by {a.sender_name or a.sender_id or 'unknown sender'} on "
+    text = (f"claim {a.claim_id}: {a.kind} {state} by {a.sender_name or a.sender_id or 'unknown sender'} on "
             f"{a.response_date or 'unknown date'} (status {codes or a.status_code}; {a.source})")
+    if a.kind == "999":
+        text += (f"\n  the 999 answers 837 transaction set ST02 {a.acknowledged_set_control or '(every set)'} of "
+                 f"group GS06 {a.acknowledged_group_control or '-'}, the set this claim was sent in")
+    return "\n".join([text, *_ack_errors(a)])
+
+
+def _ack_errors(a) -> list[str]:
+    """IK3 segment / IK4 element errors and IK5/AK9 reasons with their 999 TR3 meanings."""
+    out = []
+    for c in a.codes:
+        meaning = c.description or "code not in the 999 TR3 lists cleanclaim ships"
+        if c.source == "IK3":
+            out.append(f"  segment error: {c.segment_id} (segment {c.segment_position or '?'} of the 837 set"
+                       + (f", loop {c.loop_id}" if c.loop_id else "") + f"): IK304 {c.code} {meaning}")
+        elif c.source == "IK4":
+            element = f"{c.segment_id or ''}{(c.element_position or '?').split(':')[0].zfill(2)}"
+            out.append(f"    element error: {element}" + (f" value '{c.bad_value}'" if c.bad_value else "")
+                       + f": IK403 {c.code} {meaning}")
+        elif c.source in ("IK5", "AK9") and c.code not in ("A", "E", "M", "P", "R", "W", "X"):
+            out.append(f"  {c.source} reason {c.code}: {meaning}")
+    return out
 
 
 def _ack_json(a) -> dict:

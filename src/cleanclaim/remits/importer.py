@@ -20,7 +20,7 @@ every set is a duplicate adds nothing (``duplicate``).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +33,7 @@ from ..store.schema import claim_lines, claims
 from . import schema as t
 from .buckets import claim_denial, line_denial
 from .explain import lookup
-from .match import link_reversal, link_waiting_reversal, match_claim, match_response
+from .match import claims_of_set, link_reversal, link_waiting_reversal, match_claim, match_response
 from .model import FrontEndResponse, Problem, RemitClaim, Remittance
 
 ZERO = Decimal(0)
@@ -51,6 +51,7 @@ class ImportResult:
     denials: int = 0
     responses: int = 0
     rejected: int = 0
+    rejected_claims: int = 0  # recorded claims a rejection names (999: every claim of the rejected set)
     matched_claims: int = 0
     unmatched_claims: int = 0
     unbalanced: int = 0
@@ -396,6 +397,30 @@ def _remark_rows(claim_row, line_row, remarks, store, on, result) -> list[dict]:
 
 
 def insert_response(conn, file_id: int, r: FrontEndResponse, position: int, result: ImportResult) -> int:
+    """Store one response. A 999 answers an 837 transaction set (AK1 GS06 + AK2 ST02): it is
+    stored once per recorded claim of that set (``claim_envelope``, migration m0101), so a
+    rejected set marks each of its claims front-end rejected."""
+    if r.kind == "999" and not r.claim_id:
+        sent = claims_of_set(conn, r.acknowledged_group_control, r.acknowledged_set_control, r.response_date)
+        if sent:
+            result.responses += 1
+            result.rejected += not r.accepted
+            charges = dict(conn.execute(sa.select(claims.c.id, claims.c.total_charge_cents)
+                                        .where(claims.c.id.in_([row for row, _ in sent]))).all())
+            result.claims += len(sent)
+            result.matched_claims += len(sent)
+            result.rejected_claims += len(sent) * (not r.accepted)
+            row = None
+            for claim_row, clm01 in sent:
+                row = _store_response(conn, file_id, replace(r, claim_id=clm01, charge=charges.get(claim_row)),
+                                      position, claim_row, "999 GS06+ST02", result)
+            return row
+        if not r.accepted:
+            where = (f"837 set ST02 {r.acknowledged_set_control}" if r.acknowledged_set_control else "every 837 set")
+            result.problems.append(Problem(
+                "RM006", "warning", f"the 999 rejects {where} of group GS06 {r.acknowledged_group_control or '?'}, "
+                "but no recorded claim was sent in it: record the 837 with check --record before importing its 999 "
+                "to mark its claims rejected", result.source))
     history_claim_id, method = match_response(conn, r)
     result.responses += 1
     result.rejected += not r.accepted
@@ -403,6 +428,12 @@ def insert_response(conn, file_id: int, r: FrontEndResponse, position: int, resu
         result.claims += 1
         result.matched_claims += history_claim_id is not None
         result.unmatched_claims += history_claim_id is None
+        result.rejected_claims += not r.accepted
+    return _store_response(conn, file_id, r, position, history_claim_id, method, result)
+
+
+def _store_response(conn, file_id: int, r: FrontEndResponse, position: int, history_claim_id, method,
+                    result: ImportResult) -> int:
     row = _insert(conn, t.frontend_response, dict(
         file_id=file_id, kind=r.kind, position=position, response_date=r.response_date,
         sender_name=r.sender_name, sender_id=r.sender_id, acknowledged_group_control=r.acknowledged_group_control,

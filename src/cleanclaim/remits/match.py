@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from ..store.claims import payer_key
 from ..store.schema import claim_lines, claims
 from .model import RemitClaim, RemitLine, Remittance
-from .schema import remit_claim, remittance
+from .schema import claim_envelope, remit_claim, remittance
 
 
 # Built once: the same statements for every CLP (SQLAlchemy reuses the compiled form).
@@ -167,3 +167,55 @@ def match_response(conn, response) -> tuple[int | None, str | None]:
     if len(rows) == 1:
         return rows[0].id, method
     return None, "ambiguous" if rows else None
+
+
+def record_envelopes(conn, path, recorded: list[tuple[str, int]]) -> int:
+    """Store the 837 envelope (ISA13, GS02, GS06, GS04, ST02) of claims just recorded from
+    ``path``: ``recorded`` is (CLM01, claims.id) in file order. Not an X12 file: nothing."""
+    from collections import defaultdict, deque
+
+    from ..formats.x12.transactions import claim_envelopes
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(3) != b"ISA":
+                return 0
+    except OSError:
+        return 0
+    by_clm = defaultdict(deque)
+    for clm01, ctx in claim_envelopes(path):
+        by_clm[clm01].append(ctx)
+    rows = []
+    for clm01, claim_row in recorded:
+        if by_clm[clm01]:
+            ctx = by_clm[clm01].popleft()
+            rows.append({"claim_id": claim_row, "sender_id": ctx.sender[:15] or None,
+                         "interchange_control": ctx.interchange_control[:9] or None,
+                         "group_control": ctx.group_control[:9], "set_control": ctx.set_control[:9],
+                         "group_date": ctx.group_date[:8] or None})
+    if rows:
+        conn.execute(claim_envelope.delete().where(claim_envelope.c.claim_id.in_([r["claim_id"] for r in rows])))
+        conn.execute(claim_envelope.insert(), rows)
+    return len(rows)
+
+
+def claims_of_set(conn, group_control: str | None, set_control: str | None, before=None) -> list[tuple[int, str]]:
+    """(claims.id, CLM01) of the recorded claims sent in 837 set GS06/ST02 (every set of
+    the group when ``set_control`` is None): those of the
+    latest submission with that pair (GS04 on or before ``before`` when given)."""
+    if not group_control:
+        return []
+    query = (sa.select(claims.c.id, claims.c.claim_number, claim_envelope.c.group_date,
+                       claim_envelope.c.interchange_control)
+             .join(claim_envelope, claim_envelope.c.claim_id == claims.c.id)
+             .where(claim_envelope.c.group_control == group_control).order_by(claims.c.id))
+    if set_control:  # None: the AK9 of a group with no AK2 answers every set of the group
+        query = query.where(claim_envelope.c.set_control == set_control)
+    rows = conn.execute(query).all()
+    if before is not None:
+        day = before.strftime("%Y%m%d")
+        rows = [r for r in rows if not r.group_date or r.group_date <= day] or rows
+    if not rows:
+        return []
+    latest = max((r.group_date or "", r.interchange_control or "") for r in rows)
+    return [(r.id, r.claim_number) for r in rows if (r.group_date or "", r.interchange_control or "") == latest]

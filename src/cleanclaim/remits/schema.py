@@ -226,5 +226,18 @@ frontend_code = sa.Table(
     sa.Column("description", sa.Text),  # free text (STC12) when the sender gives it
 )
 
+# The 837 envelope each recorded claim came in (migration m0101): ties a 999 (AK1 GS06 +
+# AK2 ST02) to the claims of the transaction set it accepts or rejects.
+claim_envelope = sa.Table(
+    "claim_envelope", metadata,
+    sa.Column("claim_id", sa.Integer, primary_key=True, autoincrement=False),  # claims.id (STORE m0001)
+    sa.Column("sender_id", sa.String(15)),  # GS02 application sender code
+    sa.Column("interchange_control", sa.String(9)),  # ISA13
+    sa.Column("group_control", sa.String(9), nullable=False),  # GS06
+    sa.Column("set_control", sa.String(9), nullable=False),  # ST02
+    sa.Column("group_date", sa.String(8)),  # GS04 CCYYMMDD
+    sa.Index("ix_claim_envelope_group_set", "group_control", "set_control"),
+)
+
 TABLES = (remit_file, remittance, remit_claim, remit_line, remit_adjustment, remit_remark,
-          remit_provider_adjustment, frontend_response, frontend_code)
+          remit_provider_adjustment, frontend_response, frontend_code, claim_envelope)

@@ -35,6 +35,7 @@ class Recorder:
         self.files_rolled_back: list[str] = []
         self._conn = None
         self._file: Counter = Counter()  # outcomes of the file being recorded
+        self._rows: list[tuple[str, int]] = []  # (CLM01, claims.id) recorded from the file, in order
 
     def attach(self, checker) -> "Recorder":
         """Make ``checker`` record every claim it checks, file by file."""
@@ -50,6 +51,7 @@ class Recorder:
 
             failed = False
             self._file = Counter()
+            self._rows = []
             try:
                 with self.history.begin() as conn:
                     self._conn = conn
@@ -59,6 +61,10 @@ class Recorder:
                         yield result
                     if failed:
                         raise _RollBack
+                    if self._rows:  # the 837 envelope of each claim, for 999 answers (remits m0101)
+                        from ..remits.match import record_envelopes
+
+                        record_envelopes(conn, path, self._rows)
                 self.outcomes.update(self._file)
             except _RollBack:
                 self.files_rolled_back.append(str(path))
@@ -80,6 +86,8 @@ class Recorder:
             self.skipped["not read whole"] += 1
             return
         done = record_claim(self._conn, claim)
+        if done.claim_row is not None:
+            self._rows.append((claim.claim_id, done.claim_row))
         self._tally(done, self._file)
         record_check(self._conn, done, result)
 

@@ -12,8 +12,9 @@ file-level Problems:
   or A8 (relational field in error), per the X12 Claim Status Category Codes
   (code source 507) as the 277CA TR3 uses them.
 
-Claim status codes (STC01-2, code source 508) and IK3/IK4 error codes are kept as
-codes: their descriptions are not shipped with cleanclaim.
+Claim status codes (STC01-2, code source 508) are kept as codes: their descriptions are
+not shipped with cleanclaim. IK304, IK403, IK5 and AK9 error codes get their meaning from
+the 999 TR3 (005010X231A1) code lists of elements 620, 621, 718 and 716.
 """
 
 from __future__ import annotations
@@ -37,6 +38,47 @@ ACK_STATUS = {
     "X": "rejected: content after decryption could not be analysed",
 }
 ACCEPTED_STATUS = frozenset({"A", "E"})
+# IK304, element 620 Implementation Segment Syntax Error Code (999 TR3 005010X231A1).
+SEGMENT_ERRORS = {
+    "1": "Unrecognized segment ID", "2": "Unexpected segment", "3": "Required segment missing",
+    "4": "Loop occurs over maximum times", "5": "Segment exceeds maximum use",
+    "6": "Segment not in defined transaction set", "7": "Segment not in proper sequence",
+    "8": "Segment has data element errors", "I4": "Implementation \"Not Used\" segment present",
+    "I6": "Implementation dependent segment missing", "I7": "Implementation loop occurs under minimum times",
+    "I8": "Implementation segment below minimum use",
+    "I9": "Implementation dependent \"Not Used\" segment present",
+}
+# IK403, element 621 Implementation Data Element Syntax Error Code.
+ELEMENT_ERRORS = {
+    "1": "Required data element missing", "2": "Conditional required data element missing",
+    "3": "Too many data elements", "4": "Data element too short", "5": "Data element too long",
+    "6": "Invalid character in data element", "7": "Invalid code value", "8": "Invalid date",
+    "9": "Invalid time", "10": "Exclusion condition violated", "12": "Too many repetitions",
+    "13": "Too many components", "I6": "Code value not used in implementation",
+    "I9": "Implementation dependent data element missing",
+    "I10": "Implementation \"Not Used\" data element present",
+    "I11": "Implementation too few repetitions", "I12": "Implementation pattern match failure",
+    "I13": "Implementation dependent \"Not Used\" data element present",
+}
+# IK502-IK506, element 718 Transaction Set Syntax Error Code.
+SET_ERRORS = {
+    "1": "Transaction set not supported", "2": "Transaction set trailer missing",
+    "3": "Transaction set control number in header and trailer do not match",
+    "4": "Number of included segments does not match actual count", "5": "One or more segments in error",
+    "6": "Missing or invalid transaction set identifier", "7": "Missing or invalid transaction set control number",
+    "18": "Transaction set not in functional group",
+    "19": "Invalid transaction set implementation convention reference",
+    "23": "Transaction set control number not unique within the functional group",
+    "I5": "Implementation one or more segments in error", "I6": "Implementation convention not supported",
+}
+# AK905-AK909, element 716 Functional Group Syntax Error Code.
+GROUP_ERRORS = {
+    "1": "Functional group not supported", "2": "Functional group version not supported",
+    "3": "Functional group trailer missing",
+    "4": "Group control number in the functional group header and trailer do not agree",
+    "5": "Number of included transaction sets does not match actual count",
+    "6": "Group control number violates syntax",
+}
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})
 
 
@@ -104,18 +146,21 @@ class Ack999(SetHandler):
             self.group_id, self.group_control = _el(els, 1), _el(els, 2)
         elif sid == "AK2":
             self.current = FrontEndResponse(
-                "999", len(self.responses) + 1, False, response_date=self._when(), sender_id=None,
+                "999", len(self.responses) + 1, False, response_date=self._when(),
+                sender_id=self.ctx.sender or None,
                 acknowledged_group_control=self.group_control, acknowledged_set_id=_el(els, 1),
                 acknowledged_set_control=_el(els, 2), source=self.ctx.source)
             self.responses.append(self.current)
         elif sid == "IK3" and self.current is not None:
             self.segment_id = _el(els, 1)
             self.current.codes.append(AckCode("IK3", _el(els, 4) or "", segment_id=self.segment_id,
-                                              segment_position=_int(_el(els, 2)), loop_id=_el(els, 3) or None))
+                                              segment_position=_int(_el(els, 2)), loop_id=_el(els, 3) or None,
+                                              description=SEGMENT_ERRORS.get(_el(els, 4))))
         elif sid == "IK4" and self.current is not None:
             position = _el(els, 1).replace(self.ctx.delimiters.component, ":")
             self.current.codes.append(AckCode("IK4", _el(els, 3), segment_id=self.segment_id,
-                                              element_position=position or None, bad_value=_el(els, 4) or None))
+                                              element_position=position or None, bad_value=_el(els, 4) or None,
+                                              description=ELEMENT_ERRORS.get(_el(els, 3))))
         elif sid == "IK5" and self.current is not None:
             status = _el(els, 1)
             self.current.status_code = status
@@ -123,13 +168,14 @@ class Ack999(SetHandler):
             self.current.codes.append(AckCode("IK5", status, description=ACK_STATUS.get(status)))
             for i in range(2, 7):
                 if _el(els, i):
-                    self.current.codes.append(AckCode("IK5", _el(els, i)))
+                    self.current.codes.append(AckCode("IK5", _el(els, i), description=SET_ERRORS.get(_el(els, i))))
             self.current = None
             self.segment_id = None
         elif sid == "AK9":
             status = _el(els, 1)
             codes = [AckCode("AK9", status, description=ACK_STATUS.get(status))]
-            codes += [AckCode("AK9", _el(els, i)) for i in range(5, 10) if _el(els, i)]
+            codes += [AckCode("AK9", _el(els, i), description=GROUP_ERRORS.get(_el(els, i)))
+                      for i in range(5, 10) if _el(els, i)]
             if not self.responses:
                 self.responses.append(FrontEndResponse(
                     "999", 1, status in ACCEPTED_STATUS, status_code=status, response_date=self._when(),

@@ -37,6 +37,7 @@ class SetContext:
     set_control: str = ""  # ST02
     convention: str = ""  # ST03, else GS08
     start_segment: int = 0  # the ST's segment number in the file (ISA = 1)
+    sender: str = ""  # GS02 application sender code
 
     def file_segment(self, number: int | None) -> int | None:
         """Segment ``number`` of this set (ST = 1) as a file segment number."""
@@ -167,7 +168,7 @@ def walk(chunks: Iterable[str], source: str, factory: Factory) -> Iterator:
                     source, interchange.delimiters if interchange else stream.interchange.delimiters,
                     interchange.control_number if interchange else "",
                     _el(interchange.elements, 9) if interchange else "",
-                    _el(els, 1), _el(els, 6), _el(els, 4), _el(els, 8))
+                    _el(els, 1), _el(els, 6), _el(els, 4), _el(els, 8), sender=_el(els, 2))
             elif sid == "ST":
                 if set_open:
                     yield from close_set("the next ST starts before SE")
@@ -229,3 +230,27 @@ def walk(chunks: Iterable[str], source: str, factory: Factory) -> Iterator:
 
 def _el(els: list[str], i: int) -> str:
     return els[i].strip() if len(els) > i else ""
+
+
+class _ClaimIds(SetHandler):
+    """Collects CLM01 of an 837 transaction set, with the set's envelope."""
+
+    def segment(self, els, number):
+        if els[0] == "CLM":
+            self.problems.append((_el(els, 1), self.ctx))
+
+    def close(self):
+        return self.problems
+
+
+def claim_envelopes(path: Path | str) -> list[tuple[str, SetContext]]:
+    """(CLM01, envelope) of every claim of an 837 file in file order: ISA13, GS02, GS06,
+    GS04 and ST02 of the set it was sent in (what a 999 answers by AK1/AK2). Envelope
+    problems are left to the 837 reader; an unreadable file gives []."""
+    def factory(ctx: SetContext):
+        return _ClaimIds(ctx) if ctx.set_id == "837" else None
+
+    try:
+        return [item for item in walk(file_chunks(path), str(path), factory) if isinstance(item, tuple)]
+    except X12InputError:
+        return []
