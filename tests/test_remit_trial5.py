@@ -249,3 +249,17 @@ def test_999_for_an_unrecorded_set_warns(tmp_path, store):
         history.close()
     assert result.rejected == 1 and result.rejected_claims == 0
     assert any(p.code == "RM006" and "GS06 99" in p.message for p in result.problems)
+
+
+@pytest.mark.parametrize("name,claims", [("cob-contractural-adjustment.835", 1), ("managed-care.835", 2),
+                                         ("secondary-payment.835", 2)])
+def test_shared_guide_samples_have_no_denials(name, claims, history, store):
+    """X12 guide samples: OA-23 on CLP02 2 claims, CO-A2 claim-level, CO-42/CO-45, PR-1/PR-2:
+    all contractual, prior-payer or patient responsibility -- 0 denials, $0 denied."""
+    from test_remit835 import SAMPLES
+
+    path = SAMPLES / name
+    if not path.exists():
+        pytest.skip("shared X12 samples not present")
+    result = importer.import_file(history, path, store)
+    assert (result.claims, result.denials, result.refused) == (claims, 0, None)
