@@ -104,11 +104,11 @@ def test_medicare_letter_is_a_redetermination_with_the_405_944_blanks(demo_db, t
     _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-10-01")
     letter = (tmp_path / "appeal-PMH03M-13202.md").read_text().split("-->", 1)[1]
     assert "# Request for redetermination: coding, claim PMH03M" in letter
-    assert "Attention: Redeterminations (first-level appeal, 42 CFR 405.940)" in letter
+    assert "Attention: Redeterminations (first-level appeal)" in letter
     assert "reconsideration" not in letter.lower().split("# claim summary")[0]  # QIC level never asked
     # 42 CFR 405.944(b)(1), (2) and (5): beneficiary name, Medicare number, name and signature of the party.
     assert "**Beneficiary name:** ____" in letter and "**Medicare number (MBI):** ____" in letter
-    assert "Signature of the party or representative (42 CFR 405.944(b)(5))" in letter
+    assert "Signature of the party or representative\nName: ____" in letter
     assert "SYNH3" not in letter  # identifiers only with --include-ids
 
 

@@ -25,11 +25,11 @@ BLANK = "______________________"
 # redetermination by the MAC (42 CFR 405.940); reconsideration is the second level, by a QIC
 # (42 CFR 405.960), and is never what this packet asks for.
 REQUEST = {
-    "medicare": ("Request for redetermination", "Redeterminations (first-level appeal, 42 CFR 405.940)"),
+    "medicare": ("Request for redetermination", "Redeterminations (first-level appeal)"),
     "medicaid": ("Request for reconsideration", "Provider Appeals / Reconsideration"),
     "commercial": ("Request for reconsideration", "Claims Appeals / Reconsideration"),
 }
-MEDICARE_SIGNATURE = (f"{BLANK}\nSignature of the party or representative (42 CFR 405.944(b)(5))\n"
+MEDICARE_SIGNATURE = (f"{BLANK}\nSignature of the party or representative\n"
                       f"Name: {BLANK} (fill in)\nBilling office, telephone (fill in)")
 
 
@@ -219,7 +219,7 @@ def variables(case: AppealCase, store=None, today: date | None = None, letterhea
     values["payer_address"] = str(addresses.get(case.answer.payer_id) or addresses.get(case.answer.payer_name)
                                   or "").strip()
     if letterhead.get("signer"):
-        what = "Signature of the party or representative (42 CFR 405.944(b)(5))\n" \
+        what = "Signature of the party or representative\n" \
             if case.payer_type == "medicare" else ""
         values["signature"] = f"______________________________\n{what}{letterhead['signer']}\n{values['practice_name']}"
     if case.payer_type == "medicare":  # 42 CFR 405.944(b)(1)-(2): beneficiary name and Medicare number
@@ -227,7 +227,7 @@ def variables(case: AppealCase, store=None, today: date | None = None, letterhea
                                  f"{values['member_id'] if include_ids else BLANK}")
     else:
         values["patient_ids"] = (f"**Patient name:** {BLANK} | **Date of birth:** "
-                                 f"{values['birth_date'] if include_ids else BLANK} | **Member ID:** "
+                                 f"{values['birth_date'] if include_ids else BLANK}\n**Member ID:** "
                                  f"{values['member_id'] if include_ids else BLANK}")
     return values
 
