@@ -121,7 +121,7 @@ def record_check(conn, done, result) -> None:
     if result is None or done.claim_row is None or done.key is None or done.outcome in ("skipped", "void"):
         return
     findings = list(getattr(result, "findings", []) or [])
-    codes = " ".join(f"{f.code}:{f.line}" if f.line else f.code for f in findings)
+    codes = " ".join(f"{f.code}:{f.line}" if f.line else f.code for f in findings if f.severity == "error")
     conn.execute(sa.delete(_CHECKS).where(_CHECKS.c.claim_row == done.claim_row))
     conn.execute(sa.insert(_CHECKS).values(
         claim_row=done.claim_row, claim_number=done.key.claim_number, payer_key=done.key.payer_key,

@@ -1,5 +1,5 @@
 """What `check --record` found on each recorded claim when it was checked (before it went
-out): clean or not, error and warning counts, the finding codes. The denial report's
+out): clean or not, error and warning counts, the error finding codes. The denial report's
 clean-claim rate reads it instead of checking the claim files again (which may have moved,
 and which today's rules would judge differently). One row per claim (the latest check);
 no patient data.
@@ -21,6 +21,6 @@ def upgrade(conn) -> None:
         sa.Column("clean", sa.Boolean, nullable=False),  # no error and no warning finding
         sa.Column("errors", sa.Integer, nullable=False),
         sa.Column("warnings", sa.Integer, nullable=False),
-        sa.Column("codes", sa.String(1000), nullable=False, server_default=""),  # "PG004 NC002:1" (code:line)
+        sa.Column("codes", sa.String(1000), nullable=False, server_default=""),  # errors: "PG004 NC002:1" (code:line)
     )
     table.create(conn)
