@@ -272,3 +272,20 @@ def test_recorded_source_is_absolute_and_appeal_works_from_another_folder(tmp_pa
     report = _run("denials", "report", "--db", db)
     assert "come from file(s) not found now (claims.837)" in report.output
     assert "no `check --record` runs" not in report.output
+
+
+def test_stored_check_verdict_still_refuses_when_the_claim_file_is_gone(tmp_path, monkeypatch):
+    # PM1004 (Z33.1 alone): check --record kept PG004 (m0200); the file is deleted afterwards.
+    from cleanclaim.codesets.store import CodeStore
+    from cleanclaim.remits.importer import import_file
+    from cleanclaim.store import open_history
+
+    (tmp_path / "claims.837").write_bytes((EXAMPLES / "prenatal-massage.837").read_bytes())
+    db = str(tmp_path / "h.sqlite")
+    monkeypatch.chdir(tmp_path)
+    _run("check", "claims.837", "--record", "--db", db)
+    with open_history(db) as history:
+        import_file(history, EXAMPLES / "remits" / "prenatal-massage.835", CodeStore.open())
+    (tmp_path / "claims.837").unlink()
+    result = _appeal(db, tmp_path / "out", "PM1004", ok=False)
+    assert "PG004: found by `check --record`" in result.output and "correct the claim" in result.output

@@ -135,6 +135,9 @@ def find_case(history, claim_id: str, *, payer: str | None = None, claim_files=(
     if case.claim is not None:
         case.policy_refs, case.general_refs = policy_references(case, store)
         case.findings = check_findings(case.claim, store, note=case.note)
+    elif case.stored is not None:  # the file is gone: what `check --record` found when it recorded it
+        case.findings = recorded_findings(history, case.stored)
+    if case.findings:
         against = contradicting_findings(case.findings, case.bucket, case.lines)
         if against:
             said = "; ".join(f"{f.code}: {f.message}" for f in against)
@@ -180,6 +183,28 @@ def open_takeback(wanted) -> str | None:
                     "this packet answers; check that remittance's PLB adjustments and ask the payer why (dispute "
                     "the recoupment, or send a corrected claim)")
     return None
+
+
+def recorded_findings(history, stored: StoredClaim) -> list:
+    """The error findings `check --record` kept for the claim (migration m0200), as Findings
+    without message text (the code names the rule: `cleanclaim rules CODE`)."""
+    from ..findings import Finding
+
+    with history.engine.connect() as conn:
+        if "claim_checks" not in sa.inspect(conn).get_table_names():
+            return []
+        row = conn.execute(sa.text(
+            "SELECT k.codes, k.checked_at FROM claim_checks k JOIN claims c ON c.id = k.claim_row "
+            "WHERE c.billing_npi = :npi AND c.payer_key = :payer AND c.claim_number = :number"),
+            {"npi": stored.billing_npi, "payer": stored.payer_key, "number": stored.claim_number}).first()
+    if row is None or not row[0]:
+        return []
+    out = []
+    for item in row[0].split():
+        code, _, line = item.partition(":")
+        out.append(Finding(code, "error", f"found by `check --record` on {str(row[1])[:10]} (the claim file is "
+                                          "gone: message not kept)", line=int(line) if line.isdigit() else None))
+    return out
 
 
 def check_findings(claim, store, note=None) -> list:

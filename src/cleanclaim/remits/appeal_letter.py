@@ -331,7 +331,7 @@ def biller_notes(case: AppealCase, store=None, today: date | None = None,
                      "indicator 0 no modifier bypasses the edit and an appeal will not succeed.")
     for f in case.findings:
         notes.append(f"`cleanclaim check` finds {f.code} on this claim{f' (line {f.line})' if f.line else ''}: "
-                     f"{f.message} Fix: {f.fix}")
+                     f"{f.message}" + (f" Fix: {f.fix}" if f.fix else ""))
     if case.findings:
         notes.append(f"Where `check` finds a problem on the claim, a correction may serve better than an appeal: "
                      f"{correction_advice(case)}.")
