@@ -49,7 +49,8 @@ def test_prior_auth_matches_stored_authorisation(history, run, tmp_path):
     assert run(ok, ["PA"]) == []  # 4 authorised - max(1 reported, 2 recorded) = 2 left
     over = make_claim("N2", lines=[("97140", ["GP"], 3)], prior_auth="A-100", dos="2025-03-10")
     [f] = run(over, ["PA"])
-    assert f.code == "PA002" and "2 unit(s) left" in f.message
+    assert f.code == "PA002" and "so 2 left" in f.message
+    assert "2 used before 2025-03-10 (H1 2); the payer reported 1 used" in f.message
     late = make_claim("N3", lines=[("97140", ["GP"], 1)], prior_auth="A-100", dos="2025-04-02")
     assert [f.code for f in run(late, ["PA"])] == ["PA002"]
     wrong = make_claim("N4", lines=[("97140", ["GP"], 1)], prior_auth="A-999", dos="2025-03-10")

@@ -109,28 +109,58 @@ class BatchLedger:
     therapy: OrderedDict = field(default_factory=OrderedDict)
     amounts: OrderedDict = field(default_factory=OrderedDict)
 
-    def put_amounts(self, patient: str, payer: str, identity, amounts) -> None:
+    def put_amounts(self, patient: str, payer: str, identity, amounts, replaces: str | None = None) -> None:
+        self.supersede(identity, replaces)
         _put(self.amounts, (patient, payer), identity, list(amounts))
 
-    def other_amounts(self, patient: str, payer: str, identity) -> dict:
-        return {k: v for k, v in self.amounts.get((patient, payer), {}).items() if k != identity}
+    def other_amounts(self, patient: str, payer: str, identity, replaces: str | None = None) -> dict:
+        return _others(self.amounts.get((patient, payer), {}), identity, replaces)
 
-    def put_visits(self, patient: str, payer: str, identity, visits) -> None:
+    def put_visits(self, patient: str, payer: str, identity, visits, replaces: str | None = None) -> None:
+        self.supersede(identity, replaces)
         _put(self.visits, (patient, payer), identity, set(visits))
 
-    def other_visits(self, patient: str, payer: str, identity) -> dict:
-        return {k: v for k, v in self.visits.get((patient, payer), {}).items() if k != identity}
+    def other_visits(self, patient: str, payer: str, identity, replaces: str | None = None) -> dict:
+        return _others(self.visits.get((patient, payer), {}), identity, replaces)
 
-    def put_therapy(self, patient: str, identity, amounts) -> None:
+    def put_therapy(self, patient: str, identity, amounts, replaces: str | None = None) -> None:
+        self.supersede(identity, replaces)
         _put(self.therapy, patient, identity, list(amounts))
 
-    def other_therapy(self, patient: str, identity) -> dict:
-        return {k: v for k, v in self.therapy.get(patient, {}).items() if k != identity}
+    def other_therapy(self, patient: str, identity, replaces: str | None = None) -> dict:
+        return _others(self.therapy.get(patient, {}), identity, replaces)
 
     def drop(self, identity) -> None:
         for table in (self.visits, self.therapy, self.amounts):
             for claims in table.values():
                 claims.pop(identity, None)
+
+    def supersede(self, identity, replaces: str | None) -> None:
+        """A replacement/void was checked: the claim its REF*F8 names stops counting in this run."""
+        if not (identity and replaces):
+            return
+        for table in (self.visits, self.therapy, self.amounts):
+            for claims in table.values():
+                for key in [k for k in claims if _replaced_by(k, identity, replaces)]:
+                    del claims[key]
+
+
+def _replaced_by(key, identity, replaces: str | None) -> bool:
+    """Whether the claim ``key`` is the one REF*F8 ``replaces`` names (same billing NPI and payer)."""
+    return bool(replaces and identity and key != tuple(identity) and key[2] == replaces
+                and key[0] == identity[0] and key[1] == identity[1])
+
+
+def _others(claims: dict, identity, replaces: str | None) -> dict:
+    """Claims of the run other than this one and the one it replaces or voids."""
+    return {k: v for k, v in claims.items() if k != identity and not _replaced_by(k, identity, replaces)}
+
+
+def replaced_reference(claim: Claim) -> str | None:
+    """REF*F8 of a replacement (CLM05-3 = 7) or void (8); None for any other claim."""
+    if (claim.frequency_code or "1").strip() not in ("7", "8"):
+        return None
+    return (claim.original_reference or "").strip() or None
 
 
 def batch_ledger(ctx) -> BatchLedger:

@@ -194,7 +194,7 @@ def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
                 sources.append("earlier claim in this run")
         if claim.patient_key and history is not None:
             top, problem = history_top(history, claim, dos, store, Decimal(repr(where.gpci.pe)), billing_npi,
-                                       exclude_claim=_identity(claim))
+                                       exclude_claim=_identity(claim), replaces=_replaces(claim))
             if problem:
                 price.notes.append(problem)
             elif top is not None:
@@ -223,6 +223,13 @@ def _identity(claim):
     from ..store import claim_key
 
     return claim_key(claim)
+
+
+def _replaces(claim):
+    """REF*F8 of a replacement/void: the claim it names is not "another claim that day" (837P CLM05-3)."""
+    from ..store.keys import replaced_reference
+
+    return replaced_reference(claim)
 
 
 def _allowed(price: ClaimPrice, fees, reduced, options: PricingOptions, dos_of) -> None:

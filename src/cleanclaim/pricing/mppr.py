@@ -80,7 +80,7 @@ def assign(day_units: list[DayUnits], prior_top: Decimal | None, prior_source: s
 
 
 def history_top(history, claim, dos: date, store, pe_gpci: Decimal, billing_npi: str | None,
-                exclude_claim=None) -> tuple[Decimal | None, str | None]:
+                exclude_claim=None, replaces: str | None = None) -> tuple[Decimal | None, str | None]:
     """Highest PE rank of MULT PROC 5 units on other stored claims of this provider, patient, day.
 
     Returns (top, problem): problem says why history could not be read.
@@ -89,7 +89,8 @@ def history_top(history, claim, dos: date, store, pe_gpci: Decimal, billing_npi:
     from . import rates
 
     try:
-        lines = history.service_lines(claim.patient_key, start=dos, end=dos, exclude_claim=exclude_claim)
+        extra = {"replaces": replaces} if replaces else {}  # the claim a replacement names is not counted
+        lines = history.service_lines(claim.patient_key, start=dos, end=dos, exclude_claim=exclude_claim, **extra)
     except Exception as exc:  # a broken store must not stop pricing; say so instead
         return None, f"claim history could not be read ({type(exc).__name__}): MPPR across claims not applied"
     top = None

@@ -4,6 +4,7 @@ holding imported authorisations) matching one: payer, patient, codes, dates, uni
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 from ..model import Claim
@@ -57,8 +58,11 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     With a history holding imported authorisations (`cleanclaim history import-auths`) for
     this patient and payer: REF*G1 names one of them; every line whose code needs
     authorisation (or that the authorisation lists) falls in its codes and date range; and
-    the units billed fit in the units remaining (authorised minus the larger of the payer's
-    reported use and units on recorded claims, this claim excluded). Nothing is checked
+    the units billed fit in the units remaining, counted in date-of-service order: authorised
+    minus the larger of the payer's reported use and the units of recorded claims dated
+    before the line (this claim excluded; a replacement's original too), so a later or
+    over-limit claim never uses up an earlier visit's units and a re-check gives the same
+    answer. REF*G1 matches regardless of case. Nothing is checked
     without a history, or when none is stored for the patient and payer.
 
     ## Why payers deny it
@@ -82,20 +86,24 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     identity = claim_identity(claim)
     from ..store.types import ClaimKey
 
+    from ..policies.claimview import replaced_reference
+
     auths = ctx.history.authorizations(claim.patient_key, key,
-                                       exclude_claim=ClaimKey(*identity) if identity else None)
+                                       exclude_claim=ClaimKey(*identity) if identity else None,
+                                       replaces=replaced_reference(claim))
     if not auths:
         return
     number = claim.prior_authorization.strip()
-    auth = next((a for a in auths if a.number == number), None)
+    auth = next((a for a in auths if a.number.strip().upper() == number.upper()), None)
     if auth is None:
         yield Hit(f"REF*G1 {number} matches none of the {len(auths)} authorisation(s) stored for this "
                   f"patient with payer {key}.", fix="Use the number on the payer's authorisation letter.",
                   fix_safety="unsafe", authority="Payer authorisation (imported); X12 837P 2300 REF*G1; CARC 15")
         return
     policy = policy_for(claim, ctx)
-    units = Decimal(0)
-    for ln in claim.lines:
+    units = Decimal(0)  # units of this claim's earlier lines (date order) under the authorisation
+    claim_number = (claim.claim_id or "").strip()
+    for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
         needs = policy.prior_auth(ln.procedure_code, ln.date_of_service) is not None
         listed = not auth.codes or ln.procedure_code in auth.codes
         if not (needs or (auth.codes and listed)):
@@ -109,9 +117,25 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                       fix_safety="unsafe", authority="Payer authorisation (imported); CARC 15 / 198")
             continue
         units += ln.units or Decimal(0)
-        remaining = auth.units_remaining
-        if remaining is not None and units > remaining:
-            yield Hit(f"Authorisation {number} has {remaining} unit(s) left; this claim bills {units} up to "
-                      f"line {ln.number}.", line=ln.number,
+        if auth.units_authorized is None:
+            continue
+        # Units are used up in date-of-service order: claims dated later (or the over-limit one)
+        # never take units from an earlier visit, so a re-check gives the same answer.
+        before, used_by = auth.billed_before(ln.date_of_service, claim_number, ln.number)
+        used = max(Decimal(auth.units_used), before)
+        if used + units > auth.units_authorized:
+            by = ", ".join(used_by) if used_by else "no recorded claim"
+            reported = f"; the payer reported {auth.units_used} used" if auth.units_used else ""
+            left = max(Decimal(auth.units_authorized) - used, Decimal(0))
+            yield Hit(f"Authorisation {number} authorises {auth.units_authorized} unit(s) "
+                      f"({auth.start.isoformat()}..{auth.end.isoformat()}); {_n(before)} used before "
+                      f"{ln.date_of_service} ({by}){reported}, so {_n(left)} left; this claim bills {_n(units)} "
+                      f"up to line {ln.number}.", line=ln.number,
                       fix="Ask the payer for more units before billing, or bill only the units authorised.",
-                      fix_safety="unsafe", authority="Payer authorisation (imported); CARC 198")
+                      fix_safety="unsafe", authority="Payer authorisation (imported); CARC 198",
+                      details={"authorized": auth.units_authorized, "used_before": str(before),
+                               "used_by": used_by, "units_left": str(left)})
+
+
+def _n(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"

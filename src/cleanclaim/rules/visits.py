@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..model import Claim
 from ..policies import policy_for
 from ..policies.claimview import (batch_ledger, benefit_year, claim_identity, history_discipline, is_void,
-                                  line_discipline, payer_key, roster_entry)
+                                  line_discipline, payer_key, replaced_reference, roster_entry)
 from .base import Hit, RuleContext, rule
 
 KX_GROUPS = {"PT": "PT/SLP", "SLP": "PT/SLP", "OT": "OT"}
@@ -66,6 +66,7 @@ def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     if is_void(claim):
         if identity:
             ledger.drop(identity)
+            ledger.supersede(identity, replaced_reference(claim))
         return
     mine: dict[tuple, object] = {}
     for ln in claim.lines:
@@ -110,7 +111,7 @@ def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                              "cap": cap.get("visits"), "history": len(from_history), "batch": len(from_batch)})
     finally:
         if patient and payer and identity:
-            ledger.put_visits(patient, payer, identity, mine.keys())
+            ledger.put_visits(patient, payer, identity, mine.keys(), replaced_reference(claim))
 
 
 def _other_visits(claim, ctx, policy, caps, mine, identity) -> tuple[set, set]:
@@ -123,7 +124,7 @@ def _other_visits(claim, ctx, policy, caps, mine, identity) -> tuple[set, set]:
     history_by_claim: dict = {}
     if ctx.history is not None:
         for hl in ctx.history.service_lines(patient, payer_key=payer, start=start, end=end,
-                                            exclude_claim=_claim_key(identity)):
+                                            exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
             taxonomy = None
             if not hl.modifier_set & {"GP", "GO", "GN"} and hl.rendering_npi:
                 entry = roster_entry(ctx, hl.rendering_npi)
@@ -131,7 +132,7 @@ def _other_visits(claim, ctx, policy, caps, mine, identity) -> tuple[set, set]:
             discipline = history_discipline(hl.modifiers, taxonomy)
             if hl.dos is not None and discipline is not None:
                 history_by_claim.setdefault(tuple(hl.claim), set()).add((hl.dos, discipline))
-    batch = batch_ledger(ctx).other_visits(patient, payer, identity)
+    batch = batch_ledger(ctx).other_visits(patient, payer, identity, replaced_reference(claim))
     # A claim both recorded and seen in this run counts once (its run version wins).
     for key in batch:
         history_by_claim.pop(tuple(key), None)
@@ -191,6 +192,7 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     if is_void(claim):
         if identity:
             ledger.drop(identity)
+            ledger.supersede(identity, replaced_reference(claim))
         return
     therapy = []
     for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
@@ -231,7 +233,7 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         if claim.patient_key and identity:
             ledger.put_therapy(claim.patient_key, identity,
                                [(ln.date_of_service, group, allowed.get(ln.number)) for ln, group, _t in therapy
-                                if allowed.get(ln.number) is not None])
+                                if allowed.get(ln.number) is not None], replaced_reference(claim))
 
 
 def _pricing_options(ctx, payer_type: str):
@@ -264,7 +266,8 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
     total, parts, in_history = Decimal(0), [], set()
     patient = claim.patient_key
     if patient and ctx.history is not None:
-        found = ctx.history.therapy_ytd(patient, year, group)
+        found = ctx.history.therapy_ytd(patient, year, group, exclude_claim=_claim_key(identity),
+                                        replaces=replaced_reference(claim))
         after = date(year, 1, 1)
         if found is not None:
             total += found[0]
@@ -274,7 +277,7 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
                 after = date.fromisoformat(m.group(1)) + timedelta(days=1)
         unpriced = []
         for hl in ctx.history.service_lines(patient, start=date(year, 1, 1), end=date(year, 12, 31),
-                                            exclude_claim=_claim_key(identity)):
+                                            exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
             in_history.add(tuple(hl.claim))
             medicare = (hl.claim_filing_indicator or "").upper() in MEDICARE_FILING
             if (medicare and hl.allowed is None and hl.dos and after <= hl.dos <= dos
@@ -288,7 +291,7 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
                          f"${priced:,.2f}")
     if patient:
         batch = Decimal(0)
-        for key, amounts in batch_ledger(ctx).other_therapy(patient, identity).items():
+        for key, amounts in batch_ledger(ctx).other_therapy(patient, identity, replaced_reference(claim)).items():
             if tuple(key) in in_history:
                 continue
             batch += sum((a for d, g, a in amounts if g == group and d.year == year and d <= dos), Decimal(0))
@@ -354,6 +357,7 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     if is_void(claim):
         if identity:
             ledger.drop(identity)
+            ledger.supersede(identity, replaced_reference(claim))
         return
     if not caps:
         return
@@ -397,7 +401,8 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     finally:
         if patient and payer and identity:
             ledger.put_amounts(patient, payer, identity,
-                               [(ln.date_of_service, d, allowed.get(ln.number), ln.charge) for ln, d in mine])
+                               [(ln.date_of_service, d, allowed.get(ln.number), ln.charge) for ln, d in mine],
+                               replaced_reference(claim))
 
 
 def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[list, int, str]:
@@ -409,7 +414,7 @@ def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[l
     found, unpriced, in_history, to_price = [], 0, set(), []
     if ctx.history is not None:
         for hl in ctx.history.service_lines(patient, payer_key=payer, start=start, end=end,
-                                            exclude_claim=_claim_key(identity)):
+                                            exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
             in_history.add(tuple(hl.claim))
             taxonomy = None
             if not hl.modifier_set & {"GP", "GO", "GN"} and hl.rendering_npi:
@@ -428,7 +433,7 @@ def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[l
             found += [(hl.dos, a) for hl, a in zip(to_price, priced) if a is not None]
     history_total = sum((a for _d, a in found), Decimal(0))
     batch = []
-    for key, rows in batch_ledger(ctx).other_amounts(patient, payer, identity).items():
+    for key, rows in batch_ledger(ctx).other_amounts(patient, payer, identity, replaced_reference(claim)).items():
         if tuple(key) in in_history:
             continue
         for dos, discipline, allowed_amount, charge in rows:

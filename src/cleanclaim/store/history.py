@@ -67,23 +67,27 @@ class History:
 
     # --- queries (the interface the rule families use) ------------------------------------
     def service_lines(self, patient_key: str, *, payer_key: str | None = None, start=None, end=None,
-                      exclude_claim: ClaimKey | None = None) -> list[HistoryLine]:
+                      exclude_claim: ClaimKey | None = None, replaces: str | None = None) -> list[HistoryLine]:
+        """Lines that still count; ``replaces`` (REF*F8 of a 7/8 claim) drops the claim it names."""
         with bound_or_new(self) as conn:
             return queries.service_lines(conn, patient_key, payer_key=payer_key, start=start, end=end,
-                                         exclude_claim=exclude_claim)
+                                         exclude_claim=exclude_claim, replaces=replaces)
 
     def authorizations(self, patient_key: str, payer_key: str, *,
-                       exclude_claim: ClaimKey | None = None) -> list[Authorization]:
+                       exclude_claim: ClaimKey | None = None, replaces: str | None = None) -> list[Authorization]:
         with bound_or_new(self) as conn:
-            return queries.find_authorizations(conn, patient_key, payer_key, exclude_claim=exclude_claim)
+            return queries.find_authorizations(conn, patient_key, payer_key, exclude_claim=exclude_claim,
+                                               replaces=replaces)
 
     def roster(self, npi: str) -> RosterEntry | None:
         with bound_or_new(self) as conn:
             return queries.find_roster(conn, npi)
 
-    def therapy_ytd(self, patient_key: str, year: int, discipline: str) -> tuple[Decimal, str] | None:
+    def therapy_ytd(self, patient_key: str, year: int, discipline: str, *, exclude_claim: ClaimKey | None = None,
+                    replaces: str | None = None) -> tuple[Decimal, str] | None:
         with bound_or_new(self) as conn:
-            return queries.therapy_year_to_date(conn, patient_key, year, discipline)
+            return queries.therapy_year_to_date(conn, patient_key, year, discipline, exclude_claim=exclude_claim,
+                                                replaces=replaces)
 
     def counts(self) -> dict[str, int]:
         """Rows per table (every table in the database; never any identifier)."""

@@ -30,3 +30,21 @@ def claim_key(claim: Claim) -> ClaimKey | None:
     if not (npi and payer and number):
         return None
     return ClaimKey(npi.strip(), payer, number)
+
+
+def replaced_reference(claim: Claim) -> str | None:
+    """REF*F8 of a replacement (CLM05-3 = 7) or void (8): the claim that stops counting at once.
+
+    X12 837P TR3 (005010X222A1) 2300 CLM05-3 and REF*F8: the payer's claim control number
+    (or, before any 835, the original CLM01) of the claim being replaced or voided.
+    """
+    if (claim.frequency_code or "1").strip() not in ("7", "8"):
+        return None
+    ref = (claim.original_reference or "").strip()
+    return ref or None
+
+
+def exclusion(claim: Claim) -> dict:
+    """Keyword arguments for the history queries: leave out the claim itself and the claim it
+    replaces or voids (``History.service_lines(patient, **exclusion(claim))``)."""
+    return {"exclude_claim": claim_key(claim), "replaces": replaced_reference(claim)}

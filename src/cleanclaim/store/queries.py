@@ -31,10 +31,10 @@ _LINE_COLUMNS = dict(dos=sa.Date, dos_end=sa.Date, units_milli=Milli, charge_cen
 _STATEMENTS: dict[tuple[bool, ...], sa.TextClause] = {}
 
 
-def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool) -> sa.TextClause:
+def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool, replaced: bool = False) -> sa.TextClause:
     """The service-lines query for this combination of filters, built once (plain SQL, bound
     parameters: the same text on SQLite and PostgreSQL, no per-call expression building)."""
-    key = (payer, start, end, exclude)
+    key = (payer, start, end, exclude, replaced)
     if key not in _STATEMENTS:
         where = ["c.patient_key = :patient", "c.status = 'active'"]
         if payer:
@@ -45,6 +45,9 @@ def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool) -> sa.T
             where.append("l.dos <= :end")
         if exclude:
             where.append("NOT (c.billing_npi = :x_npi AND c.payer_key = :x_payer AND c.claim_number = :x_number)")
+        if replaced:  # the claim a replacement (7) or void (8) names in REF*F8 stops counting at once
+            where.append("NOT (c.billing_npi = :x_npi AND c.payer_key = :x_payer AND "
+                         "(c.claim_number = :x_ref OR COALESCE(c.payer_claim_number, '') = :x_ref))")
         sql = ("SELECT c.billing_npi, c.payer_key, c.claim_number, c.frequency_code, c.payer_claim_number, "
                "c.prior_authorization, c.claim_filing_indicator, l.line_number, l.dos, l.procedure_code, "
                "l.modifiers, l.units_milli, l.charge_cents, l.rendering_npi, l.allowed_cents, "
@@ -68,8 +71,14 @@ def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool) -> sa.T
 
 
 def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=None,
-                  exclude_claim: ClaimKey | None = None) -> list[HistoryLine]:
-    """Lines of the patient's claims that still count (status active), oldest first."""
+                  exclude_claim: ClaimKey | None = None, replaces: str | None = None) -> list[HistoryLine]:
+    """Lines of the patient's claims that still count (status active), oldest first.
+
+    exclude_claim: the claim being checked (its own stored version is not "another claim").
+    replaces: its REF*F8 when it is a replacement (CLM05-3 = 7) or void (8): the claim of the
+    same billing NPI and payer with that payer claim number or CLM01 no longer counts, from
+    this check on (X12 837P TR3 2300 CLM05-3 / REF*F8), not only once the replacement is recorded.
+    """
     if not patient_key:
         return []
     params = {"patient": patient_key}
@@ -82,7 +91,11 @@ def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=Non
     if exclude_claim is not None:
         params.update(x_npi=exclude_claim.billing_npi, x_payer=exclude_claim.payer_key,
                       x_number=exclude_claim.claim_number)
-    stmt = _lines_statement(payer_key is not None, start is not None, end is not None, exclude_claim is not None)
+    replaced = bool(exclude_claim is not None and replaces and replaces.strip())
+    if replaced:
+        params["x_ref"] = replaces.strip()
+    stmt = _lines_statement(payer_key is not None, start is not None, end is not None, exclude_claim is not None,
+                            replaced)
     return [
         HistoryLine(
             claim=ClaimKey(r.billing_npi, r.payer_key, r.claim_number),
@@ -115,21 +128,24 @@ _YTD = sa.select(therapy_ytd).where(
 
 
 def find_authorizations(conn, patient_key: str, payer_key: str, *,
-                        exclude_claim: ClaimKey | None = None) -> list[Authorization]:
+                        exclude_claim: ClaimKey | None = None, replaces: str | None = None) -> list[Authorization]:
     """The patient's authorisations with this payer, with units billed on recorded claims."""
     rows = conn.execute(_AUTHS, {"patient": patient_key, "payer": payer_key}).all()
     if not rows:
         return []
     recorded = service_lines(conn, patient_key, payer_key=payer_key, start=min(r.start_date for r in rows),
-                             end=max(r.end_date for r in rows), exclude_claim=exclude_claim)
+                             end=max(r.end_date for r in rows), exclude_claim=exclude_claim,
+                             replaces=replaces)
     found = []
     for r in rows:
         codes = tuple(r.codes.split())
-        billed = sum((ln.units or Decimal(0) for ln in recorded
-                      if ln.prior_authorization == r.number and ln.dos is not None
-                      and r.start_date <= ln.dos <= r.end_date and (not codes or ln.code in codes)), Decimal(0))
+        lines = sorted((ln.dos, ln.claim.claim_number, ln.line_number, ln.units or Decimal(0)) for ln in recorded
+                       if (ln.prior_authorization or "").strip().upper() == r.number.strip().upper()
+                       and ln.dos is not None and r.start_date <= ln.dos <= r.end_date
+                       and (not codes or ln.code in codes))
+        billed = sum((b[3] for b in lines), Decimal(0))
         found.append(Authorization(r.number, r.payer_key, codes, r.start_date, r.end_date,
-                                   r.units_authorized, r.units_used, billed, r.source))
+                                   r.units_authorized, r.units_used, billed, r.source, tuple(lines)))
     return found
 
 
@@ -141,7 +157,9 @@ def find_roster(conn, npi: str) -> RosterEntry | None:
                        tuple(k for k in r.in_network.split("|") if k), r.source)
 
 
-def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str) -> tuple[Decimal, str] | None:
+def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
+                         exclude_claim: ClaimKey | None = None,
+                         replaces: str | None = None) -> tuple[Decimal, str] | None:
     """Allowed therapy amounts for the Medicare threshold: imported figure + recorded allowed after it.
 
     The threshold accrues on allowed amounts from every provider, so an imported figure
@@ -155,7 +173,8 @@ def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str) -> 
     if imported is not None:
         start = max(start, imported.as_of + timedelta(days=1))
     known, unknown, total = 0, 0, Decimal(0)
-    for ln in service_lines(conn, patient_key, start=start, end=date(year, 12, 31)):
+    for ln in service_lines(conn, patient_key, start=start, end=date(year, 12, 31), exclude_claim=exclude_claim,
+                            replaces=replaces):
         if ln.dos is None or ln.dos.year != year or not ln.modifier_set & set(DISCIPLINE_MODIFIERS[name]):
             continue
         if (ln.claim_filing_indicator or "").upper() not in MEDICARE_INDICATORS:

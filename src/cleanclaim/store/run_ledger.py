@@ -67,11 +67,17 @@ class RunLedger:
         return bool(patient_key and key and key in self._patients.get(patient_key, {}))
 
     def service_lines(self, patient_key: str, *, payer_key: str | None = None, start: date | None = None,
-                      end: date | None = None, exclude_claim: ClaimKey | None = None) -> list[HistoryLine]:
-        """Lines of this run's earlier claims of the patient (same filters as History.service_lines)."""
+                      end: date | None = None, exclude_claim: ClaimKey | None = None,
+                      replaces: str | None = None) -> list[HistoryLine]:
+        """Lines of this run's earlier claims of the patient (same filters as History.service_lines;
+        ``replaces``: the REF*F8 of a replacement/void being checked, whose claim no longer counts)."""
         found = []
+        ref = (replaces or "").strip()
         for key, lines in self._patients.get(patient_key, {}).items():
             if key == exclude_claim or (payer_key is not None and key.payer_key != payer_key):
+                continue
+            if ref and exclude_claim is not None and key.claim_number == ref \
+                    and key.billing_npi == exclude_claim.billing_npi and key.payer_key == exclude_claim.payer_key:
                 continue
             for line in lines:
                 if line.dos is not None and ((start and line.dos < start) or (end and line.dos > end)):

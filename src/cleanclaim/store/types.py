@@ -54,6 +54,19 @@ class Authorization:
     units_used: int  # as the payer reported it on import
     units_billed: Decimal = Decimal(0)  # units on recorded claims carrying this REF*G1
     source: str | None = None
+    # the recorded lines behind units_billed, in date-of-service order: (dos, CLM01, line, units)
+    billed: tuple[tuple[date, str, int, Decimal], ...] = ()
+
+    def billed_before(self, dos: date, claim_number: str = "", line: int = 0) -> tuple[Decimal, list[str]]:
+        """Units recorded claims used before this service (date of service, then CLM01 and line
+        on the same day: a stable order, so re-checking a file gives the same answer), and
+        which claims used them ("A1 2")."""
+        used, claims = Decimal(0), {}
+        for b_dos, b_claim, b_line, b_units in self.billed:
+            if (b_dos, b_claim, b_line) < (dos, claim_number, line):
+                used += b_units
+                claims[b_claim] = claims.get(b_claim, Decimal(0)) + b_units
+        return used, [f"{c} {u.normalize():f}" for c, u in claims.items()]
 
     def covers(self, code: str, dos: date) -> bool:
         return self.start <= dos <= self.end and (not self.codes or code in self.codes)
