@@ -132,3 +132,14 @@ def test_mppr_not_applied_against_the_replaced_claim(history, store):
     assert replaced.lines[0].allowed == Decimal("33.50")
     second = price_claim(mp("MP2"), store, config=PricingOptions(), history=history)
     assert second.lines[0].allowed < Decimal("33.50")  # a second 97530 that day: PE reduced 50%
+
+
+def test_ref_f8_naming_no_recorded_claim_is_a_warning(history, run):
+    history.record(_visit("V026", "2026-03-16"))
+    unknown = _visit("V026R", "2026-03-16", frequency="7", original="NOPE99")
+    [f] = run(unknown, ["HX006"])
+    assert f.severity == "warning" and "REF*F8 NOPE99 names no recorded claim" in f.message
+    assert "005010X222A1" in f.authority
+    assert run(_visit("V026S", "2026-03-16", frequency="7", original="V026"), ["HX006"]) == []
+    # a void carrying the original's own CLM01 (recording voids the stored claim itself) is found
+    assert run(_visit("V026", "2026-03-16", frequency="8", original="V026"), ["HX006"]) == []

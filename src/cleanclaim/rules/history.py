@@ -466,7 +466,10 @@ def payer_claim_number(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## What it checks
     CLM05-3 = 7 (replacement of prior claim) or 8 (void/cancel of prior claim) needs the
     2300 REF*F8 Payer Claim Control Number of the claim it changes. REF*F8 on any other
-    claim is reported as a warning (the TR3 says: do not send).
+    claim is reported as a warning (the TR3 says: do not send). With a claim history, a
+    REF*F8 that names no recorded claim of the same billing provider and payer (by the
+    payer's claim number from an imported 835, or CLM01) is a warning: the original cannot be
+    taken out of visits, units and duplicate checks here, so it may be counted with this claim.
 
     ## Why payers deny it
     Without the payer's claim number the payer cannot find the claim to replace or void:
@@ -492,6 +495,21 @@ def payer_claim_number(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                   "claim control number of the claim it changes.",
                   fix="Add REF*F8 = the payer's claim control number (835 CLP07 / 277 of the original claim).",
                   fix_safety="unsafe", authority=F8_AUTHORITY)
+    elif has_ref and ctx.history is not None and hasattr(ctx.history, "referenced_claim"):
+        key = _identity(claim)
+        ref = claim.original_reference.strip()
+        ledger = ctx.options.get("run_ledger")
+        in_run = ledger is not None and any(
+            h.claim.claim_number == ref for h in ledger.service_lines(claim.patient_key or "", payer_key=key.payer_key)
+        ) if key is not None else False
+        if key is not None and not in_run and ctx.history.referenced_claim(key, ref) is None:
+            yield Hit(f"REF*F8 {ref} names no recorded claim of this billing provider and payer (neither a "
+                      "payer claim number from an imported 835 nor a CLM01): the original was not found, so "
+                      "it still counts here (visits, authorised units, duplicates) alongside this claim.",
+                      severity="warning",
+                      fix="Check REF*F8 against the 835 (CLP07) or 277 of the original claim; import the 835 "
+                          "(`cleanclaim remit import`) so the payer's claim number is known.",
+                      fix_safety="unsafe", authority=F8_AUTHORITY)
     elif has_ref and frequency not in ("7", "8"):
         yield Hit(f"REF*F8 is sent on a claim with CLM05-3 = {frequency}: it is only for replacement (7) "
                   "or void (8) claims.", severity="warning",

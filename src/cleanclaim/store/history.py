@@ -79,6 +79,11 @@ class History:
             return queries.find_authorizations(conn, patient_key, payer_key, exclude_claim=exclude_claim,
                                                replaces=replaces)
 
+    def referenced_claim(self, key: ClaimKey, reference: str) -> str | None:
+        """Status of the recorded claim REF*F8 ``reference`` names, None if none is recorded."""
+        with bound_or_new(self) as conn:
+            return queries.referenced_claim(conn, key, reference)
+
     def roster(self, npi: str) -> RosterEntry | None:
         with bound_or_new(self) as conn:
             return queries.find_roster(conn, npi)

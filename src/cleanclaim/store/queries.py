@@ -118,6 +118,19 @@ def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=Non
     ]
 
 
+_REFERENCED = sa.text(
+    "SELECT status FROM claims WHERE billing_npi = :npi AND payer_key = :payer "
+    "AND (payer_claim_number = :ref OR claim_number = :ref) ORDER BY id DESC")
+
+
+def referenced_claim(conn, key: ClaimKey, reference: str) -> str | None:
+    """Status ('active', 'replaced', 'void') of the claim a REF*F8 names (same billing NPI and
+    payer; by the payer's claim number or CLM01 -- a void may carry the original's own CLM01),
+    or None when no recorded claim has it."""
+    row = conn.execute(_REFERENCED, {"npi": key.billing_npi, "payer": key.payer_key, "ref": reference.strip()}).first()
+    return row.status if row is not None else None
+
+
 _AUTHS = sa.select(authorizations).where(
     authorizations.c.patient_key == sa.bindparam("patient"), authorizations.c.payer_key == sa.bindparam("payer"),
 ).order_by(authorizations.c.start_date, authorizations.c.number)
