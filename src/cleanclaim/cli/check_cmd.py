@@ -76,8 +76,10 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
 
     try:
         checker.ctx.options["policies"] = load_packs(list(policies))
-    except PackLoadError as exc:
-        raise click.ClickException(f"invalid policy pack(s):\n{exc}")
+    except PackLoadError as exc:  # a setup error: exit 2, like an unreadable input (not 1: claim errors)
+        error = click.ClickException(f"invalid policy pack(s):\n{exc}")
+        error.exit_code = 2
+        raise error
     if notes:  # the note reader loads only when notes are given
         from ..notes.link import NoteError, attach_notes
 
