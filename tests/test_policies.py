@@ -120,6 +120,20 @@ def test_policy_validate_cli(tmp_path):
     assert result.exit_code == 0 and "valid" in result.output
 
 
+def test_bad_or_missing_pack_is_a_setup_error_exit_2(tmp_path):
+    # exit 2 is an input/usage error (as for an unreadable claim file); 1 means "a claim has errors"
+    (tmp_path / "bad.yaml").write_text(BAD)
+    claims = tmp_path / "c.csv"
+    claims.write_text("claim_id,date_of_service,procedure_code,units,charge,dx1\nC1,2025-03-03,97110,1,40,M54.50\n")
+    result = CliRunner().invoke(main, ["check", str(claims), "--policies", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 2 and f"{tmp_path / 'bad.yaml'}:10: visit_caps[0].visits" in result.output
+    missing = tmp_path / "nowhere"
+    for args in (["check", str(claims)], ["policy", "list"]):
+        result = CliRunner().invoke(main, [*args, "--policies", str(missing)])
+        assert result.exit_code == 2 and f"{missing}: policies: policy folder not found" in result.output
+        assert ":0:" not in result.output
+
+
 def test_policy_list_and_show_cli():
     result = CliRunner().invoke(main, ["policy", "list"])
     assert result.exit_code == 0

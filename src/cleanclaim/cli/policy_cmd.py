@@ -17,8 +17,10 @@ def _packs(policies):
 
     try:
         return load_packs(list(policies))
-    except PackLoadError as exc:
-        raise click.ClickException(f"invalid policy pack(s):\n{exc}")
+    except PackLoadError as exc:  # a setup error: exit 2
+        error = click.ClickException(f"invalid policy pack(s):\n{exc}")
+        error.exit_code = 2
+        raise error
 
 
 @click.group("policy")

@@ -19,7 +19,9 @@ FILING_TYPES = {"MA": "medicare", "MB": "medicare", "MC": "medicaid"}
 
 
 class PackLoadError(ValueError):
-    """One or more packs are invalid; ``errors`` lists each (file:line: key: message)."""
+    """One or more packs are invalid; ``errors`` lists each (file:line: key: message).
+
+    A setup error: the commands exit 2 (input/usage error), never 1 ("a claim has errors")."""
 
     def __init__(self, errors: list[PackError]) -> None:
         self.errors = errors

@@ -152,7 +152,8 @@ class PackError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.key}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # line 0: the file or folder itself
+        return f"{where}: {self.key}: {self.message}"
 
 
 def validate(doc, path: str) -> list[PackError]:
