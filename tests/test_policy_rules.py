@@ -169,3 +169,17 @@ def test_dollar_cap_counts_recorded_claims(history, make_checker, tmp_path):
     assert "$300.00" in f.message and "$200.00 from history" in f.message
     assert checker.check(make_claim("H1", lines=[("97110", ["GP"], 1, "2025-03-03"),
                                                  ("97110", ["GP"], 1, "2025-03-05")])).findings == []
+
+
+def test_visit_cap_counted_figures_add_up_to_the_visit_number(history, run):
+    # commercial-default commercial.visit-cap: 30 PT/OT/SLP/MT visits a calendar year. 39 visits are
+    # recorded and one, dated in the middle, is checked: it is visit 33 (32 dated before it); the
+    # 7 recorded visits dated after it are not part of its count.
+    dates = [f"2025-{m:02d}-{d:02d}" for m in (3, 4, 5, 6) for d in range(1, 11)]
+    checked = dates.pop(32)
+    history.record(_visits("H1", dates))
+    [f] = run(_visits("N1", [checked]), ["VC001"])
+    assert f"{checked} is MT/OT/PT/SLP visit 33" in f.message
+    assert f"Counted before {checked}: 32 from history, 0 from earlier claims in this run, 0 on this claim; " \
+           "+ this visit = 33" in f.message
+    assert (f.details["history"], f.details["batch"], f.details["this_claim"]) == (32, 0, 0)

@@ -95,20 +95,26 @@ def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                 from_batch = counted(batch_visits) - from_history
                 from_claim = counted(mine)
                 me = _visit_key((dos, discipline), unit)
-                number = sum(1 for v in from_history | from_batch | from_claim if v < me) + 1
+                # only visits dated before this one: the figures add up to the visit number
+                h_before = {v for v in from_history if v < me}
+                b_before = {v for v in from_batch if v < me}
+                c_before = {v for v in from_claim if v < me} - h_before - b_before
+                number = len(h_before | b_before | c_before) + 1
                 if number <= cap.get("visits") or (cap.id, me) in reported:
                     continue
                 reported.add((cap.id, me))
                 year = f"{start.isoformat()}..{end.isoformat()}"
                 yield Hit(
                     f"{dos} is {'/'.join(sorted(disciplines))} visit {number} in the benefit year {year}; the "
-                    f"{policy.name} pack caps it at {cap.get('visits')} ({cap.id}). Counted: "
-                    f"{len(from_history)} from history, {len(from_batch)} from earlier claims in this run, "
-                    f"{len(from_claim)} on this claim.{cap.assumed_note}", line=ln.number, severity=cap.severity(),
+                    f"{policy.name} pack caps it at {cap.get('visits')} ({cap.id}). Counted before {dos}: "
+                    f"{len(h_before)} from history, {len(b_before)} from earlier claims in this run, "
+                    f"{len(c_before)} on this claim; + this visit = {number}.{cap.assumed_note}",
+                    line=ln.number, severity=cap.severity(),
                     fix="Ask the plan for more visits (medical-necessity exception) before billing, or bill "
                         "the patient as the plan allows.", fix_safety="unsafe", authority=cap.authority,
                     details={"policy": policy.name, "policy_rule": cap.id, "visit_number": number,
-                             "cap": cap.get("visits"), "history": len(from_history), "batch": len(from_batch)})
+                             "cap": cap.get("visits"), "history": len(h_before), "batch": len(b_before),
+                             "this_claim": len(c_before)})
     finally:
         if patient and payer and identity:
             ledger.put_visits(patient, payer, identity, mine.keys(), replaced_reference(claim))
