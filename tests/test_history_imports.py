@@ -92,8 +92,11 @@ def test_bad_auth_rows(db, tmp_path):
 
 
 def test_therapy_ytd_imported_plus_recorded_allowed(db, tmp_path):
-    from cleanclaim.store.schema import claim_lines
+    from datetime import datetime, timezone
+
     import sqlalchemy as sa
+
+    from cleanclaim.store.schema import claim_lines, claims
 
     path = write(tmp_path, "ytd.csv", "patient_key,year,discipline,amount,as_of,source\n"
                  "P-1,2025,PT,\"1,200.50\",2025-03-01,HETS 271 eligibility response\n")
@@ -105,11 +108,20 @@ def test_therapy_ytd_imported_plus_recorded_allowed(db, tmp_path):
         history.record(make_claim("C1", lines=[("97110", ["GP"], 1, "2025-03-12")], indicator="CI", payer_id="X"))
         with history.begin() as conn:
             conn.execute(sa.update(claim_lines).values(allowed_cents=Decimal("30.25")))
+            # M1 was sent (recorded) on 2025-02-21, before the figure's date
+            conn.execute(sa.update(claims).where(claims.c.claim_number == "M1")
+                         .values(recorded_at=datetime(2025, 2, 21, tzinfo=timezone.utc)))
         amount, source = history.therapy_ytd("P-1", 2025, "PT")
-        # 1200.50 imported + the two Medicare PT/SLP lines after 2025-03-01 (the 02-20 line is
-        # inside the imported figure; OT and commercial lines do not count).
+        # 1200.50 imported + the two Medicare PT/SLP lines after 2025-03-01 (the 02-20 line, sent
+        # before the figure's date, is inside the imported figure; OT and commercial lines do not count).
         assert amount == Decimal("1261.00")
         assert "HETS 271" in source and "2 recorded line(s)" in source
+        # a claim dated before the figure but sent after it cannot be in it: it is added
+        history.record(make_claim("M3", lines=[("97110", ["GP"], 1, "2025-02-25")], indicator="MB"))
+        with history.begin() as conn:
+            conn.execute(sa.update(claim_lines).where(claim_lines.c.allowed_cents.is_(None))
+                         .values(allowed_cents=Decimal("30.25")))
+        assert history.therapy_ytd("P-1", 2025, "PT")[0] == Decimal("1291.25")
         assert history.therapy_ytd("P-1", 2025, "OT")[0] == Decimal("30.25")
         assert history.therapy_ytd("P-1", 2024, "OT") is None
 

@@ -183,3 +183,22 @@ def test_visit_cap_counted_figures_add_up_to_the_visit_number(history, run):
     assert f"Counted before {checked}: 32 from history, 0 from earlier claims in this run, 0 on this claim; " \
            "+ this visit = 33" in f.message
     assert (f.details["history"], f.details["batch"], f.details["this_claim"]) == (32, 0, 0)
+
+
+def test_kx_claim_dated_before_the_imported_figure_counts_the_same_on_every_check(history, run, tmp_path):
+    # The imported figure (HETS 271, as of 2025-03-01) cannot hold a claim sent after that date,
+    # whatever its date of service: KB (02-25) adds to the figure on its own check and when a later
+    # claim is checked. CY2025 PFS at 13282-99: 97110 one unit $27.99; threshold $2,410.
+    import_therapy_ytd(history, _csv(tmp_path, "ytd.csv", "patient_key,year,discipline,amount,as_of,source\n"
+                                                          "P-1,2025,PT/SLP,2380.00,2025-03-01,HETS 271\n"))
+
+    def kx(claim_id, dos):
+        c = make_claim(claim_id, lines=[("97110", ["GP"], 1)], indicator="MB", payer_id="13202", dos=dos)
+        c.billing_provider.zip_code = "122070001"
+        return c
+
+    assert run(kx("KB", "2025-02-25"), ["VC002"]) == []  # $2,407.99
+    history.record(kx("KB", "2025-02-25"))
+    [f] = run(kx("KC", "2025-03-10"), ["VC002"])
+    assert Decimal(f.details["year_to_date"]) == Decimal("2435.98")  # 2380 + 27.99 (KB) + 27.99 (KC)
+    assert "not counted" not in f.message and "priced from the PFS: $27.99" in f.message

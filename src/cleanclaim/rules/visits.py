@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from ..model import Claim
@@ -274,19 +274,20 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
     if patient and ctx.history is not None:
         found = ctx.history.therapy_ytd(patient, year, group, exclude_claim=_claim_key(identity),
                                         replaces=replaced_reference(claim))
-        after = date(year, 1, 1)
+        figure_date = None  # the imported figure's as-of date: lines in it are not added again
         if found is not None:
             total += found[0]
             parts.append(f"history {found[1]}")
-            m = re.search(r"as of (\d{4}-\d{2}-\d{2})", found[1])
+            m = re.search(r"imported [\d.]+ as of (\d{4}-\d{2}-\d{2})", found[1])
             if m:
-                after = date.fromisoformat(m.group(1)) + timedelta(days=1)
+                figure_date = date.fromisoformat(m.group(1))
         unpriced = []
         for hl in ctx.history.service_lines(patient, start=date(year, 1, 1), end=date(year, 12, 31),
                                             exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
             in_history.add(tuple(hl.claim))
             medicare = (hl.claim_filing_indicator or "").upper() in MEDICARE_FILING
-            if (medicare and hl.allowed is None and hl.dos and after <= hl.dos <= dos
+            if (medicare and hl.allowed is None and hl.dos and hl.dos.year == year and hl.dos <= dos
+                    and (figure_date is None or after_figure(hl, figure_date))
                     and not is_evaluation_and_management(hl.code)
                     and KX_GROUPS.get(history_discipline(hl.modifiers) or "") == group):
                 unpriced.append(hl)
@@ -305,6 +306,12 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
             total += batch
             parts.append(f"earlier claims in this run ${batch:,.2f}")
     return total, ("; ".join(parts) if parts else "no history or earlier claims: this claim alone")
+
+
+def after_figure(line, as_of: date) -> bool:
+    from ..store.queries import after_figure as outside
+
+    return outside(line, as_of)
 
 
 def _price_history(claim: Claim, ctx, lines) -> Decimal:

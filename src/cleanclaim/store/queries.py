@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -51,7 +51,7 @@ def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool, replace
         sql = ("SELECT c.billing_npi, c.payer_key, c.claim_number, c.frequency_code, c.payer_claim_number, "
                "c.prior_authorization, c.claim_filing_indicator, l.line_number, l.dos, l.procedure_code, "
                "l.modifiers, l.units_milli, l.charge_cents, l.rendering_npi, l.allowed_cents, "
-               "l.place_of_service, l.control_number "
+               "l.place_of_service, l.control_number, c.recorded_at "
                "FROM claims c JOIN claim_lines l ON l.claim_id = c.id "
                f"WHERE {' AND '.join(where)} ORDER BY l.dos, c.id, l.line_number")
         stmt = sa.text(sql)
@@ -65,7 +65,8 @@ def _lines_statement(payer: bool, start: bool, end: bool, exclude: bool, replace
             sa.column("line_number", sa.Integer),
             *(sa.column(name, _LINE_COLUMNS.get(name, sa.String)) for name in (
                 "dos", "procedure_code", "modifiers", "units_milli", "charge_cents", "rendering_npi",
-                "allowed_cents", "place_of_service", "control_number")))
+                "allowed_cents", "place_of_service", "control_number")),
+            sa.column("recorded_at", sa.DateTime(timezone=True)))
         _STATEMENTS[key] = stmt
     return _STATEMENTS[key]
 
@@ -113,6 +114,7 @@ def service_lines(conn, patient_key: str, *, payer_key=None, start=None, end=Non
             payer_claim_number=r.payer_claim_number,
             prior_authorization=r.prior_authorization,
             claim_filing_indicator=r.claim_filing_indicator,
+            recorded_at=r.recorded_at,
         )
         for r in conn.execute(stmt, params)
     ]
@@ -170,6 +172,16 @@ def find_roster(conn, npi: str) -> RosterEntry | None:
                        tuple(k for k in r.in_network.split("|") if k), r.source)
 
 
+def after_figure(line: HistoryLine, as_of: date) -> bool:
+    """Whether a recorded line is outside an imported year-to-date figure dated ``as_of``: dated
+    after it, or recorded (checked before sending) after it -- a claim sent after the figure's
+    date cannot be in it, whatever its date of service. The claim being checked never is."""
+    if line.dos is not None and line.dos > as_of:
+        return True
+    recorded = line.recorded_at
+    return recorded is not None and recorded.date() > as_of
+
+
 def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
                          exclude_claim: ClaimKey | None = None,
                          replaces: str | None = None) -> tuple[Decimal, str] | None:
@@ -182,13 +194,12 @@ def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
     """
     name = discipline_name(discipline)
     imported = conn.execute(_YTD, {"patient": patient_key, "year": year, "discipline": name}).first()
-    start = date(year, 1, 1)
-    if imported is not None:
-        start = max(start, imported.as_of + timedelta(days=1))
     known, unknown, total = 0, 0, Decimal(0)
-    for ln in service_lines(conn, patient_key, start=start, end=date(year, 12, 31), exclude_claim=exclude_claim,
-                            replaces=replaces):
+    for ln in service_lines(conn, patient_key, start=date(year, 1, 1), end=date(year, 12, 31),
+                            exclude_claim=exclude_claim, replaces=replaces):
         if ln.dos is None or ln.dos.year != year or not ln.modifier_set & set(DISCIPLINE_MODIFIERS[name]):
+            continue
+        if imported is not None and not after_figure(ln, imported.as_of):
             continue
         if (ln.claim_filing_indicator or "").upper() not in MEDICARE_INDICATORS:
             continue
@@ -202,9 +213,9 @@ def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
         parts.append(f"imported {imported.amount_cents} as of {imported.as_of.isoformat()} ({imported.source})")
     if known:
         parts.append(f"{total} allowed on {known} recorded line(s)"
-                     + (f" after {imported.as_of.isoformat()}" if imported is not None else ""))
+                     + (f" not in the figure of {imported.as_of.isoformat()}" if imported is not None else ""))
     if unknown:
-        parts.append(f"{unknown} recorded line(s) with no allowed amount yet not counted")
+        parts.append(f"{unknown} recorded line(s) with no allowed amount yet (no 835)")
     if imported is None and not known:
         return None
     amount = (imported.amount_cents if imported is not None else Decimal(0)) + total

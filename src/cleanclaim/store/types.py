@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -35,6 +35,7 @@ class HistoryLine:
     payer_claim_number: str | None = None  # the payer's ICN (835 CLP07), when known
     prior_authorization: str | None = None  # the claim's REF*G1
     claim_filing_indicator: str | None = None  # the claim's SBR09 (MB = Medicare Part B)
+    recorded_at: datetime | None = None  # when the claim was recorded (checked before sending)
 
     @property
     def modifier_set(self) -> set[str]:
