@@ -1,10 +1,15 @@
 """CPT candidates from a note: the techniques documented (notes/data/techniques.yaml, the
 CPT descriptors' techniques per code) and codes written out, with their minutes.
 
-Units for a timed code (data/timed_codes.tsv) come from the units written next to it, else
-from its own minutes counted per code in 15-minute units with the 8-minute midpoint
-(CMS Claims Processing Manual 100-04 ch.5 s.20.2 counts total timed minutes across codes;
-the claim-level check of units against minutes is the DOC/TU rules' job, not this one).
+Minutes belong to the technique or code they are written with: a "N min" goes to the last
+service mention before it on the same line (else the first one after it on that line), never
+to the next template line; a "total ... N min" line is a total, not a service.
+Units for timed codes (data/timed_codes.tsv) come from units written next to the code, else
+from the day's timed minutes by CMS Claims Processing Manual 100-04 ch.5 §20.2 (all timed
+minutes added, the chart gives the total units, each code first takes its full 15-minute
+units and the units left go to the largest remainders: rules/minutes.py). A timed code
+documented with 0 minutes, or left with 0 units by that distribution, is not suggested
+(its minutes still count in the total).
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ from importlib import resources
 
 import yaml
 
+from ...rules.minutes import CMS_AUTHORITY, cms_8_minute
 from .model import Suggestion
 
 _I = re.IGNORECASE
 CODE_WRITTEN = re.compile(r"(?<![\w/.-])(9[0-9]\d{3}|G0\d{3})(?![\w/.-]|\.\d)")
 MINUTES = re.compile(r"(\d{1,3})\s*(?:-\s*)?(?:min(?:ute)?s?)\b", _I)
+SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z])")  # "..... 15 min" is a leader, not a full stop
+TOTAL_BEFORE = re.compile(r"\btotal\b[^\n]{0,30}$", _I)
 UNITS = re.compile(r"(\d)\s*(?:units?|u)\b|=\s*(\d)\s*u", _I)
 NOT_BILLED = re.compile(r"not billed|not charged|no charge|not performed|deferred|--\s*not", _I)
 HOME = re.compile(r"\bhome\b|\bHEP\b|handout|at home|\beducat", _I)
@@ -76,9 +84,40 @@ def _near_number(regex: re.Pattern, text: str, start: int, end: int, anchor: int
     return best
 
 
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    return lo, len(text) if hi < 0 else hi
+
+
+def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[str, int, tuple]]:
+    """(code, minutes, span) for each "N min" written with a service: the last service
+    mention before it on the same line and in the same sentence ("STM 8 min", "97140 ... 15 min"), else
+    the first one after it ("12 min of ther ex", "15 min: manual therapy")."""
+    text = note.text
+    out = []
+    for m in MINUTES.finditer(text):
+        line0, line1 = _line_bounds(text, m.start(), m.end())
+        if TOTAL_BEFORE.search(text[line0:m.start()]):
+            continue  # "Total timed minutes: 40" is the sum, not a service
+        before = [x for x in mentions if line0 <= x[0] and x[1] <= m.start()
+                  and not SENTENCE_END.search(text, x[1], m.start())]
+        after = [x for x in mentions if m.end() <= x[0] < line1 and not SENTENCE_END.search(text, m.end(), x[0])]
+        lead_in = re.match(r"\s*(?:of|for|:|-)\s*", text[m.end():m.end() + 6], _I)
+        if after and (not before or (lead_in and after[0][0] - m.end() <= 25)):
+            owner = after[0]
+        elif before:
+            owner = max(before, key=lambda x: (x[1], x[0]))
+        else:
+            continue
+        out.append((owner[2], int(m.group(1)), (m.start(), m.end())))
+    return out
+
+
 def cpt_candidates(note, store) -> list[Suggestion]:
     text = note.text
     found: dict[str, _Found] = {}
+    mentions: list[tuple[int, int, str]] = []
     patterns = technique_patterns()
 
     def add(code, span, technique=None, written=False):
@@ -87,26 +126,21 @@ def cpt_candidates(note, store) -> list[Suggestion]:
         if NOT_BILLED.search(text[span[1]:min(s1, span[1] + 25)]):
             return
         ctx = note.context(span)
-        if ctx.negated or ctx.historical:
+        if ctx.negated or ctx.historical or ctx.hypothetical:
             return
+        if not written and HOME.search(sentence) and not MINUTES.search(sentence):
+            return  # a home programme taught, no time with the patient
         entry = found.setdefault(code, _Found(code))
         entry.spans.append(span)
         entry.first = min(entry.first, span[0])
         entry.written = entry.written or written
         if technique and technique not in entry.techniques:
             entry.techniques.append(technique)
-        minutes = _near_number(MINUTES, text, s0, s1, span[0])
-        if minutes and (entry.minutes is None or written):
-            entry.minutes = minutes[1]
-            entry.spans.append(minutes[2])
-        units = _near_number(UNITS, text, span[1], s1, span[1])
+        mentions.append((span[0], span[1], code))
+        line1 = _line_bounds(text, span[0], span[1])[1]
+        units = _near_number(UNITS, text, span[1], min(s1, line1), span[1])
         if units and (entry.units is None or written):
             entry.units = units[1]
-        if not written and HOME.search(sentence) and not minutes:
-            entry.techniques = [t for t in entry.techniques if t != technique]
-            entry.spans.remove(span)
-            if not entry.spans:
-                found.pop(code)
 
     for m in CODE_WRITTEN.finditer(text):
         code = m.group(1)
@@ -119,8 +153,18 @@ def cpt_candidates(note, store) -> list[Suggestion]:
         if code in GENERIC and code not in found:
             for m in re.finditer(r"(?<![\w-])(?:" + GENERIC[code] + r")(?![\w-])", text, _I):
                 add(code, (m.start(), m.end()), "service named")
-    out = []
+    mentions.sort()
+    for code, minutes, span in _minutes_owners(note, mentions):
+        entry = found.get(code)
+        if entry is not None:
+            entry.minutes = (entry.minutes or 0) + minutes
+            entry.spans.append(span)
     timed = _timed()
+    day = [(e.code, e.minutes) for e in sorted(found.values(), key=lambda e: e.first)
+           if e.code in timed and e.minutes]
+    distribution = cms_8_minute(day) if day else None
+    by_rule = distribution.units_by_code() if distribution else {}
+    out = []
     for entry in sorted(found.values(), key=lambda e: e.first):
         if not entry.written and not entry.techniques:
             continue
@@ -128,8 +172,13 @@ def cpt_candidates(note, store) -> list[Suggestion]:
         pfs = store.pfs(entry.code) if store is not None else None
         description = (pfs.short_description if pfs else "") or name
         units = entry.units
-        if units is None and entry.minutes and entry.code in timed:
-            units = (entry.minutes + 7) // 15 or None
+        is_timed = entry.code in timed
+        if is_timed and entry.minutes == 0 and not entry.units:
+            continue  # documented at 0 minutes: not performed
+        if units is None and is_timed and entry.minutes:
+            units = by_rule.get(entry.code) or None
+            if not units:
+                continue  # its minutes count in the day's total, the units went to other codes
         conf = 0.55 + 0.25 * entry.written + 0.1 * bool(entry.techniques and entry.techniques != ["service named"]) \
             + 0.05 * (entry.minutes is not None)
         why = []
@@ -138,8 +187,11 @@ def cpt_candidates(note, store) -> list[Suggestion]:
         if entry.techniques:
             why.append(f"technique documented: {', '.join(entry.techniques)} ({name})")
         if entry.minutes is not None:
-            why.append(f"{entry.minutes} minutes documented" + (f" -> {units} unit(s)" if units else ""))
-        elif entry.code in timed:
+            why.append(f"{entry.minutes} minutes documented")
+            if is_timed and distribution and entry.units is None:
+                why.append(f"{distribution.total_minutes} timed minutes in all = {distribution.total_units} unit(s) "
+                           f"({CMS_AUTHORITY}), {units} to this code")
+        elif is_timed:
             why.append("timed code: no minutes found for it")
         by_sentence: dict = {}
         for a, b in entry.spans:  # one span per sentence: code, technique and minutes together
@@ -148,6 +200,6 @@ def cpt_candidates(note, store) -> list[Suggestion]:
             by_sentence[key] = (min(lo, a), max(hi, b))
         spans = tuple(sorted(by_sentence.values()))
         out.append(Suggestion(entry.code, "CPT", description, round(min(conf, 0.95), 2), spans, "; ".join(why),
-                              "rules", units if entry.code in timed else None))
+                              "rules", units if is_timed else None))
     out.sort(key=lambda s: -s.confidence)
     return out
