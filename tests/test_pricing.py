@@ -255,3 +255,15 @@ def test_rate_tables_are_contiguous_and_cited():
     assert rates.sequestration(date(2025, 1, 1)).value == D("0.02")
     assert rates.therapy_assistant(date(2021, 12, 31)) is None
     assert {"11", "12", "10"}.isdisjoint(rates.facility_pos()) and {"02", "22", "19"} <= rates.facility_pos()
+
+
+def test_gy_gz_lines_expect_nothing_ga_is_priced(store):
+    # CMS 100-04 ch.1 §60 (liability modifiers): GY (statutorily excluded, §60.1.1) and GZ (no ABN,
+    # expected denial) lines are denied: $0 allowed and paid. GA (ABN on file) is processed as
+    # usual: 97140 at 13282-99 is $26.42 (the hand calculation above), with a note.
+    price = price_claim(claim(line(1, "97140", modifiers=("GP", "GY")), line(2, "97140", modifiers=("GP", "GZ")),
+                              line(3, "97140", modifiers=("GP", "GA"))), store, config=MEDICARE)
+    gy, gz, ga = price.lines
+    assert (gy.allowed, gy.expected_paid) == (D("0.00"), D("0.00")) and "100-04 ch.1 §60.1.1" in gy.explanation
+    assert (gz.allowed, gz.expected_paid) == (D("0.00"), D("0.00")) and "provider is liable" in gz.explanation
+    assert ga.allowed == D("26.42") and any("GA: ABN on file" in n and "§60" in n for n in ga.notes)

@@ -57,6 +57,18 @@ def _line_dos(claim, line) -> date | None:
     return line.date_of_service or (claim.dates_of_service[0] if claim.dates_of_service else None)
 
 
+# Medicare liability modifiers (CMS 100-04 ch.1 §60; ch.30 §40.3.6): GY and GZ lines are denied,
+# GA lines (ABN on file) are processed as usual and paid when found reasonable and necessary.
+LIABILITY_DENIED = {
+    "GY": "statutorily excluded or not a Medicare benefit, Medicare denies the line "
+          "(CMS 100-04 ch.1 §60.1.1; the patient may be billed)",
+    "GZ": "expected to be denied as not reasonable and necessary with no ABN on file, Medicare denies the line "
+          "and the provider is liable (CMS 100-04 ch.1 §60; ch.30 §40.3.6)",
+}
+GA_NOTE = ("GA: ABN on file -- priced as payable; if Medicare denies it as not reasonable and necessary the "
+           "patient is liable (CMS 100-04 ch.1 §60; ch.30 §40.3.6)")
+
+
 def _new_line(line) -> LinePrice:
     return LinePrice(line.number, line.procedure_code, list(line.modifiers), line.units,
                      control_number=line.control_number, date_of_service=line.date_of_service)
@@ -127,6 +139,15 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
         if row is None:
             lp.notes.append(f"{line.procedure_code} is not in the Medicare PFS relative value file: not priced")
             continue
+        denied = LIABILITY_DENIED.keys() & set(line.modifiers)
+        if denied:
+            modifier = sorted(denied)[0]
+            lp.allowed = Decimal("0.00")
+            lp.explanation = f"{modifier}: {LIABILITY_DENIED[modifier]}: expected $0.00"
+            lp.notes.append(f"{modifier} line: Medicare denies it; not priced from the PFS")
+            continue
+        if "GA" in line.modifiers:
+            lp.notes.append(GA_NOTE)
         if row.status in NOT_PAID:
             lp.allowed = Decimal("0.00")
             lp.explanation = (f"PFS status {row.status} ({NOT_PAID[row.status]}): Medicare allows $0.00 "
