@@ -21,9 +21,24 @@ def test_markdown_front_matter_and_offsets(tmp_path):
     assert read_note_text(tmp_path, "---\nclaim_id: 00123\n---\n" + NOTE_TEXT).meta["claim_id"] == "00123"
     assert note.meta["patient"] == "P-7"
     assert note.meta["date"] == date(2025, 3, 4)
-    assert note.text.startswith("S: low back pain")
+    assert note.text[note.body_start:].startswith("S: low back pain")
     # line numbers count the front matter (5 lines)
     assert note.line_of(note.text.index("O:")) == 7
+    # offsets are file offsets: the front matter is blanked, never part of the text
+    file_text = path.read_text(encoding="utf-8")
+    assert len(note.text) == len(file_text) and "P-7" not in note.text
+    at = note.text.index("tender")
+    assert file_text[at:at + 6] == "tender"
+
+
+def test_crlf_and_front_matter_keep_file_offsets(tmp_path):
+    path = tmp_path / "crlf.md"
+    path.write_bytes(b"---\r\nclaim_id: X1\r\npatient: Q-2\r\n---\r\nS: neck pain 3/10\r\nO: tender C5\r\n")
+    note = read_note(path)
+    file_text = path.read_bytes().decode("utf-8")
+    at = note.text.index("tender C5")
+    assert file_text[at:at + 9] == "tender C5"
+    assert note.meta["claim_id"] == "X1" and note.line_of(at) == 6
 
 
 def read_note_text(tmp_path, text):

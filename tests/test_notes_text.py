@@ -164,3 +164,37 @@ def test_dictated_headings_ending_in_a_full_stop():
     note = parse_note("Subjective. Low back pain.\nObjective. Tender L4-L5.\nAssessment. Improving.\nPlan. Weekly.\n")
     assert set(SOAP) <= set(note.sections)
     assert find_sections("Findings. none\nmanual therapy.\n") == []
+
+
+# ---- checkboxes (EHR templates): unticked = absent, ticked = present
+
+BOXED = """Presenting problems: [X] Thoracic pain   [ ] Shoulder pain   [ ] Headache
+Night pain: Yes [ ] No [x]
+Swelling present: [x] Yes [ ] No
+Expecting: \u2611 Yes  \u2610 No      Gestation: 18w2d
+- [ ] Tingling in the fingers
+\u2610 Ice pack applied   \u2612 Joint mobilisation T4-T6
+Denies: [x] calf cramping
+"""
+
+
+@pytest.mark.parametrize("phrase,negated", [
+    ("Thoracic pain", False), ("Shoulder pain", True), ("Headache", True),
+    ("Night pain", True), ("Swelling present", False), ("Gestation: 18w2d", False),
+    ("Tingling in the fingers", True), ("Ice pack applied", True), ("Joint mobilisation", False),
+    ("calf cramping", True),  # the words before the boxes still negate ("Denies:")
+])
+def test_checkbox_items(phrase, negated):
+    note = parse_note(BOXED)
+    span = span_of(note, phrase)
+    assert note.is_negated(span) is negated
+    assert note.is_affirmed(span) is (not negated)
+
+
+def test_checkbox_no_answer_word_is_not_a_negation_trigger():
+    # an unticked "No" box must not negate the field after the column gap
+    note = parse_note("Currently pregnant  [x] Yes  [ ] No     Gest. age: 27w5d\nOnset at ~9 weeks.\n")
+    assert note.is_affirmed(span_of(note, "27w5d"))
+    assert note.is_affirmed(span_of(note, "Currently pregnant"))
+    box = note.checkbox_at(span_of(note, "No"))
+    assert box is not None and box.answer and not box.ticked

@@ -146,7 +146,8 @@ def extract(note: Note) -> Elements:
                               if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}]
     el.pain_scores = _pain_scores(note, el.regions_mentioned)
     el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)]
-    el.codes_mentioned = [Span(m.start(), m.end(), m.group("code")) for m in lx.CPT.finditer(text)]
+    el.codes_mentioned = [Span(m.start(), m.end(), m.group("code")) for m in lx.CPT.finditer(text)
+                          if not _unticked(note, m.start(), m.end())]
     el.minutes = _minutes(note, el)
     el.described_codes = _described_codes(note, el)
     el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s)]
@@ -154,7 +155,7 @@ def extract(note: Note) -> Elements:
     el.goals = _goals(note)
     el.frequencies = _plan_spans(note, lx.FREQUENCY)
     el.durations = _plan_spans(note, lx.DURATION) + [
-        Span(f.end + m.start(), f.end + m.end(), m.group()) for f in el.frequencies
+        Span(m.start(), m.end(), m.group()) for f in el.frequencies
         for m in [lx.FREQUENCY_TIMES.match(note.text, f.end)] if m]
     el.progress = _progress(note)
     el.relaxation = note.find(lx.RELAXATION, affirmed=False)
@@ -167,6 +168,12 @@ def extract(note: Note) -> Elements:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _unticked(note: Note, start: int, end: int) -> bool:
+    """In an unticked checkbox item ("[ ] 97530 ... 0 min"): not done."""
+    box = note.checkbox_at((start, end))
+    return box is not None and not box.ticked
 
 
 def _not_negated(note: Note, pattern: re.Pattern) -> list[Span]:

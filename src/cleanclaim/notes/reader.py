@@ -63,16 +63,28 @@ def read_notes(path: str | Path) -> Iterator[Note]:
 
 
 def _text_note(path: Path, text: str) -> Note:
-    text = text.replace("\r\n", "\n")
+    """The note's text keeps FILE coordinates: the front matter (and a byte-order mark) is
+    blanked to spaces with its line breaks kept, and CRLF becomes " \n", so every offset
+    into ``Note.text`` is the same character offset into the file as read (UTF-8), and
+    the patient fields of the front matter are never part of the text."""
+    text = text.replace("\r\n", " \n")
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]
     meta: dict = {}
     line_offset = 0
-    if text.startswith("---\n") or text == "---":
-        meta, body_start, line_offset = _front_matter(path, text)
-        text = text[body_start:]
-    if not text.strip():
+    body_start = 0
+    plain = text.replace(" \n", "\n")
+    if plain.lstrip(" ").startswith("---\n") or plain.strip() == "---":
+        meta, _, line_offset = _front_matter(path, plain.lstrip(" "))
+        lines = text.split("\n")
+        body_start = sum(len(ln) + 1 for ln in lines[:line_offset])
+        text = re.sub(r"[^\n]", " ", text[:body_start]) + text[body_start:]
+    if not text[body_start:].strip():
         raise NoteError(f"{path} line {line_offset + 1}: the note has no text")
     meta.setdefault("file_stem", path.stem)
-    return parse_note(text, source=str(path), meta=meta, line_offset=line_offset)
+    note = parse_note(text, source=str(path), meta=meta)
+    note.body_start = body_start
+    return note
 
 
 def _front_matter(path: Path, text: str) -> tuple[dict, int, int]:

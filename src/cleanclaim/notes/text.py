@@ -297,6 +297,93 @@ def _triggers(text: str) -> list[Trigger]:
     return found
 
 
+# --------------------------------------------------------------------------- checkboxes
+
+# EHR templates: "[x] Low back pain  [ ] Neck pain", "\u2610 Sciatica", "Yes [ ] No [x]".
+# An unticked box means its item is absent (negated), a ticked one that it is present.
+BOX = re.compile(r"\[[ \t]?\]|\[[xX\u2713\u2714\u2717*]\]|[\u2610\u2611\u2612\u2705]")
+UNTICKED = ("[]", "[ ]", "[\t]", "\u2610")
+_ITEM_GAP = re.compile(r"[ \t]{3,}|\t")
+_YES_NO = re.compile(r"(?:yes|no|y|n)\W*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One checkbox and the item it marks: ``item`` holds the words the box applies to
+    ("Sciatica"); for a Yes/No pair the question before it ("Radiating symptoms")."""
+
+    box: Span
+    item: Span
+    ticked: bool
+    answer: bool = False  # a Yes/No answer word (its own word is not a negation trigger)
+
+
+def find_checkboxes(text: str) -> list[CheckItem]:
+    """Every checkbox item. A line whose boxes come before their words ("[x] A  [ ] B")
+    gives each box the words up to the next box, a column gap (3+ spaces) or the line
+    end; a line ending in a box ("order on file [x]", "Yes [ ] No [x]") gives each box
+    the words before it. A Yes/No pair also marks its question: affirmed when Yes is
+    ticked, negated when No is."""
+    out: list[CheckItem] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        boxes = list(BOX.finditer(line))
+        if boxes:
+            out += _line_items(line, pos, boxes)
+        pos += len(line)
+    return out
+
+
+def _line_items(line: str, pos: int, boxes: list[re.Match]) -> list[CheckItem]:
+    body = line.rstrip("\n")
+    label_first = not body[boxes[-1].end():].strip() and bool(body[:boxes[0].start()].strip(" \t-*+>"))
+    items: list[CheckItem] = []
+    for i, b in enumerate(boxes):
+        ticked = b.group().replace("\t", " ") not in UNTICKED
+        if label_first:
+            start = boxes[i - 1].end() if i else 0
+            end = b.start()
+        else:
+            start = b.end()
+            end = boxes[i + 1].start() if i + 1 < len(boxes) else len(body)
+            gap = _ITEM_GAP.search(body, start, end)
+            while gap and not body[start:gap.start()].strip():
+                gap = _ITEM_GAP.search(body, gap.end(), end)
+            if gap:
+                end = gap.start()
+        seg = body[start:end]
+        lo = start + (len(seg) - len(seg.lstrip()))
+        hi = end - (len(seg) - len(seg.rstrip()))
+        if label_first and i == 0:
+            # the first label of a label-first line: after the question's "Label:" when
+            # the item is a Yes/No word, else the whole line so far
+            words = body[lo:hi]
+            m = re.search(r"(?:^|[ \t]{2,}|:)[ \t]*((?:yes|no|y|n)\W*)$", words, re.IGNORECASE)
+            if m:
+                lo = lo + m.start(1)
+        answer = bool(_YES_NO.fullmatch(body[lo:hi]))
+        items.append(CheckItem(Span(pos + b.start(), pos + b.end(), "box"),
+                               Span(pos + lo, pos + hi, body[lo:hi]), ticked, answer))
+    answers = [it for it in items if it.answer]
+    if answers:
+        yes = [it for it in answers if it.item.label.lower().startswith("y")]
+        no = [it for it in answers if it.item.label.lower().startswith("n")]
+        state = True if any(it.ticked for it in yes) else False if any(it.ticked for it in no) else None
+        first = min(min(it.box.start for it in answers), min(it.item.start for it in answers)) - pos
+        question = body[:first]
+        if state is not None and question.strip(" \t:-*"):
+            qlo = len(question) - len(question.lstrip())
+            # "Patient status: Pregnant": the question is what follows the last column gap
+            gaps = list(_ITEM_GAP.finditer(question.rstrip()))
+            if gaps:
+                qlo = gaps[-1].end()
+            qhi = len(question.rstrip(" \t:-"))
+            if qhi > qlo:
+                items.append(CheckItem(Span(pos + first, pos + first, "question"),
+                                       Span(pos + qlo, pos + qhi, body[qlo:qhi]), state))
+    return items
+
+
 # --------------------------------------------------------------------------- the note
 
 
@@ -307,7 +394,11 @@ class Note:
     text: str
     source: str = ""
     meta: dict = field(default_factory=dict)  # front matter (claim_id, patient, date, ...)
-    line_offset: int = 0  # lines before text starts in the file (front matter)
+    line_offset: int = 0  # lines before text starts in the file (0 for files read by read_note)
+    # Where the body starts in ``text``. read_note keeps file coordinates: the front
+    # matter is blanked (spaces, line breaks kept), so offsets into ``text`` are offsets
+    # into the file and ``body_start`` is the first character after the front matter.
+    body_start: int = 0
 
     # ---- structure
 
@@ -366,16 +457,39 @@ class Note:
     def _terminations(self) -> list[Span]:
         return [Span(m.start(), m.end()) for m in TERMINATION.finditer(self.text)]
 
+    @cached_property
+    def checkboxes(self) -> list[CheckItem]:
+        """Checkbox items of a template note (see :func:`find_checkboxes`)."""
+        return find_checkboxes(self.text)
+
+    def checkbox_at(self, span: SpanLike) -> CheckItem | None:
+        """The checkbox item holding ``span`` (None outside any), innermost first."""
+        start, end = _bounds(span)
+        holding = [c for c in self.checkboxes if c.item.start <= start and end <= c.item.end
+                   and c.item.end > c.item.start]
+        if not holding:
+            holding = [c for c in self.checkboxes if c.item.start <= start < c.item.end]
+        return min(holding, key=lambda c: c.item.end - c.item.start) if holding else None
+
     def context(self, span: SpanLike) -> Context:
         """Negation, history and hypothetical context of a span (NegEx scope rules)."""
         start, end = _bounds(span)
         sentence = self.sentence_at(start)
         lo, hi = sentence.start, max(sentence.end, end)
         hits: list[Trigger] = []
+        box = self.checkbox_at((start, end))
+        if box is not None and not box.ticked:
+            hits.append(Trigger("negation", "checkbox", box.box))
+        boxed = [c for c in self.checkboxes if c.item.start >= lo and c.item.end <= hi
+                 and c.box.label == "box"] if self.checkboxes else []
         for t in self._triggers:
             ts, te = t.span.start, t.span.end
             if te <= lo or ts >= hi or (ts < end and te > start):
                 continue  # other sentence, or the trigger is part of the mention itself
+            if boxed:
+                holder = next((c for c in boxed if c.item.start <= ts < c.item.end), None)
+                if holder is not None and (holder.answer or holder is not box):
+                    continue  # "[ ] No", or a trigger inside another checkbox item
             if t.direction == "pre" and te <= start:
                 gap = (te, start)
                 limit = PRE_WINDOW_WORDS
