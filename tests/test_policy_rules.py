@@ -67,8 +67,10 @@ def test_roster_network_and_taxonomy(history, run, tmp_path, store):
                                 f"{PT},RIVERA,225100000X,PT,PAYER1\n"
                                 f"{LMT},OKAFOR,225700000X,LMT,PAYER1\n"), store=store)
     assert run(make_claim("C1", lines=[("97110", ["GP"], 1)], rendering=PT), ["CR"]) == []
-    [f] = run(make_claim("C2", lines=[("97110", ["GP"], 1)], rendering=OTHER), ["CR"])
-    assert f.code == "CR002"
+    found = run(make_claim("C2", lines=[("97110", ["GP"], 1)], rendering=OTHER), ["CR"])
+    found.sort(key=lambda f: f.code)
+    assert [(f.code, f.severity) for f in found] == [("CR001", "info"), ("CR002", "warning")]
+    assert "Credentials not checked for 97110" in found[0].message and OTHER in found[0].message
     [f] = run(make_claim("C3", lines=[("97110", ["GP"], 1)], rendering=PT, payer_id="OTHERPLAN"), ["CR"])
     assert f.code == "CR003"
     # no PRV on the claim: the roster gives the taxonomy; an LMT on Medicare is not payable
@@ -202,3 +204,15 @@ def test_kx_claim_dated_before_the_imported_figure_counts_the_same_on_every_chec
     [f] = run(kx("KC", "2025-03-10"), ["VC002"])
     assert Decimal(f.details["year_to_date"]) == Decimal("2435.98")  # 2380 + 27.99 (KB) + 27.99 (KC)
     assert "not counted" not in f.message and "priced from the PFS: $27.99" in f.message
+
+
+def test_credentials_say_where_the_taxonomy_came_from(run):
+    # medicare.massage-therapists-not-payable (SSA §1861(s)): an LMT (NUCC 225700000X) billing 97124.
+    lmt = make_claim("B1", lines=[("97124", ["GP"], 2)], indicator="MB", payer_id="13282", dos="2026-03-02")
+    lmt.billing_provider.taxonomy = "225700000X"  # no rendering provider: the billing provider's PRV
+    [f] = run(lmt, ["CR001"], with_history=False)
+    assert f.severity == "error" and f.message.startswith("Billing provider taxonomy 225700000X")
+    assert "billing provider PRV, 2000A: no rendering provider on the claim" in f.message
+    lmt.billing_provider.taxonomy = None  # nothing to check against: said, not silent
+    [f] = run(lmt, ["CR001"], with_history=False)
+    assert f.severity == "info" and "Credentials not checked for 97124" in f.message

@@ -33,10 +33,17 @@ def claim_identity(claim: Claim) -> tuple | None:
 
 
 def rendering_taxonomy(claim: Claim, line: ServiceLine, ctx) -> tuple[str | None, str]:
-    """(taxonomy, where from): the PRV of 2420A/2310B/billing, else the roster entry of the NPI."""
+    """(taxonomy, where from): the PRV of 2420A/2310B/billing, else the roster entry of the NPI.
+
+    Where from: "PRV, 2420A rendering", "PRV, 2310B rendering", "billing provider PRV, 2000A:
+    no rendering provider on the claim", "roster" or "none"."""
     provider = claim.rendering_for(line)
     if provider is not None and provider.taxonomy:
-        return provider.taxonomy, "PRV"
+        if provider is line.rendering_provider:
+            return provider.taxonomy, "PRV, 2420A rendering"
+        if provider is claim.rendering_provider:
+            return provider.taxonomy, "PRV, 2310B rendering"
+        return provider.taxonomy, "billing provider PRV, 2000A: no rendering provider on the claim"
     history = getattr(ctx, "history", None)
     if history is not None and provider is not None and provider.npi:
         entry = roster_entry(ctx, provider.npi)

@@ -20,7 +20,9 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The rendering provider's taxonomy (PRV of 2420A/2310B, else the billing provider's,
     else the imported roster) against the pack's `credentials` rules for the line's code on
     its date. `allowed: false` is an error; a taxonomy no rule names, for a code the pack
-    lists allowed provider types for, is a warning.
+    lists allowed provider types for, is a warning. The finding says where the taxonomy came
+    from (2420A/2310B PRV, the billing provider's PRV when there is no rendering provider, or
+    the roster). With no taxonomy anywhere, an info finding says credentials were not checked.
 
     ## Why payers deny it
     The rendering provider is not eligible to be paid for the service: CO-185 (rendering
@@ -40,12 +42,24 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     §1861(s); medicare.assistants-bill-under-therapist: SSA §1834(v), CMS 100-04 ch.5 §20.1).
     """
     policy = policy_for(claim, ctx)
+    not_checked = set()  # providers already reported as not checked (once per claim each)
     for ln in claim.lines:
         rules = policy.for_code("credentials", ln.procedure_code, ln.date_of_service)
         if not rules:
             continue
         taxonomy, source = rendering_taxonomy(claim, ln, ctx)
         if taxonomy is None:
+            if id(claim.rendering_for(ln)) in not_checked:
+                continue
+            not_checked.add(id(claim.rendering_for(ln)))
+            provider = claim.rendering_for(ln)
+            npi = provider.npi if provider is not None and provider.npi else "none"
+            yield Hit(f"Credentials not checked for {ln.procedure_code}: the {policy.name} pack limits who may "
+                      f"bill it, but the claim gives no taxonomy (PRV) for the rendering or billing provider "
+                      f"(NPI {npi}) and no roster entry gives one.", line=ln.number, severity="info",
+                      fix="Send the provider's taxonomy (2000A/2310B/2420A PRV), or import the roster "
+                          "(`cleanclaim history import-roster`) and check with --db.", fix_safety="safe",
+                      authority=rules[-1].authority, details={"policy": policy.name, "not_checked": True})
             continue
         found = policy.credential(ln.procedure_code, taxonomy, ln.date_of_service)
         if found is not None and found.get("allowed"):
@@ -58,7 +72,7 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                       and code_specificity(ln.procedure_code, r.get("codes", ["ALL"])) >= 2]
             if not listed:
                 continue
-            yield Hit(f"Rendering taxonomy {described} ({source}) is not among the provider types the "
+            yield Hit(f"{_whose(source)} taxonomy {described} ({source}) is not among the provider types the "
                       f"{policy.name} pack lists for {ln.procedure_code}.", line=ln.number, severity="warning",
                       fix="Check the provider's enrolment/credentialing with the payer, or add a credentials "
                           "rule for this taxonomy to your pack.", fix_safety="unsafe",
@@ -73,10 +87,14 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         else:
             fix = "Not payable by this payer for this provider type: do not bill it to the plan."
         note = f" {found.get('note').strip()}" if found.get("note") else ""
-        yield Hit(f"Rendering taxonomy {described} ({source}) may not bill {ln.procedure_code} to "
+        yield Hit(f"{_whose(source)} taxonomy {described} ({source}) may not bill {ln.procedure_code} to "
                   f"{policy.name} ({found.id}).{note}{found.assumed_note}", line=ln.number, fix=fix,
                   fix_safety="unsafe", severity=found.severity(),
                   authority=found.authority, details={"policy": policy.name, "policy_rule": found.id})
+
+
+def _whose(source: str) -> str:
+    return "Billing provider" if source.startswith("billing") else "Rendering"
 
 
 def _describe(ctx: RuleContext, taxonomy: str) -> str:
