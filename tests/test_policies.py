@@ -316,3 +316,12 @@ def test_dollar_cap_on_allowed_amounts_from_a_fee_schedule(tmp_path, make_checke
     checker = make_checker(select=["VC003"], options={"policies": packs(tmp_path / "packs")})
     [f] = checker.check(_pt_claim("D3", range(2, 8))).findings  # 6 x $80: the 6th reaches $480 > $400
     assert f.line == 6 and "allowed amounts" in f.message and "$480.00" in f.message
+
+
+def test_commercial_visit_cap_cites_the_ehb_rehabilitative_category():
+    # 45 CFR 156.110(a)(7) is the EHB category "rehabilitative and habilitative services and
+    # devices"; 156.115 is how EHB are provided. 156.122 is prescription drugs: not cited.
+    pack = load_packs(include_config=False).packs["commercial-default"]
+    [cap] = [r for r in pack.rules if r.id == "commercial.visit-cap"]
+    assert "45 CFR 156.110(a)(7)" in cap.authority and "156.115" in cap.authority
+    assert "156.122" not in cap.authority
