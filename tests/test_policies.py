@@ -325,3 +325,58 @@ def test_commercial_visit_cap_cites_the_ehb_rehabilitative_category():
     [cap] = [r for r in pack.rules if r.id == "commercial.visit-cap"]
     assert "45 CFR 156.110(a)(7)" in cap.authority and "156.115" in cap.authority
     assert "156.122" not in cap.authority
+
+
+def test_same_id_with_a_later_start_replaces_the_rule_only_from_that_date(tmp_path, make_checker):
+    # ACME's commercial.visit-cap from 2026-01-01 (12 visits); in 2025 the inherited
+    # commercial-default cap (30 visits a year) still applies, ended 2025-12-31.
+    (tmp_path / "acme.yaml").write_text(CAP_PACK.format(visits=12))
+    policy = packs(tmp_path).resolve("acme")
+    caps = sorted((r.effective_from, r.effective_to, r.get("visits")) for r in policy.rules["visit_caps"])
+    assert caps == [(date(2014, 1, 1), date(2025, 12, 31), 30), (date(2026, 1, 1), None, 12)]
+    lines = [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": f"2025-{m:02d}-{d:02d}"}
+             for m in (3, 4, 5, 6) for d in range(1, 9)]  # 32 visits in 2025
+    claim = claim_from_dict({"claim_id": "Y25", "payer": ACME, "diagnoses": ["M54.50"], "lines": lines})
+    checker = make_checker(select=["VC001"], options={"policies": packs(tmp_path)})
+    assert [(f.line, f.details["cap"]) for f in checker.check(claim).findings] == [(31, 30), (32, 30)]
+
+
+def test_a_pack_extending_its_own_name_overlays_the_built_in(tmp_path, make_checker):
+    # A biller's commercial-default that extends commercial-default: it overlays the built-in one
+    # (prior auth, timely filing, LMT defaults kept), and validate and check agree.
+    (tmp_path / "commercial-default.yaml").write_text(
+        "pack: commercial-default\ntitle: Ours\nextends: commercial-default\n"
+        "visit_caps:\n  - {id: commercial.visit-cap, effective_from: 2014-01-01, citation: 'Our policy 2026-01',"
+        " disciplines: [PT, OT, SLP, MT], visits: 20}\n")
+    result = CliRunner().invoke(main, ["policy", "validate", str(tmp_path / "commercial-default.yaml")])
+    assert result.exit_code == 0, result.output
+    loaded = packs(tmp_path)
+    assert loaded.chain("commercial-default")[-2].name == "commercial-default@builtin"
+    assert loaded.select("commercial") == "commercial-default"  # applies_to kept from the built-in
+    policy = loaded.resolve("commercial-default")
+    assert [r.get("visits") for r in policy.rules["visit_caps"]] == [20]
+    assert policy.rules["prior_auth"] and policy.timely_filing_days(date(2026, 1, 1)) is not None
+
+
+def test_validate_reports_nonsense_values_remove_and_overlaps(tmp_path):
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("pack: typo\ntitle: T\nextends: commercial-default\napplies_to: {payer_ids: ['60054']}\n"
+                   "timely_filing:\n  - {id: tf, effective_from: 2026-01-01, citation: 'ACME manual 2026 s4', days: -5}\n"
+                   "visit_caps:\n  - {id: commercial.visit-cap, effective_from: 2026-01-01, citation: 'ACME SBC 2026',"
+                   " disciplines: [PT], visits: 0, benefit_year: plan}\n"
+                   "remove: [commercial.nonexistent]\n")
+    out = CliRunner().invoke(main, ["policy", "validate", str(bad)]).output
+    assert f"{bad}:6: timely_filing[0].days: must be at least 1" in out
+    assert f"{bad}:8: visit_caps[0].visits: must be at least 1" in out
+    assert "visit_caps[0].plan_year_start: required with benefit_year: plan" in out
+    bad.write_text(bad.read_text().replace("days: -5", "days: 90").replace("visits: 0, benefit_year: plan",
+                                                                          "visits: 12"))
+    result = CliRunner().invoke(main, ["policy", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:9: remove: no inherited rule has the id 'commercial.nonexistent'" in result.output
+    assert "'tf' and 'commercial.timely-filing' (commercial-default) are both in force from 2026-01-01" \
+        in result.output
+    # check refuses the same pack (exit 2), so validate and check agree
+    claims = tmp_path / "c.csv"
+    claims.write_text("claim_id,date_of_service,procedure_code,units,charge,dx1\nC1,2026-03-03,97110,1,40,M54.50\n")
+    assert CliRunner().invoke(main, ["check", str(claims), "--policies", str(tmp_path)]).exit_code == 2

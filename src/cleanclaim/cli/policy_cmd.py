@@ -102,12 +102,28 @@ def validate(files) -> None:
     `extends` must name a built-in pack, a pack in the config's [policies] dirs, or one of
     FILES. Exit status 1 when any file has a problem.
     """
-    from ..policies import PackError, PackLoadError, load_packs, read_pack
-    from ..policies.loader import pack_files
+    from ..policies import PackError, read_pack
+    from ..policies.loader import (BUILTIN_DIR, PackSet, _check_extends, add_pack, check_resolved, configured_dirs,
+                                   pack_files)
 
     problems: list[PackError] = []
     read = {}
     files = [f for path in files for f in (pack_files(path) if path.is_dir() else [path])]
+    given = {str(p.resolve()) for p in files if p.is_file()}
+    # The packs `check` would see (built-in, then [policies] dirs), minus the files validated here,
+    # then these files in order: the same assembly as load_packs, so validate and check agree.
+    packs: dict = {}
+    for directory, builtin in [(BUILTIN_DIR, True)] + [(d, False) for d in configured_dirs()]:
+        if not directory.is_dir():
+            problems.append(PackError(str(directory), 0, "policies", "policy folder not found"))
+            continue
+        for path in pack_files(directory):
+            if str(path.resolve()) in given:
+                continue
+            pack, errors = read_pack(path, builtin=builtin)
+            problems += errors
+            if pack is not None:
+                add_pack(packs, pack)
     for path in files:
         if not path.is_file():
             problems.append(PackError(str(path), 0, "file", "no such file"))
@@ -116,15 +132,13 @@ def validate(files) -> None:
         problems += errors
         if pack is not None:
             read[pack.name] = pack
-    try:
-        known = set(load_packs().packs)
-    except PackLoadError as exc:
-        known = set()
-        problems += [e for e in exc.errors if e.path not in {str(p) for p in files}]
-    for pack in read.values():
-        if pack.extends and pack.extends not in known | set(read):
-            problems.append(PackError(pack.path, pack.line_of_extends, "extends",
-                                      f"no pack named {pack.extends!r}"))
+            add_pack(packs, pack)
+    extends = _check_extends(packs)
+    problems += extends
+    if not extends:
+        assembled = PackSet(packs)
+        for pack in read.values():
+            problems += check_resolved(assembled, pack)
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -40,6 +40,7 @@ class Pack:
     rules: list[PolicyRule] = field(default_factory=list)
     builtin: bool = True
     line_of_extends: int = 1
+    line_of_remove: int = 1
 
     def matches(self, payer_type: str, payer_id: str | None, state: str | None) -> int | None:
         """A specificity score when this pack applies (payer id > state > payer type), else None."""
@@ -69,7 +70,8 @@ def read_pack(path: Path | str, builtin: bool = False) -> tuple[Pack | None, lis
     applies = {k: [str(v) for v in vals] for k, vals in (doc.get("applies_to") or {}).items()}
     pack = Pack(name=doc["pack"], title=doc["title"], path=str(path), extends=doc.get("extends"),
                 applies_to=applies, remove=[str(r) for r in doc.get("remove", [])],
-                notes=doc.get("notes", ""), builtin=builtin, line_of_extends=doc.line_of("extends"))
+                notes=doc.get("notes", ""), builtin=builtin, line_of_extends=doc.line_of("extends"),
+                line_of_remove=doc.line_of("remove"))
     for section in SECTIONS:
         for entry in doc.get(section, []):
             values: dict[str, Any] = {k: v for k, v in entry.items()
@@ -112,16 +114,17 @@ class PackSet:
     def resolve(self, name: str) -> Policy:
         """The Policy of one named pack: its chain with overlays applied (same id replaces)."""
         chain = self.chain(name)
-        by_id: dict[str, PolicyRule] = {}
+        by_id: dict[str, list[PolicyRule]] = {}
         for pack in chain:
             for rule_id in pack.remove:
                 by_id.pop(rule_id, None)
             for rule in pack.rules:
-                by_id.pop(rule.id, None)  # re-insert: overlays keep their own order
-                by_id[rule.id] = rule
+                older = by_id.pop(rule.id, [])  # re-insert: overlays keep their own order
+                by_id[rule.id] = _until(older, rule.effective_from) + [rule]
         rules: dict[str, list[PolicyRule]] = {}
-        for rule in by_id.values():
-            rules.setdefault(rule.section, []).append(rule)
+        for versions in by_id.values():
+            for rule in versions:
+                rules.setdefault(rule.section, []).append(rule)
         return Policy(chain=[p.name for p in chain], rules=rules)
 
     def select(self, payer_type: str, payer_id: str | None = None, state: str | None = None) -> str:
@@ -150,6 +153,21 @@ class PackSet:
         if key not in self._cache:
             self._cache[key] = self.resolve(self.select(payer_type, claim.payer.payer_id, state))
         return self._cache[key]
+
+
+def _until(older: list[PolicyRule], start) -> list[PolicyRule]:
+    """Inherited versions of a rule id an overlay redefines from ``start``: they stay in force
+    before that date (ended the day before), so a 2026 change leaves 2025 as it was."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    kept = []
+    for rule in older:
+        if rule.effective_from >= start:
+            continue
+        end = start - timedelta(days=1)
+        kept.append(replace(rule, effective_to=min(rule.effective_to, end) if rule.effective_to else end))
+    return kept
 
 
 def configured_dirs(config=None) -> list[Path]:
@@ -190,11 +208,66 @@ def load_packs(extra_dirs=None, *, config=None, include_config: bool = True) -> 
             pack, problems = read_pack(path, builtin=builtin)
             errors += problems
             if pack is not None:
-                packs[pack.name] = pack
+                add_pack(packs, pack)
     errors += _check_extends(packs)
+    if not errors:  # what `policy validate` reports, check refuses too
+        assembled = PackSet(packs)
+        for pack in list(packs.values()):
+            if not pack.builtin:
+                errors += check_resolved(assembled, pack)
     if errors:
         raise PackLoadError(errors)
     return PackSet(packs, default_state=default_state)
+
+
+def add_pack(packs: dict[str, Pack], pack: Pack) -> None:
+    """Add a pack; a later pack of the same name replaces the earlier one. A pack that
+    ``extends`` its own name overlays it instead (e.g. your commercial-default changing one rule
+    of the built-in one): the earlier pack stays, renamed NAME@builtin (or NAME@file), and
+    the overlay extends it and keeps its applies_to unless it gives its own."""
+    earlier = packs.get(pack.name)
+    if earlier is not None and pack.extends == pack.name:
+        hidden = f"{pack.name}@{'builtin' if earlier.builtin else Path(earlier.path).stem}"
+        while hidden in packs:
+            hidden += "+"
+        packs[hidden] = Pack(**{**earlier.__dict__, "name": hidden, "applies_to": {}})
+        pack.extends = hidden
+        if not pack.applies_to:
+            pack.applies_to = dict(earlier.applies_to)
+    packs[pack.name] = pack
+
+
+SINGLE_VALUED = ("timely_filing", "unit_method")  # one rule in force at a time decides
+
+
+def check_resolved(packs: "PackSet", pack: Pack) -> list[PackError]:
+    """Problems only the resolved chain shows: ``remove`` naming no inherited rule, and two
+    rules of a one-value section (timely_filing, unit_method) in force on the same day."""
+    errors = []
+    chain = packs.chain(pack.name)
+    inherited = {r.id for p in chain[:-1] for r in p.rules}
+    for rule_id in pack.remove:
+        if rule_id not in inherited:
+            errors.append(PackError(pack.path, pack.line_of_remove, "remove",
+                                    f"no inherited rule has the id {rule_id!r} (chain: "
+                                    f"{' -> '.join(p.name for p in chain)})"))
+    policy = packs.resolve(pack.name)
+    for section in SINGLE_VALUED:
+        rules = policy.rules.get(section, [])
+        for i, a in enumerate(rules):
+            for b in rules[i + 1:]:
+                if a.pack != pack.name and b.pack != pack.name:
+                    continue
+                start = max(a.effective_from, b.effective_from)
+                ends = [e for e in (a.effective_to, b.effective_to) if e is not None]
+                if not ends or start <= min(ends):
+                    mine = b if b.pack == pack.name else a
+                    other = a if mine is b else b
+                    errors.append(PackError(pack.path, mine.line, section,
+                                            f"{mine.id!r} and {other.id!r} ({other.pack}) are both in force from "
+                                            f"{start.isoformat()}: give the new rule the inherited id to replace "
+                                            "it, or remove the old one"))
+    return errors
 
 
 def _check_extends(packs: dict[str, Pack]) -> list[PackError]:

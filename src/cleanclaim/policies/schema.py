@@ -72,6 +72,17 @@ def _positive_number(value):
     return None
 
 
+def _whole(minimum: int, what: str):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a whole number, not {type(value).__name__}"
+        if value < minimum:
+            return f"must be at least {minimum} ({what})"
+        return None
+
+    return check
+
+
 def _choice(*choices):
     def check(value):
         return None if value in choices else f"must be one of {', '.join(map(str, choices))}"
@@ -117,7 +128,7 @@ SECTIONS: dict[str, dict] = {
                  "accepts": (_list_of(("referring_provider", "referral_number"), "referring_provider "
                                       "or referral_number"), False)},
     "prior_auth": {"codes": (CODES, True), "required": (BOOL, True)},
-    "visit_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True), "visits": (INT, True),
+    "visit_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True), "visits": (_whole(1, "a cap of 0 visits would deny every visit; use coverage: covered: false"), True),
                    "benefit_year": (_choice("calendar", "plan"), False), "plan_year_start": (_month_day, False),
                    "visit_unit": (_choice("date_per_discipline", "date"), False)},
     "dollar_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True),
@@ -130,7 +141,7 @@ SECTIONS: dict[str, dict] = {
                   "discipline": (_choice(*DISCIPLINES), False), "meaning": (TEXT, True),
                   "payment_percent": (_positive_number, False)},
     "pfs_status": {"status": (TEXT, True), "meaning": (TEXT, True), "paid": (BOOL, True)},
-    "timely_filing": {"days": (INT, True)},
+    "timely_filing": {"days": (_whole(1, "days after the date of service"), True)},
     "unit_method": {"method": (_choice("cms-8-minute", "cpt-midpoint"), True)},
     "edit_tables": {"ptp": (TEXT, True), "mue": (TEXT, True), "shipped": (BOOL, True)},
 }
@@ -224,6 +235,9 @@ def _check_entry(entry: LinedDict, where: str, spec: dict, err) -> None:
                 err(entry.line, f"{where}.{key}", "required key is missing")
         elif problem := check(entry[key]):
             err(entry.line_of(key), f"{where}.{key}", problem)
+    if entry.get("benefit_year") == "plan" and "plan_year_start" not in entry:
+        err(entry.line_of("benefit_year"), f"{where}.plan_year_start",
+            "required with benefit_year: plan (MM-DD the plan year starts)")
     start, end = entry.get("effective_from"), entry.get("effective_to")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         err(entry.line_of("effective_to"), f"{where}.effective_to", "ends before effective_from")
