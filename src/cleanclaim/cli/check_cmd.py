@@ -113,12 +113,17 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
     with _Progress(progress) as bar:
         for result in iter_check(list(files), checker, jobs=_jobs(jobs)):
             if isinstance(result, ClaimResult):
+                if notes and note_index is not None:
+                    note_index.saw(result)
                 summary.add(result)
                 writer.claim(result)
                 bar.advance(result.source)
             else:
                 summary.add_input(result)
                 writer.input(result)
+    if notes and note_index is not None:  # a note linked to no claim would be silently unused
+        for warning in note_index.unlinked_warnings():
+            click.echo(f"warning: {warning}", err=True)
     summary.notices = table_notices(checker.ctx.store, summary)
     writer.close(summary)
     output.flush()
