@@ -27,8 +27,10 @@ ELEMENT_STYLES = {
 @click.option("--suggest/--no-suggest", default=True, show_default=True,
               help="Show suggested ICD-10-CM/CPT codes with their evidence (when available).")
 @click.option("--top", default=5, show_default=True, help="Suggestions per code system.")
-@click.option("--show-text/--no-show-text", default=True, show_default=True,
-              help="Text format: print the note with the evidence of each element highlighted.")
+@click.option("--show-text/--no-show-text", default=False, show_default=True,
+              help="Text format: print the whole note with the evidence highlighted. By default only "
+                   "the lines holding evidence are printed and the rest is elided (HIPAA minimum "
+                   "necessary, 45 CFR 164.502(b)); front-matter fields are never printed.")
 def command(files, claim_file, fmt, payer, suggest, top, show_text) -> None:
     """Read visit notes (Markdown/text, FHIR DocumentReference) and report what a reviewer
     will find missing: SOAP sections, pain score, functional limitation, regions, technique
@@ -50,6 +52,9 @@ def command(files, claim_file, fmt, payer, suggest, top, show_text) -> None:
         sys.exit(2)
     claims = _claims(claim_file) if claim_file else []
     reports = [_report(note, claims, payer, suggest, top) for note in notes]
+    for report in reports:
+        for warning in report.get("warnings", []):
+            click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(reports if len(reports) > 1 else reports[0], indent=2, default=str))
     else:
@@ -79,6 +84,10 @@ def _report(note, claims, payer, suggest, top) -> dict:
         "source": note.source,
         "claim_id": note.meta.get("claim_id") or None,
         "date": note.meta.get("date").isoformat() if note.meta.get("date") else None,
+        # every start/end below is a character offset into the file as read (front matter
+        # included; for FHIR, into the attachment text): file_text[start:end] == text
+        "offsets": "attachment" if "#" in str(note.source) and not note.body_start else "file",
+        "body_start": note.body_start,
         "sections": {name: [span.start, span.end] for name, span in note.sections.items()},
         "elements": [{"element": name, "start": s.start, "end": s.end, "text": note.text[s.start:s.end]}
                      for name, s in elements.evidence()],
@@ -89,6 +98,12 @@ def _report(note, claims, payer, suggest, top) -> dict:
         claim = next((c for c in claims if index.for_claim(c) is note), None)
         report["claim_id"] = claim.claim_id if claim else report["claim_id"]
         report["linked_claim"] = claim.claim_id if claim else None
+        if claim is None:
+            how = (f"claim_id {note.meta['claim_id']}" if note.meta.get("claim_id")
+                   else "its patient and date" if note.meta.get("patient") else
+                   f"its file name {note.meta.get('file_stem')!r}")
+            report["warnings"] = [f"note {note.source} links to no claim in {claim_file_name(claims)}: "
+                                  f"no claim matches {how}; checked without the claim's codes"]
     if claim is not None:
         report["findings"] = _claim_findings(claim, note, payer)
         report["gaps"] = [f for f in report["findings"] if f.get("element")]
@@ -98,6 +113,11 @@ def _report(note, claims, payer, suggest, top) -> dict:
                            "fix": g.fix, "authority": g.authority} for g in gaps]
     report["suggestions"] = _suggestions(note, top) if suggest else []
     return report
+
+
+def claim_file_name(claims) -> str:
+    sources = sorted({str(getattr(c, "source", "") or "") for c in claims} - {""})
+    return ", ".join(sources) if sources else "the claim file"
 
 
 def _claim_findings(claim, note, payer) -> list[dict]:
@@ -142,16 +162,20 @@ def _print_text(notes, reports, show_text) -> None:
             title += f"  claim {report['claim_id']}"
         console.print(title)
         console.print("sections: " + (", ".join(report["sections"]) or "none found"))
+        text = Text(note.text)
+        for item in report["elements"]:
+            text.stylize(ELEMENT_STYLES.get(item["element"], "underline"), item["start"], item["end"])
         if show_text:
-            text = Text(note.text)
-            for item in report["elements"]:
-                text.stylize(ELEMENT_STYLES.get(item["element"], "underline"), item["start"], item["end"])
-            console.print(text)
-            legend = Text("evidence: ")
-            for name, style in ELEMENT_STYLES.items():
-                legend.append(name, style=style)
-                legend.append(" ")
-            console.print(legend)
+            body = text[note.body_start:]
+            body.rstrip()
+            console.print(body)
+        else:
+            _print_evidence_lines(console, note, text, report["elements"])
+        legend = Text("evidence: ")
+        for name, style in ELEMENT_STYLES.items():
+            legend.append(name, style=style)
+            legend.append(" ")
+        console.print(legend)
         gaps = report.get("findings") if report.get("findings") is not None else report["gaps"]
         if not gaps:
             console.print("[green]documentation: nothing missing[/green]")
@@ -180,6 +204,41 @@ def _print_text(notes, reports, show_text) -> None:
                 if s.get("why"):
                     console.print(Text(f"      why: {s['why']}", style="dim"))
         console.print()
+
+
+def _print_evidence_lines(console, note, text, elements) -> None:
+    """Only the lines holding evidence, numbered as in the file; the rest elided."""
+    from rich.text import Text
+
+    starts = [0]
+    for i, ch in enumerate(note.text):
+        if ch == "\n":
+            starts.append(i + 1)
+    wanted: set[int] = set()
+    for item in elements:
+        first = note.text.count("\n", 0, item["start"])
+        last = note.text.count("\n", 0, max(item["start"], item["end"] - 1))
+        wanted.update(range(first, last + 1))
+    total = len(starts)
+    lines = len(note.text.splitlines())
+    if not wanted:
+        console.print(Text(f"(no evidence found; {lines} lines not shown -- --show-text prints the note)",
+                           style="dim"))
+        return
+    previous = None
+    for index in sorted(wanted):
+        if previous is not None and index > previous + 1 or previous is None and index > 0:
+            console.print(Text("   ...", style="dim"))
+        end = starts[index + 1] - 1 if index + 1 < total else len(note.text)
+        line = text[starts[index]:end]
+        line.rstrip()
+        console.print(Text(f"{index + 1:>4}  ", style="dim").append(line))
+        previous = index
+    if previous is not None and previous < total - 1 and note.text[starts[previous + 1]:].strip():
+        console.print(Text("   ...", style="dim"))
+    shown = len(wanted)
+    console.print(Text(f"({shown} of {lines} lines shown: those holding evidence; --show-text prints "
+                       f"the whole note)", style="dim"))
 
 
 def _evidence(note, start: int, end: int):

@@ -155,7 +155,8 @@ def extract(note: Note) -> Elements:
     el.goals = _goals(note)
     el.frequencies = _plan_spans(note, lx.FREQUENCY)
     el.durations = _plan_spans(note, lx.DURATION) + [
-        Span(m.start(), m.end(), m.group()) for f in el.frequencies
+        Span(m.end() - len(m.group().lstrip(" ,\t\n")), m.end(), m.group().lstrip(" ,\t\n"))
+        for f in el.frequencies
         for m in [lx.FREQUENCY_TIMES.match(note.text, f.end)] if m]
     el.progress = _progress(note)
     el.relaxation = note.find(lx.RELAXATION, affirmed=False)

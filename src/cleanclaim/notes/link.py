@@ -30,6 +30,9 @@ class NoteIndex:
     by_claim: dict[str, Note] = field(default_factory=dict)
     by_stem: dict[str, Note] = field(default_factory=dict)
     by_patient_day: dict[tuple, Note] = field(default_factory=dict)
+    used: set[int] = field(default_factory=set)  # id() of notes a claim of this run linked to
+    seen_claims: set[str] = field(default_factory=set)
+    seen_days: list[tuple] = field(default_factory=list)  # (first, last) date of service per claim
 
     @classmethod
     def from_notes(cls, notes: Iterable[Note], errors: list[str] | None = None) -> "NoteIndex":
@@ -52,6 +55,54 @@ class NoteIndex:
 
     def for_claim(self, claim) -> Note | None:
         """The note of ``claim`` (a model.Claim), or None."""
+        note = self._for_claim(claim)
+        if note is not None:
+            self.used.add(id(note))
+        return note
+
+    def saw(self, result) -> None:
+        """Record a checked claim (an engine ClaimResult: claim id and dates of service), so
+        notes that link to no claim of the run can be named even when worker processes did
+        the linking."""
+        self.seen_claims.add(str(result.claim_id))
+        if result.first_date:
+            self.seen_days.append((result.first_date, result.last_date or result.first_date))
+
+    def unlinked(self) -> list[Note]:
+        """Notes no claim of the run links to: not used in this process, and neither their
+        claim id (or file name) nor their date matches a claim seen."""
+        out = []
+        for note in self.notes:
+            if id(note) in self.used:
+                continue
+            claim_id = note.meta.get("claim_id")
+            if claim_id and str(claim_id) in self.seen_claims:
+                continue
+            if not claim_id and str(note.meta.get("file_stem") or "") in self.seen_claims:
+                continue
+            day = note.meta.get("date")
+            if not claim_id and note.meta.get("patient") and day and \
+                    any(lo <= day <= hi for lo, hi in self.seen_days):
+                continue  # by patient and date: linked in a worker process, as far as we know
+            out.append(note)
+        return out
+
+    def unlinked_warnings(self) -> list[str]:
+        """One line per note that links to no claim of the run, naming its file and why."""
+        out = []
+        for note in self.unlinked():
+            claim_id = note.meta.get("claim_id")
+            if claim_id:
+                why = f"claim_id {claim_id} is not among the claims checked"
+            elif note.meta.get("patient") and note.meta.get("date"):
+                why = "no claim checked has its patient and date of service"
+            else:
+                why = (f"no claim checked has the id {note.meta.get('file_stem')!r} (its file name); "
+                       f"give claim_id (or patient and date) in its front matter")
+            out.append(f"note {note.source} links to no claim: {why}")
+        return out
+
+    def _for_claim(self, claim) -> Note | None:
         note = self.by_claim.get(claim.claim_id)
         if note is not None:
             return note
@@ -79,10 +130,10 @@ def load_index(paths: Iterable[str | Path]) -> NoteIndex:
             if files:
                 notes.extend(read_notes(path))
             else:
-                from .reader import NOTE_SUFFIXES
+                from .reader import is_note_file
 
                 for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                    if child.suffix.lower() not in NOTE_SUFFIXES or child.name.startswith("."):
+                    if not is_note_file(child):
                         continue
                     try:
                         notes.extend(read_notes(child))

@@ -25,6 +25,12 @@ NOTE_SUFFIXES = TEXT_SUFFIXES + FHIR_SUFFIXES
 DATE_KEYS = ("date", "dos", "date_of_service")
 
 
+def is_note_file(path: Path) -> bool:
+    """A note file in a folder walk: a note suffix, not hidden, not a README."""
+    return path.suffix.lower() in NOTE_SUFFIXES and not path.name.startswith(".") and \
+        not path.stem.upper().startswith("README")
+
+
 class NoteError(ValueError):
     """A note file that cannot be read; the message names the file and line."""
 
@@ -42,7 +48,7 @@ def read_notes(path: str | Path) -> Iterator[Note]:
     path = Path(path)
     if path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if child.suffix.lower() in NOTE_SUFFIXES and not child.name.startswith("."):
+            if is_note_file(child):
                 yield from read_notes(child)
         return
     if not path.exists():
