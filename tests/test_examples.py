@@ -10,6 +10,9 @@ from click.testing import CliRunner
 from cleanclaim.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# The example practice pack for ACME (enforcement: payer), as `make demo` runs it:
+#   cleanclaim check examples/ --policies examples/policies --as-of 2026-12-01
+POLICIES = ["--policies", str(EXAMPLES / "policies")]
 
 SEEDED = {
     "PM1001": [],
@@ -23,8 +26,8 @@ SEEDED = {
     "PM2002": [("TU001", 1)],  # 40 timed minutes = 3 units, 4 billed
     "PM2003": [],  # CMS 100-04 ch.5 §20.2 example 1: 97112 x2, 97110 x1
     # examples/payer-policies.837: the payer policy packs (issue #3 "Done when")
-    "PP3001": [("MN001", 1)],  # massage pointing to F41.9 + Z33.1: no covered diagnosis (base default: warning)
-    "PP3002": [("PA001", 1)],  # 97140 to ACME without REF*G1 (commercial-default prior auth: warning)
+    "PP3001": [("MN001", 1)],  # massage pointing to F41.9 + Z33.1: no covered diagnosis (ACME policy: error)
+    "PP3002": [("PA001", 1)],  # 97140 to ACME without REF*G1 (ACME precertification list: error)
     "PP3003": [("CR001", 1)],  # licensed massage therapist (225700000X) billing Medicare
     "PP3101": [], "PP3102": [],  # 30 PT visits this year ...
     "PP3103": [("VC001", 1)],  # ... the 31st is over the commercial-default cap of 30 (warning)
@@ -37,27 +40,38 @@ SEEDED = {
 
 
 def test_examples_flag_exactly_the_seeded_problems():
-    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01", *POLICIES])
     assert result.exit_code == 1, result.output
     report = json.loads(result.output)
     got = {c["claim_id"]: [(f["code"], f["line"]) for f in c["findings"]] for c in report["claims"]}
     assert got == SEEDED
-    # MN001/PA001/VC001 come from assumed defaults (base, commercial-default: enforcement: assumed),
-    # not a payer's published policy: warnings (docs/policies.md).
-    assert report["summary"] == {**report["summary"], "claims": 21, "clean": 10, "errors": 8, "warnings": 3}
+    # MN001 and PA001 come from ACME's own documents in examples/policies/acme.yaml (enforcement:
+    # payer): denials, so errors. VC001 is still the commercial-default 30-visit cap, an assumed
+    # default: a warning (docs/policies.md).
+    assert report["summary"] == {**report["summary"], "claims": 21, "clean": 10, "errors": 10, "warnings": 1}
     severity = {(c["claim_id"], f["code"]): f["severity"] for c in report["claims"] for f in c["findings"]}
-    assert [severity[k] for k in [("PP3001", "MN001"), ("PP3002", "PA001"), ("PP3103", "VC001")]] == ["warning"] * 3
+    assert [severity[k] for k in [("PP3001", "MN001"), ("PP3002", "PA001"), ("PP3103", "VC001")]] == \
+        ["error", "error", "warning"]
+
+
+def test_without_the_practice_pack_the_defaults_only_warn():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
+    report = json.loads(result.output)
+    got = {c["claim_id"]: [(f["code"], f["line"]) for f in c["findings"]] for c in report["claims"]}
+    assert got == SEEDED  # the same findings ...
+    severity = {(c["claim_id"], f["code"]): f["severity"] for c in report["claims"] for f in c["findings"]}
+    assert [severity[k] for k in [("PP3001", "MN001"), ("PP3002", "PA001")]] == ["warning"] * 2  # ... assumed
 
 
 def test_every_finding_has_fix_and_authority():
-    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01", *POLICIES])
     for claim in json.loads(result.output)["claims"]:
         for f in claim["findings"]:
             assert f["fix"] and f["authority"], f
 
 
 def test_text_report_has_summary_and_clean_rate():
-    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--as-of", "2026-12-01"])
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--as-of", "2026-12-01", *POLICIES])
     assert "clean-claim rate 47.6%" in result.output
     assert "NC001" in result.output
 
@@ -96,14 +110,17 @@ def test_old_quarterly_tables_are_named_in_the_summary():
 
 
 def _findings(claim_id: str) -> list[dict]:
-    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01"])
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "--format", "json", "--as-of", "2026-12-01", *POLICIES])
     return next(c for c in json.loads(result.output)["claims"] if c["claim_id"] == claim_id)["findings"]
 
 
 def test_policy_examples_cite_their_authority():
     """Each issue-#3 example names the pack rule and its source."""
-    assert "base.therapy-needs-treated-condition" in _findings("PP3001")[0]["authority"]
-    assert "ICD-10-CM Official Guidelines" in _findings("PP3001")[0]["authority"]
+    mn, pa = _findings("PP3001")[0], _findings("PP3002")[0]
+    assert "base.therapy-needs-treated-condition" in mn["authority"] and "[policy acme:" in mn["authority"]
+    assert "ACME Health Plan Medical Policy" in mn["authority"] and "ICD-10-CM Official Guidelines" in mn["authority"]
+    assert "ACME Health Plan Provider Manual 2026, Precertification List" in pa["authority"]
+    assert "enforcement: assumed" not in mn["authority"] + pa["authority"]
     assert "SSA §1861(s)" in _findings("PP3003")[0]["authority"]
     visit = _findings("PP3103")[0]
     assert "visit 31" in visit["message"] and "30 from earlier claims in this run" in visit["message"]
