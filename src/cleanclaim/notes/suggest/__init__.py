@@ -45,7 +45,8 @@ def _note_dos(note: Note, dos) -> date:
 
 def suggest_codes(note, store, *, dos=None, top: int = 5, reranker=None, llm=None,
                   index: TabularIndex | None = None) -> list[Suggestion]:
-    """Up to ``top`` ICD-10-CM suggestions (sequenced: chapter-15 first, Z3A last) followed by
+    """Up to ``top`` ICD-10-CM suggestions (sequenced: chapter-15 first, Z3A last; the Z3A code a
+    chapter-15 code requires is kept even past ``top``) followed by
     up to ``top`` CPT suggestions for a note (a Note, or the text of one).
 
     ``dos`` (date or ISO string; default: the note's front-matter date, else today) picks the
@@ -69,7 +70,10 @@ def suggest_codes(note, store, *, dos=None, top: int = 5, reranker=None, llm=Non
         known = {s.code for s in icd}
         icd += [s for s in llm.suggest(note, store, release.release_id) if s.code not in known]
     cpt = cpt_candidates(note, store)
-    return icd[:top] + cpt[:top]
+    kept = icd[:top]
+    if any(s.code.startswith("O") for s in kept):  # Z3A goes with a chapter-15 code, never cut by top
+        kept += [s for s in icd[top:] if s.code.startswith("Z3A")]
+    return kept + cpt[:top]
 
 
 __all__ = ["Suggestion", "suggest_codes", "TabularIndex"]

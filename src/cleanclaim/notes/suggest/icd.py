@@ -4,6 +4,7 @@ then the tabular's Excludes1 notes and the chapter-15 conventions (pregnancy.py)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .lexicon import CONTENT, ENCOUNTER, SIDE, SOFT, tokenize
@@ -51,15 +52,37 @@ def _section_weight(note, offset: int) -> float:
     return max(SECTION_WEIGHT.get(n, 0.6) for n in names)
 
 
+# "s/p L ankle sprain 3 wks ago", "status post fall with wrist fracture": an injury the patient is
+# being treated for now (rehabilitation = subsequent encounter, 7th character D, guideline
+# I.C.19.a), not past history
+INJURY_NOW = re.compile(
+    r"\b(?:s/p|status post)\b[^.;\n]{0,60}?\b(?:sprain|strain|fracture|fx|tear|rupture|dislocation|subluxation|"
+    r"contusion|injur(?:y|ies)|whiplash)", re.IGNORECASE)
+# "nausea has settled", "the headaches resolved": the symptom is gone today (not coded)
+RESOLVED_AFTER = re.compile(
+    r"\b(?:has|have|had)?\s*(?:now\s+)?(?:settled|resolved|subsided|cleared|gone away|went away|abated|ceased)\b"
+    r"|\bno longer (?:present|an issue|a problem)\b|\bis gone\b|\bare gone\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"[.;:,\n]|\bbut\b|\band\b(?= [a-z]+ (?:is|are|has|have)\b)", re.IGNORECASE)
+
+
+def _resolved(text: str, start: int, end: int) -> bool:
+    """The clause holding [start, end) says the symptom has resolved/settled."""
+    m = CLAUSE_BREAK.search(text, end)
+    clause_end = m.start() if m else len(text)
+    return bool(RESOLVED_AFTER.search(text, end, clause_end))
+
+
 def _context_tokens(note, tokens):
     """(affirmed tokens, tokens that are only historical)"""
     cache: dict[tuple, tuple] = {}
     current, past = [], []
+    injury_now = [(m.start(), m.end()) for m in INJURY_NOW.finditer(note.text)]
     for t in tokens:
         key = (t.start, t.end)
         if key not in cache:
             ctx = note.context(key)
-            cache[key] = (ctx.negated or ctx.hypothetical, ctx.historical)
+            historical = ctx.historical and not any(a <= t.start and t.end <= b + 40 for a, b in injury_now)
+            cache[key] = (ctx.negated or ctx.hypothetical or _resolved(note.text, t.start, t.end), historical)
         off, historical = cache[key]
         if not off:
             (past if historical else current).append(t)
@@ -167,6 +190,38 @@ def _drop_less_specific(found: dict[str, Candidate], index: TabularIndex) -> Non
         words = found[code].words
         if words and any(words < found[o].words for o in others):
             found.pop(code)
+            continue
+        # "Sprain of unspecified ligament of ankle" beside "Sprain of other ligament of ankle"
+        # (talofibular): the same category, the other code says more
+        if "unspecified" in name.soft and any(o[:3] == code[:3] and (index.title_name(o) or name).content >= name.content
+                                              and index.side_of(o) == index.side_of(code) for o in others):
+            found.pop(code)
+
+
+SITE_NEUTRAL = frozenset({"pain", "joint", "unspecified", "other", "site", "region", "ache", "algia"})
+
+
+def _integral_drop(found: dict[str, Candidate], index: TabularIndex) -> None:
+    """Signs and symptoms routinely associated with a definitive diagnosis are not coded
+    with it (Official Guidelines I.B.5): R52 Pain, unspecified next to any other pain code or
+    diagnosis; a "Pain in <site>" code (M25.56- Pain in knee) next to a diagnosis of the same
+    site (M17.- osteoarthritis of knee)."""
+    for code in list(found):
+        if not _symptom(code, index) or code.startswith(("Z", "O")):
+            continue
+        others = [o for o in found if o != code and not o.startswith(("Z", "O"))]
+        if code == "R52" and others:
+            found.pop(code)
+            continue
+        name = index.title_name(code)
+        site = (name.content if name else frozenset()) - SITE_NEUTRAL
+        for o in others:
+            other = index.title_name(o)
+            if other is None or _symptom(o, index):
+                continue
+            if site and site <= other.content | found[o].words:
+                found.pop(code)
+                break
 
 
 def _excludes1_drop(found: dict[str, Candidate], store, release_id: str) -> None:
@@ -191,13 +246,14 @@ def chapter15(found: dict[str, Candidate], facts: PregnancyFacts, store, index: 
               release_id: str, note_text: str) -> list[Candidate]:
     """O-codes first for a pregnant patient (guideline I.C.15.a.1), Z3A from completed weeks."""
     ordered = sorted(found.values(), key=lambda c: (_symptom(c.code, index), -c.score))
-    if not facts.pregnant or (facts.postpartum and facts.weeks is None):
+    puerperium = facts.postpartum and not facts.ga_strong
+    if not facts.pregnant and not puerperium:
         return ordered
     trimester_label = TRIMESTER_NAMES.get(facts.trimester or "", "unspecified")
     tri_why = (f"trimester {trimester_label} from {facts.trimester_source}" if facts.trimester
                else "trimester not documented (unspecified trimester)")
     evidence = [s for s in (facts.ga_span, facts.trimester_span) if s] or facts.pregnant_spans[:1]
-    if facts.incidental_span:
+    if facts.incidental_span and not puerperium:
         z331 = Candidate("Z331", 0.5, [facts.incidental_span],
                          "the provider states the pregnancy is incidental to the visit: Z33.1 (guideline "
                          "I.C.15.a.1; the tabular excludes Z33.1 with O00-O9A)", "incidental")
@@ -212,34 +268,82 @@ def chapter15(found: dict[str, Candidate], facts: PregnancyFacts, store, index: 
         replaced.spans = _merge(replaced.spans + evidence, note_text)
         if not any(o.code == replaced.code for o in o_codes):
             o_codes.append(replaced)
-    if conditions:
-        injury = [c for c in conditions if c.code[0] in "ST"]
-        if injury and len(injury) == len(conditions):
-            prefix, what = "O9A2", "an injury of a pregnant patient: O9A.2- (injury complicating pregnancy)"
-        elif facts.preexisting_span:
-            prefix, what = "O9989", ("a pre-existing condition aggravated by or complicating the pregnancy: O99.89- "
-                                     "(tabular O99 includes conditions aggravated by the pregnancy; O99.8 covers M00-N99)")
-        else:
-            prefix, what = "O2689", ("a condition related to the pregnancy with no specific O-code: O26.89- other "
-                                     "specified pregnancy related conditions")
-        code = _by_trimester(store, index, release_id, prefix, facts.trimester)
-        if code:
-            lead = facts.preexisting_span or facts.related_span or (facts.pregnant_spans or [None])[0]
-            bonus = 0.05 if (facts.related_span or facts.preexisting_span) else -0.05
-            o_codes.append(Candidate(code, conditions[0].score + bonus,
-                                     _merge([s for s in [lead, *evidence] if s], note_text),
-                                     f"pregnant patient, chapter 15 first (guideline I.C.15.a.1): {what}; {tri_why}; "
-                                     f"then {', '.join(dotted(c.code) for c in conditions[:3])} for the condition",
-                                     "chapter15"))
+    specific = [o for o in o_codes if not o.code.startswith(GENERIC_O)]
+    groups: dict[str, list] = {}
+    for cand in conditions:
+        if specific and _symptom(cand.code, index):
+            continue  # a symptom beside a specific O-code is no separate complication (I.B.5)
+        groups.setdefault(_o_prefix(cand, conditions, facts, puerperium, store, release_id), []).append(cand)
+    for prefix, members in groups.items():
+        code = _o_code(store, index, release_id, prefix, facts.trimester, puerperium)
+        if not code:
+            continue
+        what = O_PREFIX_WHY.get(prefix) or f"the tabular's O99 subcategory for conditions in {members[0].code[0]}-chapter"
+        lead = facts.preexisting_span or facts.related_span or facts.postpartum_span or (facts.pregnant_spans or [None])[0]
+        bonus = 0.05 if (facts.related_span or facts.preexisting_span or prefix.startswith("O99")) else -0.05
+        stage = ("postpartum: a condition of the puerperium is coded in chapter 15 (guideline I.C.15.o)"
+                 if puerperium else f"pregnant patient, chapter 15 first (guideline I.C.15.a.1)")
+        o_codes.append(Candidate(code, members[0].score + bonus,
+                                 _merge([s for s in [lead, *evidence] if s], note_text),
+                                 f"{stage}: {what}; {'puerperium' if puerperium else tri_why}; "
+                                 f"then {', '.join(dotted(c.code) for c in members[:3])} for the condition",
+                                 "chapter15"))
     result = sorted(o_codes, key=lambda c: (not c.code.startswith("O12"), -c.score)) + conditions
     result += [c for c in ordered if c.code.startswith("Z") and c not in result]
-    if facts.weeks is not None and o_codes:
+    if facts.weeks is not None and o_codes and not puerperium:
         z3a = _z3a(store, release_id, facts.weeks)
         if z3a:
             result.append(Candidate(z3a, 0.6 if facts.ga_strong else 0.4, [facts.ga_span],
                                     f"gestational age {facts.ga_text}: {facts.weeks} completed weeks -> {dotted(z3a)} "
                                     "(chapter 15 note: use additional code from category Z3A)", "z3a"))
     return result
+
+
+GENERIC_O = ("O2689", "O9989", "O9089", "O9A2")
+O_PREFIX_WHY = {
+    "O9A2": "an injury of a pregnant patient: O9A.2- (injury complicating pregnancy, childbirth and the puerperium)",
+    "O9989": "a pre-existing condition aggravated by or complicating the pregnancy: O99.89 (tabular O99 includes "
+             "conditions aggravated by the pregnancy; O99.8 covers M00-N99)",
+    "O2689": "a condition related to the pregnancy with no specific O-code: O26.89- other specified pregnancy "
+             "related conditions",
+    "O9089": "a condition of the puerperium with no specific O-code: O90.89 other complications of the puerperium",
+}
+_CONDITIONS_IN = re.compile(r"([A-Z]\d\d)-([A-Z]\d\d)")
+
+
+def _o99_subcategory(code: str, store, release_id: str) -> str | None:
+    """The O99 subcategory whose inclusion term "Conditions in G00-G99" covers ``code``
+    (O99.35 for a G-chapter disease); O99.8 (the catch-all) is left to the caller."""
+    best = None
+    for n in store.icd_notes_of_kind(release_id, ("inclusion_term",)):
+        if not n.owner.startswith("O99") or n.owner.startswith("O998") or not n.text.startswith("Conditions in"):
+            continue
+        if any(first <= code[:3] <= last for first, last in _CONDITIONS_IN.findall(n.text)):
+            best = n.owner if best is None or len(n.owner) > len(best) else best
+    return best
+
+
+def _o_prefix(cand: Candidate, conditions, facts, puerperium: bool, store, release_id: str) -> str:
+    o99 = _o99_subcategory(cand.code, store, release_id)
+    if o99:
+        return o99
+    if cand.code[0] in "ST" and all(c.code[0] in "ST" for c in conditions):
+        return "O9A2"
+    if facts.preexisting_span:
+        return "O9989"
+    return "O9089" if puerperium else "O2689"
+
+
+def _o_code(store, index: TabularIndex, release_id: str, prefix: str, trimester, puerperium: bool) -> str | None:
+    if not puerperium:
+        return _by_trimester(store, index, release_id, prefix, trimester)
+    children = sorted(c.code for c in store.icd_children(prefix, release_id))
+    if not children:
+        code = store.icd_code(prefix, release_id)
+        return prefix if code and code.billable else None
+    after = [c for c in children if "puerperium" in index.title(c).lower() and "pregnancy" not in index.title(c).lower()
+             and "childbirth" not in index.title(c).lower()]
+    return after[0] if after else None
 
 
 def _pregnancy_excludes(cand: Candidate, facts, store, index: TabularIndex, release_id: str) -> Candidate | None:
@@ -252,6 +356,10 @@ def _pregnancy_excludes(cand: Candidate, facts, store, index: TabularIndex, rele
         if not first.startswith("O") or first != last:
             continue
         tokens = tokenize(n.text.split("(")[0])
+        said = {t.norm for t in tokens if t.kind == CONTENT} - PREGNANCY_CONTEXT - {"pregnancy", "puerperium"}
+        title = index.title_name(cand.code)
+        if said and not said <= (cand.words | (title.content if title else frozenset())):
+            continue  # the Excludes1 names another condition ("peripheral neuritis in pregnancy" is not CTS)
         matches = [m for m in index.match(tokens) if m.name.code.startswith(first) and m.name.source == "title"]
         if not matches:
             continue
@@ -287,4 +395,5 @@ def icd_candidates(note, store, release_id: str, index: TabularIndex | None = No
     facts = pregnancy_facts(note)
     found = tabular_candidates(note, index, facts)
     _excludes1_drop(found, store, release_id)
+    _integral_drop(found, index)
     return chapter15(found, facts, store, index, release_id, note.text)

@@ -93,12 +93,17 @@ def tokenize(text: str, lexicon: Lexicon | None = None, *, tabular: bool = False
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 out.append(Token(value, m.start(), m.end(), kind))
+    # tabular: (nonessential modifiers), [synonyms] and "unspecified upper limb" (the residual
+    # member of a side family: G56.00 sits with G56.01/.02/.03) are soft
+    soft_ranges = [(m.start(), m.end()) for m in re.finditer(
+        r"\([^)]*\)|\[[^\]]*\]|\bunspecified (?:upper |lower )?(?:limbs?|extremit(?:y|ies))\b", text, re.IGNORECASE)
+    ] if tabular else []
     for regex, words in (lex.synonyms if lex.any_synonym is None or lex.any_synonym.search(text) else ()):
         for m in regex.finditer(text):
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
-                out.extend(Token(lex.stem(w), m.start(), m.end(), CONTENT) for w in words)
-    soft_ranges = [(m.start(), m.end()) for m in re.finditer(r"\([^)]*\)|\[[^\]]*\]", text)] if tabular else []
+                kind = SOFT if any(a <= m.start() < b for a, b in soft_ranges) else CONTENT
+                out.extend(Token(lex.stem(w), m.start(), m.end(), kind) for w in words)
     for m in _WORD.finditer(text):
         if not free(m.start(), m.end()):
             continue

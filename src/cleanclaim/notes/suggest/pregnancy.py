@@ -20,7 +20,8 @@ _I = re.IGNORECASE
 PREGNANT = re.compile(
     r"\bpregnan(?:t|cy)\b|\bgestation(?:al)?\b|\bprenatal\b|\bantepartum\b|\bantenatal\b|\bG\d{1,2}\s*P\d{1,2}\b"
     r"|\bE?GA\b|\btrimester\b|\bwks?\.? preg\b|\bweeks? preg\b|\bgravida\b", _I)
-POSTPARTUM = re.compile(r"\bpost[- ]?partum\b|\bpuerperi(?:um|al)\b|\bafter (?:her )?delivery\b|\bdelivered on\b", _I)
+POSTPARTUM = re.compile(r"\bpost[- ]?partum\b|\bpuerperi(?:um|al)\b|\bafter (?:her |the )?(?:delivery|birth|c-?section)\b"
+                        r"|\bdelivered (?:on|\d|a |her |\w+ weeks? ago)|\bgave birth\b|\bs/p (?:vaginal delivery|svd|nsvd|c-?section)\b", _I)
 GA_FULL = re.compile(r"\b(\d{1,2})\s*(?:w|wk|wks|weeks?)\.?\s*,?\s*(?:and\s+)?(\d)\s*(?:d|days?)\b", _I)
 GA_FRACTION = re.compile(r"\b(\d{1,2})\s+(\d)/7\b(?:\s*(?:wks?|weeks?)\b)?", _I)
 GA_PLUS = re.compile(r"\b(\d{1,2})\s*\+\s*(\d)\b")
@@ -48,6 +49,7 @@ TRIMESTER_NAMES = {"first": "1st", "second": "2nd", "third": "3rd"}
 class PregnancyFacts:
     pregnant: bool = False
     postpartum: bool = False
+    postpartum_span: tuple | None = None
     pregnant_spans: list = field(default_factory=list)
     weeks: int | None = None
     days: int | None = None
@@ -121,7 +123,8 @@ def pregnancy_facts(note) -> PregnancyFacts:
     text = note.text
     facts = PregnancyFacts()
     facts.pregnant_spans = [(m.start(), m.end()) for m in PREGNANT.finditer(text) if _affirmed(note, m.start(), m.end())]
-    facts.postpartum = any(_affirmed(note, m.start(), m.end()) for m in POSTPARTUM.finditer(text))
+    postpartum = [(m.start(), m.end()) for m in POSTPARTUM.finditer(text) if _affirmed(note, m.start(), m.end())]
+    facts.postpartum, facts.postpartum_span = bool(postpartum), (postpartum[0] if postpartum else None)
     ga = _gestational_age(note)
     if ga:
         facts.weeks, facts.days, facts.ga_span, facts.ga_strong = ga

@@ -51,7 +51,7 @@ class Match:
     tokens: tuple = field(default_factory=tuple)  # the query Tokens used (with offsets)
 
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 
 def _cache_file(store, release_id: str) -> Path | None:
@@ -148,7 +148,10 @@ class TabularIndex:
         if not content:
             return
         attrs = {k: next((t.norm for t in tokens if t.kind == k), None) for k in (SIDE, ENCOUNTER, TRIMESTER)}
-        acronym = len(content) == 1 and bool(re.fullmatch(r"[A-Z0-9]{2,6}(?: NOS)?", text.strip()))
+        # a name written only in capitals/digits ("PCP", "HR+", "HR+ with HER2+") is an abbreviation:
+        # in free text "hr" (hour) or "pcp" must not match it
+        acronym = all(re.fullmatch(r"[A-Z0-9]{2,6}", text[t.start:t.end]) or text[t.start:t.end].isdigit()
+                      for t in tokens if t.kind == CONTENT)
         self.names.append(Name(code, text, source, content, frozenset(t.norm for t in tokens if t.kind == SOFT),
                                attrs[SIDE], attrs[ENCOUNTER], attrs[TRIMESTER], acronym))
 
