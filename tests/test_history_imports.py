@@ -162,3 +162,35 @@ def test_dry_run_checks_and_writes_nothing(db, tmp_path):
     assert result.exit_code == 1 and f"{bad}:2: NPI" in result.output
     with open_history(db) as history:
         assert history.counts()["provider_roster"] == 0
+
+
+def test_auth_codes_must_be_cpt_or_hcpcs_and_used_within_authorised(db, tmp_path):
+    # CPT: 5 digits, or 4 digits + F/T/U/M (category II/III, PLA, MAAA); HCPCS level II: A-V + 4 digits.
+    path = write(tmp_path, "auths.csv", "payer,patient_key,number,codes,start,end,units_authorized,units_used\n"
+                 "60054,P-1,AUTH-7,9714O ZZZZZ 0001U G0283 1036F,2026-01-01,2026-03-01,4,9\n")
+    out = run("history", "import-auths", path, "--db", db).output
+    assert f"{path}:2: code(s) 9714O, ZZZZZ are not CPT/HCPCS codes" in out
+    assert "0001U" not in out and "G0283" not in out and "1036F" not in out
+    assert f"{path}:2: units_used 9 is more than units_authorized 4" in out
+
+
+def test_ytd_as_of_before_its_year_is_refused(db, tmp_path):
+    path = write(tmp_path, "ytd.csv", "patient_key,year,discipline,amount,as_of,source\n"
+                 "P-1,2026,OT,\"$1,200.00\",2025-06-01,HETS 271\n")
+    out = run("history", "import-ytd", path, "--db", db).output
+    assert f"{path}:2: as_of 2025-06-01 is before the year 2026 it gives a figure for" in out
+
+
+def test_an_authorisation_of_another_patient_is_a_finding(db, tmp_path, make_checker):
+    path = write(tmp_path, "auths.csv", "payer,patient_key,number,codes,start,end,units_authorized,units_used\n"
+                 "PAYER1,P-1,AUTH-1,97140,2026-01-01,2026-03-31,4,0\n")
+    assert run("history", "import-auths", path, "--db", db).exit_code == 0
+    with open_history(db) as history:
+        checker = make_checker(select=["PA002"])
+        checker.ctx.history = history
+        other = make_claim("Q2", lines=[("97140", ["GP"], 2)], patient="P-2", prior_auth="AUTH-1", dos="2026-02-02")
+        [f] = checker.check(other).findings
+        assert "REF*G1 AUTH-1 is stored for another patient" in f.message and "P-1" not in f.message
+        lower = make_claim("Q4", lines=[("97140", ["GP"], 5)], prior_auth="auth-1", dos="2026-02-03")
+        [f] = checker.check(lower).findings  # REF*G1 matched regardless of case: 5 units > 4 authorised
+        assert "Authorisation AUTH-1 authorises 4 unit(s)" in f.message

@@ -91,9 +91,15 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     auths = ctx.history.authorizations(claim.patient_key, key,
                                        exclude_claim=ClaimKey(*identity) if identity else None,
                                        replaces=replaced_reference(claim))
-    if not auths:
-        return
     number = claim.prior_authorization.strip()
+    if not auths:
+        if hasattr(ctx.history, "authorization_elsewhere") and \
+                ctx.history.authorization_elsewhere(claim.patient_key, key, number):
+            yield Hit(f"REF*G1 {number} is stored for another patient with payer {key}, not this one: an "
+                      "authorisation covers only the member it was issued for.",
+                      fix="Use this patient's own authorisation number (or get one before billing).",
+                      fix_safety="unsafe", authority="Payer authorisation (imported); X12 837P 2300 REF*G1; CARC 15")
+        return
     auth = next((a for a in auths if a.number.strip().upper() == number.upper()), None)
     if auth is None:
         yield Hit(f"REF*G1 {number} matches none of the {len(auths)} authorisation(s) stored for this "
@@ -127,7 +133,7 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             by = ", ".join(used_by) if used_by else "no recorded claim"
             reported = f"; the payer reported {auth.units_used} used" if auth.units_used else ""
             left = max(Decimal(auth.units_authorized) - used, Decimal(0))
-            yield Hit(f"Authorisation {number} authorises {auth.units_authorized} unit(s) "
+            yield Hit(f"Authorisation {auth.number} authorises {auth.units_authorized} unit(s) "
                       f"({auth.start.isoformat()}..{auth.end.isoformat()}); {_n(before)} used before "
                       f"{ln.date_of_service} ({by}){reported}, so {_n(left)} left; this claim bills {_n(units)} "
                       f"up to line {ln.number}.", line=ln.number,

@@ -79,6 +79,11 @@ class History:
             return queries.find_authorizations(conn, patient_key, payer_key, exclude_claim=exclude_claim,
                                                replaces=replaces)
 
+    def authorization_elsewhere(self, patient_key: str, payer_key: str, number: str) -> bool:
+        """Whether the payer's authorisation ``number`` is stored for a different patient."""
+        with bound_or_new(self) as conn:
+            return queries.authorization_elsewhere(conn, patient_key, payer_key, number)
+
     def referenced_claim(self, key: ClaimKey, reference: str) -> str | None:
         """Status of the recorded claim REF*F8 ``reference`` names, None if none is recorded."""
         with bound_or_new(self) as conn:

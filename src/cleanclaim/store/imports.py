@@ -147,6 +147,11 @@ def read_roster(path: Path, store=None) -> list[dict]:
     return values
 
 
+# CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + F, T, U, M: AMA CPT),
+# HCPCS level II (a letter A-V + 4 digits: CMS HCPCS). "9714O" (letter O) is none of them.
+PROCEDURE_CODE = re.compile(r"\d{5}|\d{4}[FTUM]|[A-V]\d{4}")
+
+
 def read_authorizations(path: Path) -> list[dict]:
     problems, values, seen = [], [], {}
     for line, row in _rows(path, AUTH_COLUMNS):
@@ -164,9 +169,13 @@ def read_authorizations(path: Path) -> list[dict]:
                 problems.append(f"{where}: {column} {text!r} is not a whole number")
             numbers[column] = int(text) if text.isdigit() else None
         codes = [c.upper() for c in _split(row.get("codes", ""))]
-        bad = [c for c in codes if not re.fullmatch(r"[A-Z0-9]{5}", c)]
+        bad = [c for c in codes if not PROCEDURE_CODE.fullmatch(c)]
         if bad:
-            problems.append(f"{where}: code(s) {', '.join(bad)} are not CPT/HCPCS codes (5 characters)")
+            problems.append(f"{where}: code(s) {', '.join(bad)} are not CPT/HCPCS codes (5 digits; CPT category "
+                            "II/III/PLA 4 digits + F/T/U/M; HCPCS level II a letter A-V + 4 digits)")
+        used, authorised = numbers["units_used"], numbers["units_authorized"]
+        if used is not None and authorised is not None and used > authorised:
+            problems.append(f"{where}: units_used {used} is more than units_authorized {authorised}")
         key = (network_key(row["payer"]), row["number"])
         _once(seen, key, f"authorisation {row['number']!r} for this payer", problems, where, line)
         values.append(dict(payer_key=key[0], patient_key=row["patient_key"], number=row["number"],
@@ -200,6 +209,8 @@ def read_therapy_ytd(path: Path) -> list[dict]:
             problems.append(f"{where}: amount {row['amount']!r} is not dollars and cents (e.g. 1234.56)")
             amount = None
         as_of = _date(row["as_of"], "as_of", problems, where)
+        if as_of and year and as_of.year < year:
+            problems.append(f"{where}: as_of {as_of} is before the year {year} it gives a figure for")
         if year and discipline:
             _once(seen, (row["patient_key"], year, discipline), f"this patient's {year} {discipline} figure",
                   problems, where, line)

@@ -164,6 +164,17 @@ def find_authorizations(conn, patient_key: str, payer_key: str, *,
     return found
 
 
+_AUTH_ELSEWHERE = sa.text(
+    "SELECT COUNT(*) FROM authorizations WHERE payer_key = :payer AND UPPER(number) = :number "
+    "AND patient_key <> :patient")
+
+
+def authorization_elsewhere(conn, patient_key: str, payer_key: str, number: str) -> bool:
+    """Whether this payer's authorisation ``number`` is stored for another patient (never says whom)."""
+    return bool(conn.execute(_AUTH_ELSEWHERE, {"payer": payer_key, "number": number.strip().upper(),
+                                               "patient": patient_key}).scalar_one())
+
+
 def find_roster(conn, npi: str) -> RosterEntry | None:
     r = conn.execute(_ROSTER, {"npi": (npi or "").strip()}).first()
     if r is None:
