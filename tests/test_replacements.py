@@ -143,3 +143,20 @@ def test_ref_f8_naming_no_recorded_claim_is_a_warning(history, run):
     assert run(_visit("V026S", "2026-03-16", frequency="7", original="V026"), ["HX006"]) == []
     # a void carrying the original's own CLM01 (recording voids the stored claim itself) is found
     assert run(_visit("V026", "2026-03-16", frequency="8", original="V026"), ["HX006"]) == []
+
+
+def test_mppr_in_one_run_leaves_out_the_replaced_claim(store):
+    from cleanclaim.pricing import PricingOptions
+    from cleanclaim.pricing.api import price_claims
+
+    def mp(claim_id, code="97530", **kw):
+        c = make_claim(claim_id, lines=[(code, ["GP"], 1)], indicator="MB", payer_id="13282", dos="2025-06-10", **kw)
+        c.billing_provider.zip_code = "122070001"
+        return c
+
+    # CY2025 PFS 97530 at 13282-99: $33.50 in full. MP1R replaces MP1: paid in full, not reduced by
+    # MP1; MP2 (97110, lower PE than 97530) the same day is reduced against MP1R: one full-PE unit a day.
+    first, replacement, other = price_claims([mp("MP1"), mp("MP1R", frequency="7", original="MP1"),
+                                              mp("MP2", code="97110")], store, config=PricingOptions())
+    assert first.lines[0].allowed == replacement.lines[0].allowed == Decimal("33.50")
+    assert other.lines[0].mppr_units == 1

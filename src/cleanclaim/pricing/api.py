@@ -39,8 +39,8 @@ def price_claim(claim, store, *, config=None, history=None, batch: PricingBatch 
         price = ClaimPrice(claim.claim_id, payer_type, [_new_line(ln) for ln in claim.lines])
         price.notes.append("void claim (frequency 8): it cancels the original, nothing is paid on it")
         return price
-    if claim.frequency_code == "7" and batch is not None:
-        batch = None  # a replacement must not be reduced by the original it replaces in this run
+    # a replacement is not reduced by the original it replaces in this run: the batch leaves out
+    # the claim its REF*F8 names (PricingBatch.prior), and drops it once the replacement is priced
     if payer_type == "medicare":
         return _price_medicare(claim, store, options, history, batch)
     return _price_fee_schedule(claim, options, payer_type)
@@ -209,7 +209,7 @@ def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
         key = (billing_npi or "", claim.patient_key or "", dos)
         tops, sources = [], []
         if claim.patient_key and batch is not None:
-            prior = batch.prior(key)
+            prior = batch.prior(key, (claim.claim_id or "").strip(), _replaces(claim))
             if prior is not None:
                 tops.append(prior)
                 sources.append("earlier claim in this run")
@@ -235,7 +235,7 @@ def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
             price.notes.append(f"MPPR {dos.isoformat()}: {outcome.note}")
         reduced.update(outcome.reduced)
         if batch is not None and claim.patient_key:
-            batch.add(key, [du.pe_rank for du in day_units])
+            batch.add(key, [du.pe_rank for du in day_units], (claim.claim_id or "").strip(), _replaces(claim))
     return reduced
 
 

@@ -25,20 +25,27 @@ class PricingBatch:
     """What earlier claims of this run used: therapy units per provider, patient and day
     (MPPR), and the Part B deductible per patient and year.
 
-    Keeps only the highest PE rank per day (one number per key), so a long batch stays small.
+    Keeps only the highest PE rank per day and claim (CLM01), so a long batch stays small and a
+    replacement (CLM05-3 = 7) or void (8) takes the claim its REF*F8 names out of the day.
     """
 
-    seen: dict[DayKey, Decimal] = field(default_factory=dict)
+    seen: dict[DayKey, dict[str, Decimal]] = field(default_factory=dict)
     # Part B deductible still to meet per (patient key, year), when one was given (not "met")
     deductible_left: dict[tuple[str, int], Decimal] = field(default_factory=dict)
 
-    def prior(self, key: DayKey) -> Decimal | None:
-        return self.seen.get(key)
+    def prior(self, key: DayKey, claim: str = "", replaces: str | None = None) -> Decimal | None:
+        """Highest PE rank on other claims of the run that day (not ``claim`` or the one it replaces)."""
+        skip = {n for n in (claim, replaces) if n}
+        tops = [top for number, top in self.seen.get(key, {}).items() if number not in skip]
+        return max(tops, default=None)
 
-    def add(self, key: DayKey, pe_ranks: Iterable[Decimal]) -> None:
+    def add(self, key: DayKey, pe_ranks: Iterable[Decimal], claim: str = "", replaces: str | None = None) -> None:
+        day = self.seen.setdefault(key, {})
+        if replaces:
+            day.pop(replaces, None)
         top = max(pe_ranks, default=None)
-        if top is not None and (key not in self.seen or top > self.seen[key]):
-            self.seen[key] = top
+        if top is not None and (claim not in day or top > day[claim]):
+            day[claim] = top
 
 
 @dataclass
