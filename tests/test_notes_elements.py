@@ -214,3 +214,84 @@ def test_medicare_needs_the_plan_of_care_certified_not_just_a_referral():
     assert "referral_order" in gap_names(referral, [Billed("97110")], payer_type="medicare")
     assert "referral_order" not in gap_names(certified, [Billed("97110")], payer_type="medicare")
     assert "referral_order" not in gap_names(referral, [Billed("97110")], payer_type="commercial")
+
+
+# ---- wordings a new-user trial found (new wordings of each kind, not the trial's notes)
+
+@pytest.mark.parametrize("heading,names", [
+    ("P/Tx:", {"plan", "treatment"}),
+    ("Plan / Treatment", {"plan", "treatment"}),
+    ("CHIEF COMPLAINT / HPI", {"subjective"}),
+    ("Intervention(s):", {"treatment"}),
+    ("Today's Tx:", {"treatment"}),
+    ("Exam Findings", {"objective"}),
+    ("Impression + Plan:", {"assessment", "plan"}),
+])
+def test_heading_variants(heading, names):
+    note = parse_note(f"{heading}\nleft shoulder pain 3/10 after lifting\n")
+    assert {s.name for s in note.section_list} == names
+
+
+@pytest.mark.parametrize("line", ["Treatment tolerated well", "Low back pain", "Patient status: stable"])
+def test_prose_lines_are_not_headings(line):
+    assert parse_note(line + "\nmore text\n").section_list == []
+
+
+@pytest.mark.parametrize("text", [
+    "S: Can't jog more than 10 minutes since the knee flared.",
+    "S: Unable to garden or mow the lawn.",
+    "S: Difficulty kneeling at church.",
+    "S: Paddling tolerance of 20 min before shoulder pain.",
+])
+def test_any_activity_verb_is_a_functional_limitation(text):
+    assert elements(text).functional_limitations
+
+
+def test_a_clinician_limitation_is_not_functional():
+    assert not elements("O: Unable to assess ROM today (guarding).").functional_limitations
+
+
+def test_goal_with_a_measurable_pain_free_target():
+    el = elements("Plan: 2x/week x 6 weeks.\nGoals: hike 5 miles pain-free by August.\n")
+    assert el.goals and el.has_plan_of_care
+
+
+@pytest.mark.parametrize("text", [
+    "97112 NMRE: tactile cueing for glute activation on step-downs; pt able to keep knee over toes x 10.",
+    "97110 ther ex with verbal cues for breathing, improved form by set 3.",
+])
+def test_cueing_with_the_patients_response_is_a_skilled_response(text):
+    el = elements(text)
+    assert el.responses and el.techniques
+
+
+def test_cueing_alone_is_no_response():
+    assert not elements("97112 NMRE with verbal cues for posture.").responses
+
+
+@pytest.mark.parametrize("text,found", [
+    ("Dr. Adeyemi (ortho) wrote a prescription for PT, copy on file.", True),
+    ("s/p R ACL reconstruction 8 wks ago; surgeon's order on file.", True),
+    ("Prescription not received yet; will request from PCP.", False),
+])
+def test_order_on_file_in_other_wordings(text, found):
+    assert bool(elements(text).referrals) is found
+
+
+@pytest.mark.parametrize("text", ["Ther act 14 min: lifting simulation.", "TA: 8 min floor-to-waist lifts",
+                                  "Ther activities 12 min (box carries)"])
+def test_therapeutic_activities_abbreviations_are_97530(text):
+    el = elements(text)
+    assert {t.code for t in el.techniques} == {"97530"}
+    assert el.minutes_by_code.get("97530")
+
+
+def test_tibialis_anterior_is_not_therapeutic_activities():
+    assert not elements("O: TA strength 4/5, ankle DF limited.").techniques
+
+
+def test_unticked_code_line_is_neither_technique_nor_billed():
+    note = "TREATMENT\n[x] 97140 MFR R upper trap 16 min\n[ ] 97530 Ther activities ..... 0 min\n"
+    el = elements(note)
+    assert {t.code for t in el.techniques} == {"97140"}
+    assert {s.label for s in el.codes_mentioned} == {"97140"}

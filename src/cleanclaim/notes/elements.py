@@ -146,11 +146,16 @@ def extract(note: Note) -> Elements:
                               if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}]
     el.pain_scores = _pain_scores(note, el.regions_mentioned)
     el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)]
+    taken = {note.sentence_at(s.start) for s in el.functional_limitations}
+    el.functional_limitations += [
+        s for s in note.find(lx.FUNCTION_GENERIC)
+        if note.sentence_at(s.start) not in taken and not _in_goal(note, s)
+        and not note.sections_at(s.start) & {"plan", "treatment", "history"}]
     el.codes_mentioned = [Span(m.start(), m.end(), m.group("code")) for m in lx.CPT.finditer(text)
                           if not _unticked(note, m.start(), m.end())]
     el.minutes = _minutes(note, el)
     el.described_codes = _described_codes(note, el)
-    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s)]
+    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s)] + _cued_responses(note)
     el.referrals = _referrals(note)
     el.goals = _goals(note)
     el.frequencies = _plan_spans(note, lx.FREQUENCY)
@@ -426,10 +431,31 @@ def _described_codes(note: Note, el: Elements) -> dict[str, Span]:
 
 
 def _referrals(note: Note) -> list[Span]:
+    """Referral / order / certified plan of care. An order is a document, not a finding:
+    history context ("s/p ankle sprain, order on file") does not remove it; negation,
+    an unticked box and "pending / not received" do."""
     out = []
-    for span in note.find(lx.REFERRAL):
+    for span in note.find(lx.REFERRAL, affirmed=False):
+        ctx = note.context(span)
+        if ctx.negated or ctx.hypothetical:
+            continue
         sentence = note.sentence_at(span.start)
         if lx.REFERRAL_NOT_YET.search(note.text[sentence.start:sentence.end]):
+            continue
+        out.append(span)
+    taken = {note.sentence_at(s.start) for s in out}
+    for sentence in note.sentences:  # "wrote a prescription for PT (on file)"
+        if sentence in taken or note.sections_at(sentence.start) & {"goals"}:
+            continue
+        words = note.text[sentence.start:sentence.end]
+        order = lx.ORDER_WORD.search(words)
+        if not order or lx.REFERRAL_NOT_YET.search(words):
+            continue
+        if not any(m.start() != order.start() for m in lx.ORDER_ON_FILE.finditer(words)):
+            continue
+        span = Span(sentence.start + order.start(), sentence.start + order.end(), order.group())
+        ctx = note.context(span)
+        if ctx.negated or ctx.hypothetical:
             continue
         out.append(span)
     for body in note.section_spans("orders"):
@@ -438,6 +464,28 @@ def _referrals(note: Note) -> list[Span]:
                      r"prescription|certified|signed|referr\w*)\b", content, re.I) and \
                 not lx.REFERRAL_NOT_YET.search(content):
             out.append(Span(body.start, body.end, "orders section"))
+    return out
+
+
+def _cued_responses(note: Note) -> list[Span]:
+    """Skilled cueing with the patient's response in the same sentence ("tactile cues to
+    keep the pelvis level; pt able to hold it for 10 reps")."""
+    out = []
+    for sentence in note.sentences:
+        if note.sections_at(sentence.start) & {"goals", "subjective", "history"}:
+            continue
+        words = note.text[sentence.start:sentence.end]
+        cue = lx.CUEING.search(words)
+        if not cue:
+            continue
+        reply = next((m for m in lx.CUED_RESPONSE.finditer(words) if m.start() >= cue.start() or
+                      m.end() <= cue.start()), None)
+        if reply is None:
+            continue
+        span = Span(sentence.start + cue.start(), sentence.start + cue.end(), cue.group())
+        if note.is_negated(span) or note.is_hypothetical(span) or _in_goal(note, span):
+            continue
+        out.append(Span(sentence.start, sentence.end, "cued response"))
     return out
 
 

@@ -134,6 +134,27 @@ FUNCTION = re.compile(
     I,
 )
 
+# Any activity verb after a limiter ("cannot jog", "unable to garden", "difficulty
+# kneading dough"): the limiter names what the patient cannot do; words that are not
+# activities of the patient ("unable to assess", "cannot recall") are left out.
+NOT_ACTIVITY = (r"assess|asses|test|measure|obtain|palpate|complete (?:the )?(?:test|testing|exam|assessment)|"
+                r"recall|remember|tell|say|state|specify|describe|rate|quantify|attend|afford|schedule|"
+                r"reach (?:the )?(?:office|clinic)|make it|come|be|get (?:an? )?(?:appointment|referral|order)|"
+                r"find|identify|confirm|determine|locate|reproduce|provoke|elicit|perform (?:the )?test")
+LIMIT_QUANTITY = (r"(?:more than|longer than|over|beyond|past|>|>=|for more than|for over|for longer than|"
+                  r"without (?:stopping|rest(?:ing)?|a break|pain)|greater than)\s*~?\s*\d+(?:\.\d+)?\s*"
+                  r"(?:-\s*\d+\s*)?(?:min(?:ute)?s?|hours?|hrs?|h\b|blocks?|miles?|mi\b|km|kilomet(?:er|re)s?|"
+                  r"flights?|steps|stairs|lbs?|pounds?|kg|kilos?|feet|ft|yards?|meters?|metres?|m\b|laps?|reps?)")
+FUNCTION_GENERIC = re.compile(
+    r"(?<![\w])(?:unable to|not able to|no longer able to|cannot|can ?not|can't|could not|couldn't|"
+    r"inability to|hurts to|painful to|only able to|difficult to|struggles to|has to stop)\s+"
+    r"(?:\w+ly\s+)?(?!(?:" + NOT_ACTIVITY + r")\b)(?P<verb>[a-z]{2,}(?:[- ](?:up|down|out|over|on|off|in))?)(?![\w])"
+    r"|(?<![\w])(?:difficulty|trouble|pain|problems?) (?:with )?(?!(?:" + NOT_ACTIVITY + r")\b)[a-z]{3,}ing(?![\w])"
+    r"(?:\s+\w+){0,3}?\s*(?:" + LIMIT_QUANTITY + r")?"
+    r"|(?<![\w])[a-z]{3,}(?:ing|s)?\s+(?:tolerance|is limited to|limited to|max(?:imum)? of)\s*(?:of\s*)?~?\d",
+    I,
+)
+
 # ---------------------------------------------------------------- minutes, plan, progress
 
 MINUTES = re.compile(r"(?<![\d.:/])(?P<n>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?|min\.?)(?![\w])", I)
@@ -201,6 +222,16 @@ INITIAL_VISIT = words(r"initial (?:evaluation|eval|visit|assessment|session)|fir
 
 # ---------------------------------------------------------------- response, referral, relaxation
 
+# Skilled cueing and what the patient did with it ("tactile cues for scapular setting;
+# pt able to self-correct", "verbal cueing -> improved form"): a skilled response.
+CUEING = words(r"(?:tactile|verbal|visual|manual|mirror|min(?:imal)?|mod(?:erate)?|max(?:imal)?|"
+               r"demonstration and|written|auditory|proprioceptive) (?:cues?|cueing|cuing|feedback)|"
+               r"cues?|cueing|cuing|biofeedback")
+CUED_RESPONSE = words(r"(?:was |is |were )?able to|demonstrat\w+|return[- ]demonstrat\w+|achiev\w+|self[- ]correct\w*|"
+                      r"correct(?:ed|ly|s)|improv(?:ed|es|ing)|good (?:form|carryover|technique|control|recall)|"
+                      r"carry-?over|without (?:compensation|substitution|cues?|pain)|reduced (?:compensation|"
+                      r"substitution)|consistent(?:ly)?|independent(?:ly)?|fewer cues|decreas\w+ (?:need for )?cues|"
+                      r"responded|tolerated|->|\u2192")
 RESPONSE = re.compile(
     r"(?<![\w])(?:tolerated(?:\s+\w+){0,3}|responded|response to (?:treatment|tx|session|massage|manual|\w+)|"
     r"responds well|centrali[sz](?:es|ed|ing|ation)|"
@@ -236,6 +267,11 @@ REFERRAL = re.compile(
     r"(?:signed|certified) (?:poc|plan of care))(?![\w])",
     I,
 )
+ORDER_WORD = words(r"orders?|prescriptions?|rx|scripts?|referrals?|referred")
+ORDER_ON_FILE = words(r"on file|in (?:the )?chart|in (?:the )?record|scanned|received|attached|faxed|signed|dated|"
+                      r"uploaded|wrote|written|writes|issued|sent|renewed|"
+                      r"dr\.?|doctor|physician|md|ob(?:/gyn|gyn|-gyn)?|midwife|cnm|np|pa-c|pcp|surgeon|ortho\w*|"
+                      r"podiatrist|neurolog\w*|physiatr\w*|primary care|provider")
 REFERRAL_NOT_YET = words(r"pending|requested|awaiting|to obtain|will obtain|needed|expired|not on file|"
                          r"not received|missing|n/a")
 RELAXATION = re.compile(
@@ -295,7 +331,7 @@ SERVICE_WORDS = {
     "97124": words(r"massage|massage therapy|mt"),
     "97140": words(r"manual therapy|manual"),
     "97110": words(r"exercises?|therapeutic exercise"),
-    "97530": words(r"therapeutic activit(?:y|ies)|functional"),
+    "97530": words(r"therapeutic activit(?:y|ies)|functional|ther\.?[- ]?act(?:ivit(?:y|ies)|s)?|(?-i:TA)"),
     "97112": words(r"neuromuscular|balance"),
     "97010": words(r"hot packs?|cold packs?|heat|ice"),
 }

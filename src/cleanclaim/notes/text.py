@@ -157,14 +157,99 @@ def find_sections(text: str) -> list[Section]:
             continue  # "Assessment. Improving" heads a section; "Plan. " mid-prose does not
         if sep == ")" and len(alias) > 1:
             continue
-        heads.append((line_start, body_start, alias, written.strip()))
+        heads.append((line_start, body_start, alias, written.strip(), _ALIAS_TO_NAMES[alias]))
+    heads += _label_heads(text, {h[0] for h in heads})
+    heads.sort()
     sections = []
-    for i, (start, body_start, alias, written) in enumerate(heads):
+    for i, (start, body_start, alias, written, names) in enumerate(heads):
         body_end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
         body = _trim(text, body_start, body_end)
-        for name in _ALIAS_TO_NAMES[alias]:
+        for name in names:
             sections.append(Section(name, written, Span(start, body_start, name), body))
     return sections
+
+
+# A heading written another way: "P/Tx:", "Plan / Treatment", "CHIEF COMPLAINT / HPI",
+# "Intervention(s):", "Treatment Plan:", "Exam Findings". Its parts (split at / & + , and)
+# are normalised (punctuation, plural "(s)") and looked up as headings; a "Label:" also
+# counts when one of its words is a heading word ("Today's Tx:", "Daily treatment log:").
+_LABEL_LINE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?[*_]{0,2}(?P<label>[A-Za-z][A-Za-z0-9 /&+,()'.\-]{0,48}?)[*_]{0,2}[ \t]*"
+    r"(?P<sep>:|$)[ \t]*(?:[*_]{0,2})[ \t]*", re.MULTILINE)
+_PART_SPLIT = re.compile(r"\s*(?:/|&|\+|,|\band\b|\bor\b)\s*", re.IGNORECASE)
+HEADING_WORDS = {
+    "subjective": "subjective", "hpi": "subjective", "complaint": "subjective", "complaints": "subjective",
+    "objective": "objective", "exam": "objective", "examination": "objective", "findings": "objective",
+    "assessment": "assessment", "impression": "assessment", "impressions": "assessment",
+    "diagnosis": "assessment", "diagnoses": "assessment", "dx": "assessment",
+    "plan": "plan", "poc": "plan", "recommendations": "plan",
+    "treatment": "treatment", "treatments": "treatment", "tx": "treatment", "interventions": "treatment",
+    "intervention": "treatment", "procedures": "treatment", "modalities": "treatment",
+    "goals": "goals", "goal": "goals", "stg": "goals", "ltg": "goals",
+    "referral": "orders", "orders": "orders", "order": "orders",
+}
+
+
+def _normalise_label(label: str) -> str:
+    label = re.sub(r"\(s\)", "s", label, flags=re.IGNORECASE)
+    label = re.sub(r"\([^)]*\)", " ", label)
+    label = re.sub(r"['\u2019]s\b", "s", label)
+    return re.sub(r"\s+", " ", re.sub(r"[.\-_*]", " ", label)).strip().lower()
+
+
+def _label_names(label: str, *, any_word: bool = True) -> tuple[str, ...]:
+    """Canonical section names a written heading opens ("p/tx" -> plan, treatment)."""
+    whole = _normalise_label(label)
+    if len(whole) == 1 and not label.strip().isupper():
+        return ()  # "p: x" is no SOAP letter; "P:" is
+    if whole in _ALIAS_TO_NAMES:
+        return _ALIAS_TO_NAMES[whole]
+    names: list[str] = []
+    parts = [p for p in _PART_SPLIT.split(label) if p and p.strip()]
+    unmatched = False
+    for part in parts:
+        norm = _normalise_label(part)
+        if len(norm) == 1 and not part.strip().isupper():
+            unmatched = True
+            continue
+        if norm in _ALIAS_TO_NAMES:
+            names += [n for n in _ALIAS_TO_NAMES[norm] if n not in names]
+        elif not any_word and len(norm) > 1 and all(w in HEADING_WORDS for w in norm.split()):
+            names += [n for n in (HEADING_WORDS[w] for w in norm.split()) if n not in names]
+        elif any_word and len(norm) > 1:
+            hits = [HEADING_WORDS[w] for w in norm.split() if w in HEADING_WORDS]
+            names += [n for n in hits if n not in names]
+            unmatched = unmatched or not hits
+        else:
+            unmatched = True
+    if not any_word and unmatched:
+        return ()
+    return tuple(dict.fromkeys(names))
+
+
+def _label_heads(text: str, taken: set[int]) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """Headings the alias pattern does not know: "Label:" lines with a heading word, and
+    short lines alone made only of headings ("CHIEF COMPLAINT / HPI")."""
+    out = []
+    for m in _LABEL_LINE.finditer(text):
+        if m.start() in taken or m.start("label") in taken:
+            continue
+        label = m.group("label").strip()
+        words = label.split()
+        if not words or len(words) > 6 or re.search(r"\d", label):
+            continue
+        if m.group("sep") == ":":
+            if len(words) > 4:
+                continue
+            names = _label_names(label)
+        else:
+            if label.endswith(".") or not (len(parts := _PART_SPLIT.split(label)) > 1 or label.isupper()
+                                           or len(words) <= 3):
+                continue
+            names = _label_names(label, any_word=False)
+        if names:
+            out.append((m.start(), m.end(), label.lower(), label, names))
+    return out
 
 
 def _alone_on_line(text: str, m: re.Match) -> bool:
@@ -504,6 +589,8 @@ class Note:
                 continue
             if t.direction == "post" and re.search(r"[.,(]", self.text[gap[0]:gap[1]]):
                 continue  # "swelling: none" reaches back; "pain 5/10, none at rest" does not
+            if t.direction == "post" and t.span.label == "free" and self.text[gap[0]:gap[1]].strip(" -"):
+                continue  # "pain-free" negates the pain only, not "run 3 miles" before it
             hits.append(t)
         historical = any(t.kind == "history" for t in hits) or "history" in self.sections_at(start)
         return Context(
