@@ -27,7 +27,9 @@ from .model import Suggestion
 _I = re.IGNORECASE
 CODE_WRITTEN = re.compile(r"(?<![\w/.-])(9[0-9]\d{3}|G0\d{3})(?![\w/.-]|\.\d)")
 MINUTES = re.compile(r"(\d{1,3})\s*(?:-\s*)?(?:min(?:ute)?s?)\b", _I)
-SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z])")  # "..... 15 min" is a leader, not a full stop
+# a full stop before a capital, or a new list item / template line / field ("..... 15 min" is a leader)
+ITEM_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z])|\n\s*(?:-(?!-)|[*\u2022]|\[|\d{5}\b|\(?\d\)|[A-Z][\w /&()-]{0,30}:)")
+UNITS_AFTER_MINUTES = re.compile(r"\s*(?:\(|,|;|-{1,2}|=)?\s*(\d)\s*units?\b", _I)
 TOTAL_BEFORE = re.compile(r"\btotal\b[^\n]{0,30}$", _I)
 UNITS = re.compile(r"(\d)\s*(?:units?|u)\b|=\s*(\d)\s*u", _I)
 NOT_BILLED = re.compile(r"not billed|not charged|no charge|not performed|deferred|--\s*not", _I)
@@ -90,27 +92,32 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, len(text) if hi < 0 else hi
 
 
-def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[str, int, tuple]]:
-    """(code, minutes, span) for each "N min" written with a service: the last service
-    mention before it on the same line and in the same sentence ("STM 8 min", "97140 ... 15 min"), else
-    the first one after it ("12 min of ther ex", "15 min: manual therapy")."""
+def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[str, int, tuple, int | None]]:
+    """(code, minutes, span, units written with them) for each "N min" written with a service:
+    the last service mention before it in the same sentence and list item ("STM 8 min",
+    "97140 ... 15 min", a sentence wrapped over two lines; a code written there wins over other
+    codes' technique words in its description), else the first one after it
+    ("12 min of ther ex", "15 min: manual therapy"). A new template line, bullet or field
+    ("[x] 97110 ...", "- Ther ex:") starts a new item: minutes never pass to the next one."""
     text = note.text
     out = []
     for m in MINUTES.finditer(text):
-        line0, line1 = _line_bounds(text, m.start(), m.end())
+        line0, _ = _line_bounds(text, m.start(), m.end())
         if TOTAL_BEFORE.search(text[line0:m.start()]):
             continue  # "Total timed minutes: 40" is the sum, not a service
-        before = [x for x in mentions if line0 <= x[0] and x[1] <= m.start()
-                  and not SENTENCE_END.search(text, x[1], m.start())]
-        after = [x for x in mentions if m.end() <= x[0] < line1 and not SENTENCE_END.search(text, m.end(), x[0])]
-        lead_in = re.match(r"\s*(?:of|for|:|-)\s*", text[m.end():m.end() + 6], _I)
+        before = [x for x in mentions if x[1] <= m.start() and m.start() - x[1] < 400
+                  and not ITEM_BREAK.search(text, x[1], m.start())]
+        after = [x for x in mentions if m.end() <= x[0] < m.end() + 200 and not ITEM_BREAK.search(text, m.end(), x[0])]
+        lead_in = re.match(r"\s*(?:of|for|:)\s", text[m.end():m.end() + 6], _I)
         if after and (not before or (lead_in and after[0][0] - m.end() <= 25)):
             owner = after[0]
-        elif before:
-            owner = max(before, key=lambda x: (x[1], x[0]))
+        elif before:  # a code written in the item owns its description's techniques' minutes
+            written = [x for x in before if CODE_WRITTEN.fullmatch(text[x[0]:x[1]])]
+            owner = max(written or before, key=lambda x: (x[1], x[0]))
         else:
             continue
-        out.append((owner[2], int(m.group(1)), (m.start(), m.end())))
+        units = UNITS_AFTER_MINUTES.match(text, m.end())
+        out.append((owner[2], int(m.group(1)), (m.start(), m.end()), int(units.group(1)) if units else None))
     return out
 
 
@@ -154,11 +161,13 @@ def cpt_candidates(note, store) -> list[Suggestion]:
             for m in re.finditer(r"(?<![\w-])(?:" + GENERIC[code] + r")(?![\w-])", text, _I):
                 add(code, (m.start(), m.end()), "service named")
     mentions.sort()
-    for code, minutes, span in _minutes_owners(note, mentions):
+    for code, minutes, span, units in _minutes_owners(note, mentions):
         entry = found.get(code)
         if entry is not None:
             entry.minutes = (entry.minutes or 0) + minutes
             entry.spans.append(span)
+            if units is not None:
+                entry.units = units
     timed = _timed()
     day = [(e.code, e.minutes) for e in sorted(found.values(), key=lambda e: e.first)
            if e.code in timed and e.minutes]
@@ -199,7 +208,9 @@ def cpt_candidates(note, store) -> list[Suggestion]:
             lo, hi = by_sentence.get(key, (a, b))
             by_sentence[key] = (min(lo, a), max(hi, b))
         spans = tuple(sorted(by_sentence.values()))
+        if not is_timed:
+            why.append("untimed (service-based) code: 1 unit per day")
         out.append(Suggestion(entry.code, "CPT", description, round(min(conf, 0.95), 2), spans, "; ".join(why),
-                              "rules", units if is_timed else None))
+                              "rules", units if is_timed else 1))
     out.sort(key=lambda s: -s.confidence)
     return out

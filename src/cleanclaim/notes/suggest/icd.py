@@ -271,8 +271,8 @@ def chapter15(found: dict[str, Candidate], facts: PregnancyFacts, store, index: 
     specific = [o for o in o_codes if not o.code.startswith(GENERIC_O)]
     groups: dict[str, list] = {}
     for cand in conditions:
-        if specific and _symptom(cand.code, index):
-            continue  # a symptom beside a specific O-code is no separate complication (I.B.5)
+        if specific and cand.code.startswith("R"):
+            continue  # a chapter-18 symptom beside a specific O-code is no separate complication (I.B.5)
         groups.setdefault(_o_prefix(cand, conditions, facts, puerperium, store, release_id), []).append(cand)
     for prefix, members in groups.items():
         code = _o_code(store, index, release_id, prefix, facts.trimester, puerperium)

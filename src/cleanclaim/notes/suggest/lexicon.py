@@ -96,7 +96,7 @@ def tokenize(text: str, lexicon: Lexicon | None = None, *, tabular: bool = False
     # tabular: (nonessential modifiers), [synonyms] and "unspecified upper limb" (the residual
     # member of a side family: G56.00 sits with G56.01/.02/.03) are soft
     soft_ranges = [(m.start(), m.end()) for m in re.finditer(
-        r"\([^)]*\)|\[[^\]]*\]|\bunspecified (?:upper |lower )?(?:limbs?|extremit(?:y|ies))\b", text, re.IGNORECASE)
+        r"\([^)]*\)|\[[^\]]*\]|\bunspecified (?:upper|lower) (?:limbs?|extremit(?:y|ies))\b", text, re.IGNORECASE)
     ] if tabular else []
     for regex, words in (lex.synonyms if lex.any_synonym is None or lex.any_synonym.search(text) else ()):
         for m in regex.finditer(text):
