@@ -210,7 +210,7 @@ def _integral_drop(found: dict[str, Candidate], index: TabularIndex) -> None:
         if not _symptom(code, index) or code.startswith(("Z", "O")):
             continue
         others = [o for o in found if o != code and not o.startswith(("Z", "O"))]
-        if code == "R52" and others:
+        if code == "R52" and any(o != code for o in found):
             found.pop(code)
             continue
         name = index.title_name(code)

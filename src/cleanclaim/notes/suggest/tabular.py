@@ -59,7 +59,8 @@ def _cache_file(store, release_id: str) -> Path | None:
     if path is None:
         return None
     lexicon = resources.files("cleanclaim.notes").joinpath("data/suggest_lexicon.yaml").read_bytes()
-    digest = hashlib.sha256(lexicon + INDEX_VERSION.encode() + Path(__file__).read_bytes()).hexdigest()[:12]
+    code = Path(__file__).read_bytes() + Path(__file__).with_name("lexicon.py").read_bytes()
+    digest = hashlib.sha256(lexicon + INDEX_VERSION.encode() + code).hexdigest()[:12]
     return Path(path).with_name(f"{Path(path).stem}.suggest-{release_id}-{digest}.pickle")
 
 
