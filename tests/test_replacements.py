@@ -160,3 +160,37 @@ def test_mppr_in_one_run_leaves_out_the_replaced_claim(store):
                                               mp("MP2", code="97110")], store, config=PricingOptions())
     assert first.lines[0].allowed == replacement.lines[0].allowed == Decimal("33.50")
     assert other.lines[0].mppr_units == 1
+
+
+def test_dollar_cap_replacement_counts_once(history, make_checker, tmp_path):
+    from cleanclaim.policies import load_packs
+
+    (tmp_path / "p.yaml").write_text(
+        "pack: p\ntitle: P\nextends: commercial-default\napplies_to: {payer_ids: [PAYER1]}\n"
+        "dollar_caps:\n  - {id: p.dollars, effective_from: 2025-01-01, citation: 'Plan P 2025 SBC',"
+        " disciplines: [PT], amount: 250, basis: charge}\n")
+    history.record(make_claim("H1", lines=[("97110", ["GP"], 1, "2025-03-03"), ("97110", ["GP"], 1, "2025-03-05")]))
+    checker = make_checker(select=["VC003"], options={"policies": load_packs([tmp_path], include_config=False)})
+    checker.ctx.history = history
+    # make_claim charges $100 a line: H1R replaces H1's $200 with $200 -- $200 in the year, not $400
+    replacement = make_claim("H1R", lines=[("97110", ["GP"], 1, "2025-03-03"), ("97110", ["GP"], 1, "2025-03-06")],
+                             frequency="7", original="H1")
+    assert checker.check(replacement).findings == []
+    [f] = checker.check(make_claim("N1", lines=[("97110", ["GP"], 1, "2025-03-10")])).findings
+    assert "$300.00" in f.message  # a new claim adds to H1R's $200 (H1 no longer counts in this run)
+
+
+def test_hx_later_claim_of_the_run_is_not_a_duplicate_of_a_replaced_claim(history, make_checker):
+    from cleanclaim.store.run_ledger import RunLedger
+
+    history.record(make_claim("H1", lines=[("97110", ["GP"], 1)], dos="2024-08-05"))
+    checker = make_checker(select=["HX001", "HX002"])
+    checker.ctx.history = history
+    checker.ctx.options["run_ledger"] = RunLedger()
+    # H1R replaces H1 (CLM05-3 = 7, REF*F8 H1): 97110 becomes 97140 on that day
+    assert checker.check(make_claim("H1R", lines=[("97140", ["GP"], 1)], dos="2024-08-05", frequency="7",
+                                    original="H1")).findings == []
+    # a later claim of the run billing 97110 that day duplicates nothing: H1 no longer counts
+    assert checker.check(make_claim("N1", lines=[("97110", ["GP"], 1)], dos="2024-08-05")).findings == []
+    [f] = checker.check(make_claim("N2", lines=[("97140", ["GP"], 1)], dos="2024-08-05")).findings
+    assert f.code == "HX001" and "H1R" in f.message  # ... while H1R's 97140 does

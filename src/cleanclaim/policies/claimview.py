@@ -115,6 +115,17 @@ class BatchLedger:
     visits: OrderedDict = field(default_factory=OrderedDict)
     therapy: OrderedDict = field(default_factory=OrderedDict)
     amounts: OrderedDict = field(default_factory=OrderedDict)
+    # (billing NPI, payer key, REF*F8) of claims a replacement/void of this run took out: their
+    # recorded versions in the history no longer count for the later claims of the run
+    replaced: set = field(default_factory=set)
+
+    def replaced_in_run(self, line) -> bool:
+        """Whether a recorded history line belongs to a claim a replacement/void of this run named."""
+        if not self.replaced:
+            return False
+        npi, payer, number = line.claim
+        return (npi, payer, number) in self.replaced or (
+            bool(line.payer_claim_number) and (npi, payer, line.payer_claim_number) in self.replaced)
 
     def put_amounts(self, patient: str, payer: str, identity, amounts, replaces: str | None = None) -> None:
         self.supersede(identity, replaces)
@@ -146,6 +157,7 @@ class BatchLedger:
         """A replacement/void was checked: the claim its REF*F8 names stops counting in this run."""
         if not (identity and replaces):
             return
+        self.replaced.add((identity[0], identity[1], replaces))
         for table in (self.visits, self.therapy, self.amounts):
             for claims in table.values():
                 for key in [k for k in claims if _replaced_by(k, identity, replaces)]:

@@ -72,7 +72,7 @@ def history_lines(claim: Claim, ctx: RuleContext) -> list:
             if ledger is not None:
                 run = ledger.service_lines(claim.patient_key, **query)
                 in_run = {h.claim for h in run}  # this run's version of a claim replaces the stored one
-                found = [h for h in found if h.claim not in in_run] + run
+                found = [h for h in found if h.claim not in in_run and not ledger.replaced(h)] + run
             ref = (claim.original_reference or "").strip()
             if ref and (claim.frequency_code or "").strip() in ("7", "8"):
                 found = [h for h in found if ref not in (h.claim.claim_number, h.payer_claim_number)]

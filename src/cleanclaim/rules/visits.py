@@ -59,6 +59,8 @@ def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The pack rule named in the finding (e.g. commercial.visit-cap; medicaid-ny ny.pt-visits-2018:
     NY Social Services Law §365-a(2)(h)); the member's Summary of Benefits and Coverage.
     """
+    identity = claim_identity(claim)
+    batch_ledger(ctx).supersede(identity, replaced_reference(claim))  # later claims of the run
     policy = policy_for(claim, ctx)
     ledger = batch_ledger(ctx)
     identity = claim_identity(claim)
@@ -131,6 +133,8 @@ def _other_visits(claim, ctx, policy, caps, mine, identity) -> tuple[set, set]:
     if ctx.history is not None:
         for hl in ctx.history.service_lines(patient, payer_key=payer, start=start, end=end,
                                             exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
+            if batch_ledger(ctx).replaced_in_run(hl):
+                continue
             taxonomy = None
             if not hl.modifier_set & {"GP", "GO", "GN"} and hl.rendering_npi:
                 entry = roster_entry(ctx, hl.rendering_npi)
@@ -190,6 +194,8 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The pack's kx_thresholds rule for the year (SSA §1833(g); CMS PFS final rule for the year;
     CMS 100-04 ch.5 §10.3).
     """
+    identity = claim_identity(claim)
+    batch_ledger(ctx).supersede(identity, replaced_reference(claim))  # later claims of the run
     if ctx.payer_type_for(claim) != "medicare":
         return
     policy = policy_for(claim, ctx)
@@ -284,6 +290,8 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
         unpriced = []
         for hl in ctx.history.service_lines(patient, start=date(year, 1, 1), end=date(year, 12, 31),
                                             exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
+            if batch_ledger(ctx).replaced_in_run(hl):
+                continue
             in_history.add(tuple(hl.claim))
             medicare = (hl.claim_filing_indicator or "").upper() in MEDICARE_FILING
             if (medicare and hl.allowed is None and hl.dos and hl.dos.year == year and hl.dos <= dos
@@ -362,6 +370,8 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The pack rule named in the finding (the plan's Summary of Benefits and Coverage, 45 CFR
     147.200).
     """
+    identity = claim_identity(claim)
+    batch_ledger(ctx).supersede(identity, replaced_reference(claim))  # later claims of the run
     policy = policy_for(claim, ctx)
     caps = policy.rules.get("dollar_caps", [])
     ledger = batch_ledger(ctx)
@@ -428,6 +438,8 @@ def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[l
     if ctx.history is not None:
         for hl in ctx.history.service_lines(patient, payer_key=payer, start=start, end=end,
                                             exclude_claim=_claim_key(identity), replaces=replaced_reference(claim)):
+            if batch_ledger(ctx).replaced_in_run(hl):
+                continue
             in_history.add(tuple(hl.claim))
             taxonomy = None
             if not hl.modifier_set & {"GP", "GO", "GN"} and hl.rendering_npi:

@@ -27,6 +27,9 @@ class RunLedger:
         self.max_patients = max_patients
         # patient key -> claim identity -> its lines (latest version only)
         self._patients: OrderedDict[str, dict[ClaimKey, list[HistoryLine]]] = OrderedDict()
+        # (billing NPI, payer key, REF*F8) a replacement/void of this run named: the recorded claim
+        # it names no longer counts for the run's later claims either
+        self._replaced: set[tuple[str, str, str]] = set()
 
     def add(self, claim: Claim) -> None:
         """Remember a checked claim (replacing an earlier version of the same identity)."""
@@ -43,6 +46,7 @@ class RunLedger:
         frequency = (claim.frequency_code or "1").strip()
         ref = (claim.original_reference or "").strip()
         if frequency in ("7", "8") and ref:
+            self._replaced.add((key.billing_npi, key.payer_key, ref))
             for other in [k for k in claims if k.claim_number == ref and k.billing_npi == key.billing_npi]:
                 del claims[other]
         if frequency == "8":
@@ -61,6 +65,14 @@ class RunLedger:
             control_number=ln.control_number, frequency_code=frequency,
             prior_authorization=claim.prior_authorization,
             claim_filing_indicator=claim.payer.claim_filing_indicator)
+
+    def replaced(self, line: HistoryLine) -> bool:
+        """Whether a recorded line's claim was replaced or voided by a claim earlier in this run."""
+        if not self._replaced:
+            return False
+        npi, payer, number = line.claim
+        return (npi, payer, number) in self._replaced or (
+            bool(line.payer_claim_number) and (npi, payer, line.payer_claim_number) in self._replaced)
 
     def seen(self, patient_key: str | None, key: ClaimKey | None) -> bool:
         """Whether a claim of this identity was checked earlier in the run (and still counts)."""
