@@ -369,6 +369,12 @@ def test_validate_reports_nonsense_values_remove_and_overlaps(tmp_path):
     assert f"{bad}:6: timely_filing[0].days: must be at least 1" in out
     assert f"{bad}:8: visit_caps[0].visits: must be at least 1" in out
     assert "visit_caps[0].plan_year_start: required with benefit_year: plan" in out
+    nowhere = tmp_path / "nowhere.yaml"  # a bad extends no longer hides the file's other problems
+    nowhere.write_text(bad.read_text().replace("pack: typo", "pack: nowhere-pack")
+                       .replace("extends: commercial-default", "extends: nowhere"))
+    out = CliRunner().invoke(main, ["policy", "validate", str(nowhere)]).output
+    assert f"{nowhere}:3: extends: no pack named 'nowhere'" in out and f"{nowhere}:8: visit_caps[0].visits" in out
+    nowhere.unlink()
     bad.write_text(bad.read_text().replace("days: -5", "days: 90").replace("visits: 0, benefit_year: plan",
                                                                           "visits: 12"))
     result = CliRunner().invoke(main, ["policy", "validate", str(bad)])

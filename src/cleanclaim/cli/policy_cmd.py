@@ -93,6 +93,18 @@ def _short(value) -> str:
     return str(value)
 
 
+def _raw_extends(path: Path) -> tuple[str | None, int]:
+    """The ``extends`` of a pack file that did not validate (None when unreadable)."""
+    from ..policies.yamlload import PackYamlError, load_yaml
+
+    try:
+        doc = load_yaml(path)
+    except PackYamlError:
+        return None, 0
+    value = doc.get("extends") if hasattr(doc, "get") else None
+    return (value, doc.line_of("extends")) if isinstance(value, str) else (None, 0)
+
+
 @command.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files) -> None:
@@ -110,6 +122,7 @@ def validate(files) -> None:
     read = {}
     files = [f for path in files for f in (pack_files(path) if path.is_dir() else [path])]
     given = {str(p.resolve()) for p in files if p.is_file()}
+    unread: list[Path] = []
     # The packs `check` would see (built-in, then [policies] dirs), minus the files validated here,
     # then these files in order: the same assembly as load_packs, so validate and check agree.
     packs: dict = {}
@@ -133,7 +146,13 @@ def validate(files) -> None:
         if pack is not None:
             read[pack.name] = pack
             add_pack(packs, pack)
+        elif errors:
+            unread.append(path)
     extends = _check_extends(packs)
+    for path in unread:  # a file with schema errors: its extends is still checked (one report, all problems)
+        name, line = _raw_extends(path)
+        if name and name not in packs:
+            extends.append(PackError(str(path), line, "extends", f"no pack named {name!r}"))
     problems += extends
     if not extends:
         assembled = PackSet(packs)
