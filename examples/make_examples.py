@@ -5,8 +5,12 @@ below (synthetic data only).
 
 Each claim's comment says what it seeds; tests/test_examples.py asserts exactly those
 findings, and nothing on the clean claims. Commercial claims carry the authorisation
-number ACME requires for 97124/97140 (commercial-default pack) and diagnoses that meet the
-packs' covered-diagnosis requirements, as a real practice's claims would.
+number ACME requires for 97124/97140 and diagnoses that meet the packs' covered-diagnosis
+requirements, as a real practice's claims would. ACME's rules come from the example practice
+pack examples/policies/acme.yaml (enforcement: payer: its findings are errors); check the
+examples the way `make demo` does:
+
+    cleanclaim check examples/ --policies examples/policies --as-of 2026-12-01
 """
 
 from __future__ import annotations
