@@ -361,7 +361,8 @@ def test_a_pack_extending_its_own_name_overlays_the_built_in(tmp_path, make_chec
 def test_validate_reports_nonsense_values_remove_and_overlaps(tmp_path):
     bad = tmp_path / "typo.yaml"
     bad.write_text("pack: typo\ntitle: T\nextends: commercial-default\napplies_to: {payer_ids: ['60054']}\n"
-                   "timely_filing:\n  - {id: tf, effective_from: 2026-01-01, citation: 'ACME manual 2026 s4', days: -5}\n"
+                   "timely_filing:\n"
+                   "  - {id: tf, effective_from: 2026-01-01, citation: 'ACME manual 2026 s4', days: -5}\n"
                    "visit_caps:\n  - {id: commercial.visit-cap, effective_from: 2026-01-01, citation: 'ACME SBC 2026',"
                    " disciplines: [PT], visits: 0, benefit_year: plan}\n"
                    "remove: [commercial.nonexistent]\n")

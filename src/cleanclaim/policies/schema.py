@@ -128,7 +128,9 @@ SECTIONS: dict[str, dict] = {
                  "accepts": (_list_of(("referring_provider", "referral_number"), "referring_provider "
                                       "or referral_number"), False)},
     "prior_auth": {"codes": (CODES, True), "required": (BOOL, True)},
-    "visit_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True), "visits": (_whole(1, "a cap of 0 visits would deny every visit; use coverage: covered: false"), True),
+    "visit_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True),
+                   "visits": (_whole(1, "a cap of 0 visits would deny every visit; use coverage: covered: false"),
+                              True),
                    "benefit_year": (_choice("calendar", "plan"), False), "plan_year_start": (_month_day, False),
                    "visit_unit": (_choice("date_per_discipline", "date"), False)},
     "dollar_caps": {"disciplines": (_list_of(DISCIPLINES, "PT, OT, SLP or MT"), True),
