@@ -194,3 +194,15 @@ def test_hx_later_claim_of_the_run_is_not_a_duplicate_of_a_replaced_claim(histor
     assert checker.check(make_claim("N1", lines=[("97110", ["GP"], 1)], dos="2024-08-05")).findings == []
     [f] = checker.check(make_claim("N2", lines=[("97140", ["GP"], 1)], dos="2024-08-05")).findings
     assert f.code == "HX001" and "H1R" in f.message  # ... while H1R's 97140 does
+
+
+def test_prior_auth_counts_earlier_claims_of_a_run_without_record(history, make_checker, tmp_path):
+    from cleanclaim.store.run_ledger import RunLedger
+
+    _auths(history, tmp_path)  # AUTH-1: 4 units of 97140
+    checker = make_checker(select=["PA002"])
+    checker.ctx.history = history
+    checker.ctx.options["run_ledger"] = RunLedger()  # what `check` sets up when not recording
+    got = [(c.claim_id, f.code) for c in (_pa("A1", "2026-02-02"), _pa("A2", "2026-02-09"), _pa("A3", "2026-02-16"))
+           for f in checker.check(c).findings]
+    assert got == [("A3", "PA002")]

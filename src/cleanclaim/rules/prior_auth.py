@@ -58,7 +58,8 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     With a history holding imported authorisations (`cleanclaim history import-auths`) for
     this patient and payer: REF*G1 names one of them; every line whose code needs
     authorisation (or that the authorisation lists) falls in its codes and date range; and
-    the units billed fit in the units remaining, counted in date-of-service order: authorised
+    the units billed fit in the units remaining, counted in date-of-service order (recorded
+    claims and the earlier claims of this run): authorised
     minus the larger of the payer's reported use and the units of recorded claims dated
     before the line (this claim excluded; a replacement's original too), so a later or
     over-limit claim never uses up an earlier visit's units and a re-check gives the same
@@ -106,6 +107,7 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                   f"patient with payer {key}.", fix="Use the number on the payer's authorisation letter.",
                   fix_safety="unsafe", authority="Payer authorisation (imported); X12 837P 2300 REF*G1; CARC 15")
         return
+    auth = _with_run(auth, claim, ctx, key, identity, replaced_reference(claim))
     policy = policy_for(claim, ctx)
     units = Decimal(0)  # units of this claim's earlier lines (date order) under the authorisation
     claim_number = (claim.claim_id or "").strip()
@@ -141,6 +143,30 @@ def prior_auth_no_match(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                       fix_safety="unsafe", authority="Payer authorisation (imported); CARC 198",
                       details={"authorized": auth.units_authorized, "used_before": str(before),
                                "used_by": used_by, "units_left": str(left)})
+
+
+def _with_run(auth, claim: Claim, ctx: RuleContext, payer: str, identity, replaces):
+    """The authorisation with the units of earlier claims of this run added (a run without
+    --record); a claim both recorded and in the run counts once, in its run version."""
+    ledger = ctx.options.get("run_ledger")
+    if ledger is None:
+        return auth
+    from dataclasses import replace
+
+    from ..store.types import ClaimKey
+
+    run = [ln for ln in ledger.service_lines(claim.patient_key, payer_key=payer,
+                                             exclude_claim=ClaimKey(*identity) if identity else None,
+                                             replaces=replaces)
+           if (ln.prior_authorization or "").strip().upper() == auth.number.strip().upper()
+           and ln.dos is not None and auth.covers(ln.code, ln.dos)]
+    if not run:
+        return auth
+    in_run = {ln.claim.claim_number for ln in run}
+    billed = [b for b in auth.billed if b[1] not in in_run]
+    billed += [(ln.dos, ln.claim.claim_number, ln.line_number, ln.units or Decimal(0)) for ln in run]
+    billed.sort()
+    return replace(auth, billed=tuple(billed), units_billed=sum((b[3] for b in billed), Decimal(0)))
 
 
 def _n(value: Decimal) -> str:
