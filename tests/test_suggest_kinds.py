@@ -129,3 +129,8 @@ def test_postpartum_nerve_condition_gets_o99_puerperium_child(store, release):
     assert "puerperium" in store.icd_code("O99355", release).description
     note = "S: Delivered 3 weeks ago. Numbness in the right hand.\nA: Right carpal tunnel syndrome, postpartum."
     assert icd(note, store) == ["O99.355", "G56.01"]
+
+
+def test_onset_weeks_are_not_the_gestational_age(store):
+    note = "S: 33 yo at 25 wks. Upper back pain since ~18 wks.\nA: Thoracic pain of pregnancy."
+    assert icd(note, store)[-1] == "Z3A.25"  # chapter 15 note: Z3A from the current completed weeks

@@ -31,7 +31,8 @@ GA_AFTER = re.compile(r"^\s*(?:pregnant|preg\b|gestation|of gestation|ega\b|ga\b
 GA_BEFORE = re.compile(r"(?:\bE?GA|gestational age|gestation|pregnant(?: at)?|G\d+\s*P\d+(?: at)?|\bat|\bis|\bnow)"
                        r"\s*[:=]?\s*$", _I)
 NOT_GA_BEFORE = re.compile(r"(?:\bx|\bfor|\bsince|\buntil|\bin|\bover|\bpast|\babout|\baround|\bapproximately|"
-                           r"\bafter|\bnext|\bevery|\bq|\bwithin|\blast|\bstarted at|\bbegan at|\d/)\s*$", _I)
+                           r"\bafter|\bnext|\bevery|\bq|\bwithin|\blast|\bstarted at|\bbegan at|\bsince about|\bsince around|\d/)"
+                           r"\s*(?:~|≈|approx\.?|c\.)?\s*$", _I)
 NOT_GA_AFTER = re.compile(r"^\s*(?:ago|postpartum|post-partum|post|of (?:therapy|pt|treatment)|plan)", _I)
 INCIDENTAL = re.compile(
     r"pregnancy (?:is |was )?incidental|incidental to (?:the|this) (?:visit|encounter|treatment|care)"
