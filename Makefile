@@ -18,7 +18,7 @@ store: $(STAMP)
 	$(BIN)/cleanclaim data build
 
 demo: store
-	$(BIN)/cleanclaim check examples/ --as-of 2026-12-01 || [ $$? -eq 1 ]
+	$(BIN)/cleanclaim check examples/ --policies examples/policies --as-of 2026-12-01 || [ $$? -eq 1 ]
 	$(BIN)/cleanclaim price examples/medicare-albany.csv
 
 test: store
