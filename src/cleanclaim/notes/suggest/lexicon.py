@@ -93,11 +93,7 @@ def tokenize(text: str, lexicon: Lexicon | None = None, *, tabular: bool = False
             if free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 out.append(Token(value, m.start(), m.end(), kind))
-    # tabular: (nonessential modifiers), [synonyms] and "unspecified upper limb" (the residual
-    # member of a side family: G56.00 sits with G56.01/.02/.03) are soft
-    soft_ranges = [(m.start(), m.end()) for m in re.finditer(
-        r"\([^)]*\)|\[[^\]]*\]|\bunspecified (?:upper|lower) (?:limbs?|extremit(?:y|ies))\b", text, re.IGNORECASE)
-    ] if tabular else []
+    soft_ranges = [(m.start(), m.end()) for m in re.finditer(r"\([^)]*\)|\[[^\]]*\]", text)] if tabular else []
     for regex, words in (lex.synonyms if lex.any_synonym is None or lex.any_synonym.search(text) else ()):
         for m in regex.finditer(text):
             if free(m.start(), m.end()):

@@ -22,6 +22,9 @@ from pathlib import Path
 from .lexicon import CONTENT, ENCOUNTER, SIDE, SOFT, TRIMESTER, Token, load_lexicon, tokenize
 
 _CODE_REF = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z-]+)?\b")
+# a side written with its limb in a title ("right upper limb", "bilateral upper limbs",
+# "unspecified upper limb": G56.0-): the limb is soft when the condition has 2+ words of its own
+_SIDED_LIMB = re.compile(r"\b(?:right|left|bilateral|unspecified) (?:upper|lower) (?:limbs?|extremit(?:y|ies))\b", re.I)
 _INDEXES: dict[tuple, "TabularIndex"] = {}
 
 
@@ -145,6 +148,11 @@ class TabularIndex:
 
     def _add(self, code: str, text: str, source: str, lex) -> None:
         tokens = tokenize(text, lex, tabular=True)
+        limb = _SIDED_LIMB.search(text)
+        if limb:  # "Carpal tunnel syndrome, bilateral upper limbs": the limb goes with the side
+            inside = [t for t in tokens if t.kind == CONTENT and limb.start() <= t.start < limb.end()]
+            if len({t.norm for t in tokens if t.kind == CONTENT} - {t.norm for t in inside}) >= 2:
+                tokens = [Token(t.norm, t.start, t.end, SOFT) if t in inside else t for t in tokens]
         content = frozenset(t.norm for t in tokens if t.kind == CONTENT)
         if not content:
             return
