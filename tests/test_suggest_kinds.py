@@ -134,3 +134,14 @@ def test_postpartum_nerve_condition_gets_o99_puerperium_child(store, release):
 def test_onset_weeks_are_not_the_gestational_age(store):
     note = "S: 33 yo at 25 wks. Upper back pain since ~18 wks.\nA: Thoracic pain of pregnancy."
     assert icd(note, store)[-1] == "Z3A.25"  # chapter 15 note: Z3A from the current completed weeks
+
+
+def test_goal_and_total_minutes_are_not_a_service(store):
+    # a goal's minutes are no service time; "N minutes total" for two codes gives no per-code split
+    assert cpt("P: 97110 bridges and squats. Goals: stand 45 min at work.", store) == {"97110": None}
+    assert cpt("Plan: hip strengthening and proprioception work (97110, 97112) 30 minutes total.", store) == \
+        {"97110": None, "97112": None}
+
+
+def test_code_with_times_written_after_the_minutes(store):
+    assert cpt("P: Myofascial release to the thoracic paraspinals, 25 min (97140 x2).", store) == {"97140": 2}

@@ -30,8 +30,11 @@ MINUTES = re.compile(r"(\d{1,3})\s*(?:-\s*)?(?:min(?:ute)?s?)\b", _I)
 # a full stop before a capital, or a new list item / template line / field ("..... 15 min" is a leader)
 ITEM_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z])|\n\s*(?:-(?!-)|[*\u2022]|\[|\d{5}\b|\(?\d\)|[A-Z][\w /&()-]{0,30}:)")
 UNITS_AFTER_MINUTES = re.compile(r"\s*(?:\(|,|;|-{1,2}|=)?\s*(\d)\s*units?\b", _I)
+TOTAL_AFTER = re.compile(r"[ \t]*(?:total|in total|combined|in all)\b", _I)
+NOT_SERVICE = re.compile(r"\bgoals?\b|\bcannot\b|\bcan't\b|\bunable\b|\bable to\b|(?:[<>]|more than|less than|longer than|"
+                         r"up to|at least)\s*$", _I)
 TOTAL_BEFORE = re.compile(r"\btotal\b[^\n]{0,30}$", _I)
-UNITS = re.compile(r"(\d)\s*(?:units?|u)\b|=\s*(\d)\s*u", _I)
+UNITS = re.compile(r"(\d)\s*(?:units?|u)\b|=\s*(\d)\s*u|(?<=\d{5}) ?x ?(\d)\b", _I)
 NOT_BILLED = re.compile(r"not billed|not charged|no charge|not performed|deferred|--\s*not", _I)
 HOME = re.compile(r"\bhome\b|\bHEP\b|handout|at home|\beducat", _I)
 GENERIC = {  # the service named without a technique word: weaker evidence
@@ -103,14 +106,16 @@ def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[st
     out = []
     for m in MINUTES.finditer(text):
         line0, _ = _line_bounds(text, m.start(), m.end())
-        if TOTAL_BEFORE.search(text[line0:m.start()]):
-            continue  # "Total timed minutes: 40" is the sum, not a service
+        if TOTAL_BEFORE.search(text[line0:m.start()]) or TOTAL_AFTER.match(text, m.end()):
+            continue  # "Total timed minutes: 40", "35 minutes total": the sum, not one service
         before = [x for x in mentions if x[1] <= m.start() and m.start() - x[1] < 400
                   and not ITEM_BREAK.search(text, x[1], m.start())]
         after = [x for x in mentions if m.end() <= x[0] < m.end() + 200 and not ITEM_BREAK.search(text, m.end(), x[0])]
-        lead_in = re.match(r"\s*(?:of|for|:)\s", text[m.end():m.end() + 6], _I)
+        lead_in = re.match(r"\s*(?:(?:of|for|:)\s|\()", text[m.end():m.end() + 6], _I)
         if after and (not before or (lead_in and after[0][0] - m.end() <= 25)):
             owner = after[0]
+        elif before and NOT_SERVICE.search(text, max(before)[1], m.start()):
+            continue  # "goal: stand 40 min", "cannot sit > 20 min": a function, not a service's time
         elif before:  # a code written in the item owns its description's techniques' minutes
             written = [x for x in before if CODE_WRITTEN.fullmatch(text[x[0]:x[1]])]
             owner = max(written or before, key=lambda x: (x[1], x[0]))
