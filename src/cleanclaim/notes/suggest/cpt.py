@@ -111,8 +111,10 @@ def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[st
         before = [x for x in mentions if x[1] <= m.start() and m.start() - x[1] < 400
                   and not ITEM_BREAK.search(text, x[1], m.start())]
         after = [x for x in mentions if m.end() <= x[0] < m.end() + 200 and not ITEM_BREAK.search(text, m.end(), x[0])]
-        lead_in = re.match(r"\s*(?:(?:of|for|:)\s|\()", text[m.end():m.end() + 6], _I)
-        if after and (not before or (lead_in and after[0][0] - m.end() <= 25)):
+        lead_in = re.match(r"\s*(?:of|for|:)\s", text[m.end():m.end() + 6], _I)
+        paren = re.match(r"\s*\(\s*", text[m.end():m.end() + 6])  # "25 min (97140 x2)"
+        if after and (not before or (lead_in and after[0][0] - m.end() <= 25)
+                      or (paren and after[0][0] == m.end() + paren.end())):
             owner = after[0]
         elif before and NOT_SERVICE.search(text, max(before)[1], m.start()):
             continue  # "goal: stand 40 min", "cannot sit > 20 min": a function, not a service's time
