@@ -77,7 +77,7 @@ def test_medical_necessity_packet_renders_and_holds_the_facts(demo_db, notes_dir
 
 @needs_poppler
 def test_medicare_coding_denial_uses_its_template_and_redetermination_rights(demo_db, tmp_path):
-    _appeal(demo_db, tmp_path, "PMH03M")
+    _appeal(demo_db, tmp_path, "PMH03M", "--force")  # check finds NC002: refused without --force
     text = " ".join(_text(tmp_path / "appeal-PMH03M-13202.pdf").split())
     # Medicare's first level is a redetermination by the MAC (42 CFR 405.940), not a reconsideration (QIC).
     assert "Request for redetermination: coding, claim PMH03M" in text
@@ -111,7 +111,7 @@ def test_user_template_overrides_and_unknown_placeholder_is_named(demo_db, tmp_p
 
 @needs_poppler
 def test_edited_markdown_renders_again(demo_db, tmp_path):
-    _appeal(demo_db, tmp_path, "PMH14M")
+    _appeal(demo_db, tmp_path, "PMH14M", "--force")  # check finds HX005 (late): refused without --force
     md = tmp_path / "appeal-PMH14M-13202.md"
     md.write_text(md.read_text().replace("Name: ______________________ (fill in)", "Dana Rivera, PT, DPT"))
     result = CliRunner().invoke(main, ["appeal", "--render", str(md)])
@@ -145,7 +145,7 @@ def test_config_letterhead_fills_addresses_and_signer(demo_db, tmp_path, monkeyp
                       'signer = "Dana Rivera, PT, DPT"\n\n[appeal.payer_addresses]\n'
                       '60054 = "ACME Health Plan Appeals\\nPO Box 5550\\nAnytown NY 12207"\n')
     monkeypatch.setenv("CLEANCLAIM_CONFIG", str(config))
-    _appeal(demo_db, tmp_path, "PM1002")
+    _appeal(demo_db, tmp_path, "PM1002", "--force")  # check finds NC001 (indicator 0): refused without --force
     text = _text(tmp_path / "appeal-PM1002-60054.pdf")
     for fact in ("12 River St", "Telephone 518-555-0100", "PO Box 5550", "Dana Rivera, PT, DPT", "CO-97", "M15"):
         assert fact in text, fact
@@ -159,9 +159,22 @@ def test_front_end_rejection_is_not_appealed(demo_db, tmp_path):
 
 
 def test_line_option_limits_the_letter_to_that_line(demo_db, tmp_path):
-    _appeal(demo_db, tmp_path, "PMH03M", "--line", "2")
+    _appeal(demo_db, tmp_path, "PMH03M", "--line", "2", "--force")
     md = (tmp_path / "appeal-PMH03M-13202.md").read_text()
     assert "| 2 | 2026-06-23 | 97140 |" in md and "| 1 | 2026-06-23 | 97110 | GP | 2 | $80.00 | $0.00" not in md
     assert "**Amount denied:** $45.00" in md  # 97140 x1 only
-    result = CliRunner().invoke(main, ["appeal", "PMH03M", "--line", "3", "--db", demo_db, "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["appeal", "PMH03M", "--line", "3", "--force", "--db", demo_db,
+                                       "--out", str(tmp_path)])
     assert result.exit_code != 0 and "denied: 1, 2" in result.output
+
+
+@pytest.mark.parametrize("claim_id, code", [
+    ("PM1002", "NC001"),  # 97124 bundled into 97140, NCCI PTP indicator 0: no modifier helps
+    ("PMH03M", "NC002"),  # indicator 1 pair sent without an NCCI-associated modifier
+    ("PMH14M", "HX005"),  # filed after Medicare's 1-year limit (42 CFR 424.44)
+])
+def test_no_letter_argues_against_what_check_finds(demo_db, tmp_path, claim_id, code):
+    result = CliRunner().invoke(main, ["appeal", claim_id, "--db", demo_db, "--out", str(tmp_path),
+                                       "--date", "2026-12-02"])
+    assert result.exit_code != 0 and code in result.output and "--force" in result.output
+    assert not list(tmp_path.glob("appeal-*.pdf"))

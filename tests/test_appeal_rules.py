@@ -75,14 +75,14 @@ def test_erisa_deadline_is_180_days_and_medicaid_is_not_computed():
 
 
 def test_medicare_letter_past_the_deadline_says_so_and_never_filed_within(demo_db, tmp_path):
-    result = _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-12-03")  # remit 2026-07-10: 146 days
+    result = _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-12-03", "--force")  # remit 2026-07-10: 146 days
     md = (tmp_path / "appeal-PMH03M-13202.md").read_text()
     letter = md.split("-->", 1)[1]
     assert "the 120 days ended on 2026-11-12 (42 CFR 405.942(a))" in letter
     assert "good cause (42 CFR 405.942(b))" in letter
     assert "filed within" not in letter and "ends on" not in letter
     assert "APPEAL DEADLINE MISSED: it was 2026-11-12" in md and "APPEAL DEADLINE MISSED" in result.output
-    _appeal(demo_db, tmp_path / "early", "PMH03M", "--date", "2026-10-01")
+    _appeal(demo_db, tmp_path / "early", "PMH03M", "--date", "2026-10-01", "--force")
     early = (tmp_path / "early" / "appeal-PMH03M-13202.md").read_text()
     assert "the 120-day filing period ends on 2026-11-12" in early and "MISSED" not in early
 
@@ -101,7 +101,7 @@ def test_erisa_letter_after_180_days_does_not_claim_timeliness(demo_db, tmp_path
 # ------------------------------------------------------------------ Medicare level and blanks (item 8)
 
 def test_medicare_letter_is_a_redetermination_with_the_405_944_blanks(demo_db, tmp_path):
-    _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-10-01")
+    _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-10-01", "--force")
     letter = (tmp_path / "appeal-PMH03M-13202.md").read_text().split("-->", 1)[1]
     assert "# Request for redetermination: coding, claim PMH03M" in letter
     assert "Attention: Redeterminations (first-level appeal)" in letter
@@ -230,10 +230,10 @@ def test_open_takeback_is_reported_with_its_amount_and_not_called_paid(small_db,
 def test_medicare_correction_advice_is_a_reopening(demo_db, tmp_path):
     # PMH03M (Medicare Part B, NCCI modifier indicator 1): the modifier is added by a reopening (42 CFR
     # 405.980(a)(3), Pub. 100-04 ch.34), not a frequency-7 replacement claim.
-    _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-10-01")
+    _appeal(demo_db, tmp_path, "PMH03M", "--date", "2026-10-01", "--force")
     notes = (tmp_path / "appeal-PMH03M-13202.md").read_text().split("-->", 1)[0]
     assert "reopening" in notes and "42 CFR 405.980(a)(3)" in notes and "frequency code 7" not in notes
-    _appeal(demo_db, tmp_path, "PM1002", "--date", "2026-12-02")  # commercial: a replacement claim
+    _appeal(demo_db, tmp_path, "PM1002", "--date", "2026-12-02", "--force")  # commercial: a replacement claim
     assert "send a corrected claim (frequency code 7" in (tmp_path / "appeal-PM1002-60054.md").read_text()
 
 
@@ -258,7 +258,7 @@ def test_recorded_source_is_absolute_and_appeal_works_from_another_folder(tmp_pa
         assert sources == {str(work / "claims.837")}
         import_file(history, EXAMPLES / "remits" / "prenatal-massage.835", CodeStore.open())
     monkeypatch.chdir(tmp_path)
-    _appeal(db, tmp_path / "out", "PM1002", "--date", "2026-12-02")
+    _appeal(db, tmp_path / "out", "PM1002", "--date", "2026-12-02", "--force")
     letter = (tmp_path / "out" / "appeal-PM1002-60054.md").read_text()
     assert "BLOOM PRENATAL THERAPY" in letter and "[practice name]" not in letter
     assert "| Diagnoses |" in letter  # the claim was read again from its absolute path
@@ -266,7 +266,7 @@ def test_recorded_source_is_absolute_and_appeal_works_from_another_folder(tmp_pa
     with open_history(db) as history:
         with history.begin() as conn:
             conn.execute(sa.text("UPDATE claims SET source = 'claims.837'"))
-    result = _appeal(db, tmp_path / "out2", "PM1002", "--date", "2026-12-02")
+    result = _appeal(db, tmp_path / "out2", "PM1002", "--date", "2026-12-02", "--force")
     assert "claims.837) is not found (a relative path" in result.output
     assert "WARNING: the claim file" in (tmp_path / "out2" / "appeal-PM1002-60054.md").read_text()
     report = _run("denials", "report", "--db", db)
@@ -289,3 +289,20 @@ def test_stored_check_verdict_still_refuses_when_the_claim_file_is_gone(tmp_path
     (tmp_path / "claims.837").unlink()
     result = _appeal(db, tmp_path / "out", "PM1004", ok=False)
     assert "PG004: found by `check --record`" in result.output and "correct the claim" in result.output
+
+
+def test_findings_that_contradict_each_kind_of_appeal():
+    """An authorisation appeal cannot claim an auth number the claim never carried (PA001), a
+    bundling appeal cannot argue a pair at NCCI indicator 0 (NC001); a weaker note (DOC
+    warning) does not stop a medical-necessity appeal."""
+    from types import SimpleNamespace as NS
+
+    from cleanclaim.remits.appeal_rules import contradicting_findings
+
+    line = NS(adjustments=[("CO", "197", 45)], carc="197", history_line_number=1, position=1)
+    pa = NS(code="PA001", severity="warning", line=1, carc=None)
+    nc = NS(code="NC001", severity="error", line=1, carc="CO-97")
+    doc = NS(code="DOC008", severity="warning", line=None, carc=None)
+    assert contradicting_findings([pa, nc, doc], "authorization", [line]) == [pa]
+    assert contradicting_findings([pa, nc, doc], "coding_bundling", [line]) == [nc]
+    assert contradicting_findings([pa, doc], "medical_necessity", [line]) == []

@@ -142,9 +142,9 @@ def find_case(history, claim_id: str, *, payer: str | None = None, claim_files=(
         if against:
             said = "; ".join(f"{f.code}: {f.message}" for f in against)
             _refuse(case, force, f"claim {claim_id!r}: `cleanclaim check` finds on the claim as sent what the "
-                                 f"payer denied ({said}); a medical-necessity appeal would argue against the "
-                                 "claim's own diagnoses and note: correct the claim (diagnoses, documentation) and "
-                                 "send it again" + (" (Medicare Part B: " + REOPENING + ")"
+                                 f"payer denied ({said}); an appeal would argue against what the claim as sent "
+                                 "shows: correct the claim (e.g. diagnoses, documentation, authorisation number, "
+                                 "modifiers or units) and send it again" + (" (Medicare Part B: " + REOPENING + ")"
                                                     if case.payer_type == "medicare" else "")
                                  + ", or accept the denial")
     return case
@@ -208,15 +208,15 @@ def recorded_findings(history, stored: StoredClaim) -> list:
 
 
 def check_findings(claim, store, note=None) -> list:
-    """The error findings `check` reports on the claim as it was sent (history rules off;
-    the DOC rules read the visit note when one is linked)."""
+    """The error and warning findings `check` reports on the claim as it was sent (history
+    rules off; the DOC rules read the visit note when one is linked)."""
     try:
         from ..engine import Checker
 
         options = {"note_text": note.text} if note is not None and getattr(note, "text", None) else None
         kwargs = {"as_of": date.today(), "ignore": ["DH"], "options": options}
         checker = Checker(store=store, **kwargs) if store is not None else Checker(**kwargs)
-        return [f for f in checker.check(claim).findings if f.severity == "error"]
+        return [f for f in checker.check(claim).findings if f.severity in ("error", "warning")]
     except Exception:  # advisory only: the packet is written without them
         return []
 

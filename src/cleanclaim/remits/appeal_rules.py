@@ -48,6 +48,20 @@ CARC16 = ("CARC 16: the claim/service lacks information or has submission/billin
 
 # Finding code families that say the diagnoses or the note do not support the service.
 NECESSITY_FAMILIES = ("PG", "MN", "DOC", "DX", "TN")
+# Per denial bucket, the `check` rule families whose findings (error or warning) say the
+# claim as sent lacked what an appeal in that bucket would claim it had: no authorisation
+# number (PA), a spent visit cap or KX threshold without KX (VC), a bundled pair at
+# indicator 0 or units over an MUE (NC, MU, TU, HX003/HX004), an unallowed credential (CR),
+# a duplicate (HX001/HX002), a late filing (HX005).
+CONTRADICTING = {
+    "medical_necessity": NECESSITY_FAMILIES,
+    "coverage": NECESSITY_FAMILIES + ("CV", "VC", "TH003"),
+    "authorization": ("PA",),
+    "coding_bundling": ("NC001", "NC002", "NC004", "MU", "TU", "CL030", "CL031", "HX003", "HX004"),
+    "credentialing": ("CR",),
+    "duplicate": ("HX001", "HX002"),
+    "timely_filing": ("HX005",),
+}
 
 
 @dataclass(frozen=True)
@@ -108,11 +122,16 @@ def _carcs(finding) -> set[str]:
 
 
 def contradicting_findings(findings, bucket: str, lines) -> list:
-    """The error findings (on the claim, or on a denied line) that make a medical-necessity or
-    coverage argument untrue."""
-    if bucket not in ("medical_necessity", "coverage"):
+    """The findings (on the claim, or on a denied line) that make the appeal's argument untrue:
+    an error whose CARC is the one the payer denied with, or an error or warning from a rule
+    family that checks what the denial's bucket is about (CONTRADICTING). A documentation
+    warning (a weaker note) does not stop an appeal; a documentation error does."""
+    families = CONTRADICTING.get(bucket)
+    if families is None:
         return []
     denied = {c for ln in lines for _, c, _ in ln.adjustments} | {ln.carc for ln in lines if ln.carc}
     numbers = {ln.history_line_number or ln.position for ln in lines}  # claim line numbers denied
-    return [f for f in findings if f.severity == "error" and (f.line is None or f.line in numbers)
-            and (_carcs(f) & denied or f.code.startswith(NECESSITY_FAMILIES))]
+    return [f for f in findings if (f.line is None or f.line in numbers)
+            and ((f.severity == "error" and _carcs(f) & denied)
+                 or (f.code.startswith(families)
+                     and (f.severity == "error" or (f.severity == "warning" and not f.code.startswith("DOC")))))]
