@@ -178,3 +178,11 @@ def test_no_letter_argues_against_what_check_finds(demo_db, tmp_path, claim_id, 
                                        "--date", "2026-12-02"])
     assert result.exit_code != 0 and code in result.output and "--force" in result.output
     assert not list(tmp_path.glob("appeal-*.pdf"))
+
+
+def test_visit_cap_denial_is_not_appealed_when_the_history_shows_the_cap_spent(demo_db, tmp_path):
+    # PP3103 is the 31st ACME PT visit of 2026 (commercial-default cap 30): check with the
+    # claim history finds VC001, so no letter claims the visit was within the benefit.
+    result = CliRunner().invoke(main, ["appeal", "PP3103", "--db", demo_db, "--out", str(tmp_path),
+                                       "--date", "2026-12-02"])
+    assert result.exit_code != 0 and "VC001" in result.output

@@ -134,7 +134,7 @@ def find_case(history, claim_id: str, *, payer: str | None = None, claim_files=(
     case.deadline = deadline(case.payer_type, answer.remit_date)
     if case.claim is not None:
         case.policy_refs, case.general_refs = policy_references(case, store)
-        case.findings = check_findings(case.claim, store, note=case.note)
+        case.findings = check_findings(case.claim, store, note=case.note, history=history)
     elif case.stored is not None:  # the file is gone: what `check --record` found when it recorded it
         case.findings = recorded_findings(history, case.stored)
     if case.findings:
@@ -207,15 +207,17 @@ def recorded_findings(history, stored: StoredClaim) -> list:
     return out
 
 
-def check_findings(claim, store, note=None) -> list:
-    """The error and warning findings `check` reports on the claim as it was sent (history
-    rules off; the DOC rules read the visit note when one is linked)."""
+def check_findings(claim, store, note=None, history=None) -> list:
+    """The error and warning findings `check` reports on the claim as it was sent, with the
+    claim history (visit caps and KX count the patient's other recorded claims; the claim's
+    own recorded version is left out); the DOC rules read the visit note when one is linked."""
     try:
         from ..engine import Checker
 
         options = {"note_text": note.text} if note is not None and getattr(note, "text", None) else None
         kwargs = {"as_of": date.today(), "ignore": ["DH"], "options": options}
         checker = Checker(store=store, **kwargs) if store is not None else Checker(**kwargs)
+        checker.ctx.history = history
         return [f for f in checker.check(claim).findings if f.severity in ("error", "warning")]
     except Exception:  # advisory only: the packet is written without them
         return []
