@@ -9,6 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import X12InputError
+
+CHUNK_SIZE = 1 << 20  # characters read at a time
+
+
+def file_chunks(path: Path | str) -> Iterator[str]:
+    """The text of an X12 file in chunks; a missing or empty file is an X12InputError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise X12InputError(str(path), None, None, f"cannot open the file ({exc.strerror})") from None
+    if size == 0:
+        raise X12InputError(str(path), None, None, "the file is empty")
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        while chunk := fh.read(CHUNK_SIZE):
+            yield chunk
 
 ISA_LENGTH = 106
 # Indexes of the 16 element separators of a fixed-length ISA.

@@ -15,24 +15,16 @@ from ...findings import Finding
 from ...model import Claim
 from ...rules.syntax import x12_finding
 from .claims import ClaimAssembler
-from .envelope import Interchange, SegmentStream
+from .envelope import Interchange, SegmentStream, file_chunks
 from .errors import X12InputError
 
-CHUNK_SIZE = 1 << 20
 CLAIMS_PER_SET = 5000
 ENVELOPE_IDS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
 
 
 def iter_837(path: Path | str) -> Iterator[Claim | Finding]:
     """Claims (and file-level findings) of an 837P file, streaming."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise X12InputError(str(path), None, None, f"cannot open the file ({exc.strerror})") from None
-    if size == 0:
-        raise X12InputError(str(path), None, None, "the file is empty")
-    yield from _gc_paused(_Reader(str(path)).run(_file_chunks(path)))
+    yield from _gc_paused(_Reader(str(path)).run(file_chunks(path)))
 
 
 def iter_837_text(text: str, source: str = "<text>") -> Iterator[Claim | Finding]:
@@ -59,15 +51,6 @@ def _gc_paused(items: Iterator[Claim | Finding]) -> Iterator[Claim | Finding]:
             if enabled:
                 gc.enable()
         yield item
-
-
-def _file_chunks(path: Path) -> Iterator[str]:
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        while True:
-            chunk = fh.read(CHUNK_SIZE)
-            if not chunk:
-                return
-            yield chunk
 
 
 class _Reader:

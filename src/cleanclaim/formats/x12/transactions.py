@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...remits.model import Problem
-from .envelope import Delimiters, SegmentStream
+from .envelope import Delimiters, SegmentStream, file_chunks  # noqa: F401 (file_chunks re-exported)
 from .errors import X12InputError
 
-CHUNK_SIZE = 1 << 20
 ALTERNATE_COMPONENT = (">", ":", "^", "|", "\\", "<", "!", "{", "}")
 
 
@@ -97,17 +96,6 @@ class SetHandler:
 Factory = Callable[[SetContext], "SetHandler | None"]
 
 
-def file_chunks(path: Path | str) -> Iterator[str]:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise X12InputError(str(path), None, None, f"cannot open the file ({exc.strerror})") from None
-    if size == 0:
-        raise X12InputError(str(path), None, None, "the file is empty")
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        while chunk := fh.read(CHUNK_SIZE):
-            yield chunk
 
 
 def walk(chunks: Iterable[str], source: str, factory: Factory) -> Iterator:
