@@ -3,33 +3,23 @@ benefit-year windows and the per-run batch ledger (claims checked earlier in thi
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..model import Claim, ServiceLine
+from ..store import keys
 from .model import Policy, PolicyRule, discipline_for_taxonomy
 
 
 def payer_key(claim: Claim) -> str | None:
     """Payer id, else the normalised payer name (the history store's payer key)."""
-    payer_id, name = claim.payer.payer_id, claim.payer.name
-    if payer_id and payer_id.strip():
-        return payer_id.strip().upper()
-    if name and name.strip():
-        return re.sub(r"[^A-Z0-9]+", " ", name.upper()).strip() or None
-    return None
+    return keys.payer_key(claim.payer)
 
 
-def claim_identity(claim: Claim) -> tuple | None:
-    """Billing NPI + payer key + CLM01 (the store's ClaimKey shape), None when incomplete."""
-    npi = claim.billing_provider.npi if claim.billing_provider else None
-    key = payer_key(claim)
-    number = (claim.claim_id or "").strip()
-    if not (npi and key and number):
-        return None
-    return (npi.strip(), key, number)
+def claim_identity(claim: Claim):
+    """Billing NPI + payer key + CLM01 (a store ClaimKey), None when incomplete."""
+    return keys.claim_key(claim)
 
 
 def rendering_taxonomy(claim: Claim, line: ServiceLine, ctx) -> tuple[str | None, str]:
