@@ -31,6 +31,20 @@ def _visit_key(visit, unit: str):
     return (visit[0], visit[1]) if unit == "date_per_discipline" else (visit[0], "")
 
 
+def _ledger_for(claim: Claim, ctx: RuleContext):
+    """(the run's batch ledger, the claim's identity), once this claim's replacement (REF*F8)
+    or void has taken effect in the ledger -- done once per claim for all VC rules."""
+    memo = ctx.claim_memo(claim)
+    entered = memo.get("vc.ledger")
+    if entered is None:
+        ledger, identity = batch_ledger(ctx), claim_identity(claim)
+        ledger.supersede(identity, replaced_reference(claim))  # later claims of the run
+        if is_void(claim) and identity:
+            ledger.drop(identity)
+        entered = memo["vc.ledger"] = (ledger, identity)
+    return entered
+
+
 @rule("VC001", "visits.cap-exceeded", "error", carc="CO-119")
 def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """A visit beyond the plan's visit cap for the benefit year.
@@ -59,16 +73,10 @@ def visit_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The pack rule named in the finding (e.g. commercial.visit-cap; medicaid-ny ny.pt-visits-2018:
     NY Social Services Law §365-a(2)(h)); the member's Summary of Benefits and Coverage.
     """
-    identity = claim_identity(claim)
-    batch_ledger(ctx).supersede(identity, replaced_reference(claim))  # later claims of the run
+    ledger, identity = _ledger_for(claim, ctx)
     policy = policy_for(claim, ctx)
-    ledger = batch_ledger(ctx)
-    identity = claim_identity(claim)
     patient, payer = claim.patient_key, payer_key(claim)
     if is_void(claim):
-        if identity:
-            ledger.drop(identity)
-            ledger.supersede(identity, replaced_reference(claim))
         return
     mine: dict[tuple, object] = {}
     for ln in claim.lines:
@@ -194,17 +202,11 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The pack's kx_thresholds rule for the year (SSA §1833(g); CMS PFS final rule for the year;
     CMS 100-04 ch.5 §10.3).
     """
-    identity = claim_identity(claim)
-    batch_ledger(ctx).supersede(identity, replaced_reference(claim))  # later claims of the run
+    ledger, identity = _ledger_for(claim, ctx)
     if ctx.payer_type_for(claim) != "medicare":
         return
     policy = policy_for(claim, ctx)
-    ledger = batch_ledger(ctx)
-    identity = claim_identity(claim)
     if is_void(claim):
-        if identity:
-            ledger.drop(identity)
-            ledger.supersede(identity, replaced_reference(claim))
         return
     therapy = []
     for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
@@ -370,17 +372,11 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     The pack rule named in the finding (the plan's Summary of Benefits and Coverage, 45 CFR
     147.200).
     """
-    identity = claim_identity(claim)
-    batch_ledger(ctx).supersede(identity, replaced_reference(claim))  # later claims of the run
+    ledger, identity = _ledger_for(claim, ctx)
     policy = policy_for(claim, ctx)
     caps = policy.rules.get("dollar_caps", [])
-    ledger = batch_ledger(ctx)
-    identity = claim_identity(claim)
     patient, payer = claim.patient_key, payer_key(claim)
     if is_void(claim):
-        if identity:
-            ledger.drop(identity)
-            ledger.supersede(identity, replaced_reference(claim))
         return
     if not caps:
         return
