@@ -12,6 +12,17 @@ from ..policies.claimview import payer_key, rendering_taxonomy, roster_entry
 from .base import Hit, RuleContext, rule
 
 
+def _rendering_npis(claim: Claim) -> Iterator[tuple]:
+    """(first line, NPI) for each distinct rendering NPI of the claim (2420A, else 2310B, else billing)."""
+    seen = set()
+    for ln in claim.lines:
+        provider = claim.rendering_for(ln)
+        npi = provider.npi if provider else None
+        if npi and npi not in seen:
+            seen.add(npi)
+            yield ln, npi
+
+
 @rule("CR001", "credentials.taxonomy-not-allowed", "error", carc="CO-185 / CO-170")
 def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """The rendering provider's NUCC taxonomy may not bill the code to this payer.
@@ -128,13 +139,7 @@ def npi_not_on_roster(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """
     if ctx.history is None:
         return
-    seen = set()
-    for ln in claim.lines:
-        provider = claim.rendering_for(ln)
-        npi = provider.npi if provider else None
-        if not npi or npi in seen:
-            continue
-        seen.add(npi)
+    for ln, npi in _rendering_npis(claim):
         if roster_entry(ctx, npi) is None and _roster_has_rows(ctx):
             yield Hit(f"Rendering NPI {npi} is not on the provider roster.", line=ln.number,
                       fix="Import the provider into the roster (with taxonomy and networks) or correct the NPI.",
@@ -176,13 +181,7 @@ def out_of_network(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     key = payer_key(claim)
     if key is None:
         return
-    seen = set()
-    for ln in claim.lines:
-        provider = claim.rendering_for(ln)
-        npi = provider.npi if provider else None
-        if not npi or npi in seen:
-            continue
-        seen.add(npi)
+    for ln, npi in _rendering_npis(claim):
         entry = roster_entry(ctx, npi)
         if entry is not None and not entry.is_in_network(key):
             yield Hit(f"Rendering NPI {npi} is not in network with payer {key} per the roster.", line=ln.number,
