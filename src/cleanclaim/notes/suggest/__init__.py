@@ -16,6 +16,7 @@ from datetime import date
 
 from ..text import Note, parse_note
 from .cpt import cpt_candidates
+from .dating import date_of_service
 from .icd import icd_candidates
 from .model import Suggestion
 from .tabular import TabularIndex, dotted
@@ -27,7 +28,8 @@ def _as_note(note) -> Note:
     return note if isinstance(note, Note) else parse_note(str(note))
 
 
-def _note_dos(note: Note, dos) -> date:
+def _stated_dos(note: Note, dos) -> date | None:
+    """The date of service passed in, else the note's front matter, else the one its text labels."""
     if isinstance(dos, date):
         return dos
     if isinstance(dos, str) and dos:
@@ -40,7 +42,7 @@ def _note_dos(note: Note, dos) -> date:
             return date.fromisoformat(meta)
         except ValueError:
             pass
-    return date.today()
+    return date_of_service(note.text)
 
 
 def suggest_codes(note, store, *, dos=None, top: int = 5, reranker=None, llm=None,
@@ -55,9 +57,10 @@ def suggest_codes(note, store, *, dos=None, top: int = 5, reranker=None, llm=Non
     ``index`` lets a caller pass a prepared index (evaluation with held-out terms).
     """
     note = _as_note(note)
-    release = store.icd_release(_note_dos(note, dos))
+    stated = _stated_dos(note, dos)
+    release = store.icd_release(stated or date.today())
     index = index or TabularIndex.for_release(store, release.release_id)
-    candidates = icd_candidates(note, store, release.release_id, index)
+    candidates = icd_candidates(note, store, release.release_id, index, dos=stated)
     if reranker is not None:
         candidates = reranker.rerank(note, candidates, index)
     icd = []

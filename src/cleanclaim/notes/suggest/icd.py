@@ -389,10 +389,12 @@ def _z3a(store, release_id: str, weeks: int) -> str | None:
     return code if found and found.billable else None
 
 
-def icd_candidates(note, store, release_id: str, index: TabularIndex | None = None) -> list[Candidate]:
-    """Sequenced ICD-10-CM candidates of a note (chapter 15 first, Z3A last)."""
+def icd_candidates(note, store, release_id: str, index: TabularIndex | None = None,
+                   dos=None) -> list[Candidate]:
+    """Sequenced ICD-10-CM candidates of a note (chapter 15 first, Z3A last); ``dos`` dates an
+    LMP or EDD the note gives."""
     index = index or TabularIndex.for_release(store, release_id)
-    facts = pregnancy_facts(note)
+    facts = pregnancy_facts(note, dos)
     found = tabular_candidates(note, index, facts)
     _excludes1_drop(found, store, release_id)
     _integral_drop(found, index)

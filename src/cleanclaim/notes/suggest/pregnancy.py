@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .dating import gestational_age_from_dates
 from .lexicon import TRIMESTER, tokenize
 
 _I = re.IGNORECASE
@@ -25,6 +26,7 @@ POSTPARTUM = re.compile(r"\bpost[- ]?partum\b|\bpuerperi(?:um|al)\b|\bafter (?:h
 GA_FULL = re.compile(r"\b(\d{1,2})\s*(?:w|wk|wks|weeks?)\.?\s*,?\s*(?:and\s+)?(\d)\s*(?:d|days?)\b", _I)
 GA_FRACTION = re.compile(r"\b(\d{1,2})\s+(\d)/7\b(?:\s*(?:wks?|weeks?)\b)?", _I)
 GA_PLUS = re.compile(r"\b(\d{1,2})\s*\+\s*(\d)\b")
+GA_DECIMAL = re.compile(r"\b(\d{1,2})\.([0-6])\s*(?:wks?|weeks?)\b", _I)  # obstetric "19.3 wks" = 19w3d
 GA_WEEKS = re.compile(r"\b(\d{1,2})\s*-?\s*(?:wks?|weeks?)\b\.?", _I)
 GA_AFTER = re.compile(r"^\s*(?:pregnant|preg\b|gestation|of gestation|ega\b|ga\b|along|gestational|of pregnancy|"
                       r"pregnancy|intrauterine)", _I)
@@ -56,6 +58,7 @@ class PregnancyFacts:
     days: int | None = None
     ga_span: tuple | None = None
     ga_strong: bool = False
+    ga_basis: str = ""  # "" when stated; "LMP <date>" / "EDD <date>" when computed for the date of service
     trimester: str | None = None  # first | second | third
     trimester_span: tuple | None = None
     trimester_source: str = ""
@@ -67,7 +70,8 @@ class PregnancyFacts:
     def ga_text(self) -> str:
         if self.weeks is None:
             return ""
-        return f"{self.weeks}w{self.days}d" if self.days is not None else f"{self.weeks} weeks"
+        age = f"{self.weeks}w{self.days}d" if self.days is not None else f"{self.weeks} weeks"
+        return f"{age} (from {self.ga_basis})" if self.ga_basis else age
 
 
 def trimester_of(weeks: int) -> str:
@@ -96,6 +100,10 @@ def _gestational_age(note) -> tuple | None:
         around = text[max(0, m.start() - 25):m.end() + 25]
         if re.search(r"\bE?GA\b|gestation|pregnan|weeks|wks", around, _I):
             found.append((m.start(), int(m.group(1)), int(m.group(2)), (m.start(), m.end()), True))
+    for m in GA_DECIMAL.finditer(text):
+        around = text[max(0, m.start() - 25):m.end() + 25]
+        if re.search(r"\bE?GA\b|gestation|pregnan|\bIUP\b|G\d+\s*P\d+", around, _I):
+            found.append((m.start(), int(m.group(1)), int(m.group(2)), (m.start(), m.end()), True))
     strong_starts = {f[0] for f in found}
     for m in GA_WEEKS.finditer(text):
         if any(s <= m.start() < e for _, _, _, (s, e), _ in found) or m.start() in strong_starts:
@@ -119,14 +127,23 @@ def _gestational_age(note) -> tuple | None:
     return weeks, days, span, strong
 
 
-def pregnancy_facts(note) -> PregnancyFacts:
-    """What the note says about pregnancy (affirmed, current mentions only)."""
+def pregnancy_facts(note, dos=None) -> PregnancyFacts:
+    """What the note says about pregnancy (affirmed, current mentions only).
+
+    ``dos`` (the date of service) lets a gestational age be computed from an LMP or EDD the
+    note gives when it states no age itself.
+    """
     text = note.text
     facts = PregnancyFacts()
     facts.pregnant_spans = [(m.start(), m.end()) for m in PREGNANT.finditer(text) if _affirmed(note, m.start(), m.end())]
     postpartum = [(m.start(), m.end()) for m in POSTPARTUM.finditer(text) if _affirmed(note, m.start(), m.end())]
     facts.postpartum, facts.postpartum_span = bool(postpartum), (postpartum[0] if postpartum else None)
     ga = _gestational_age(note)
+    if (ga is None or not ga[3]) and not facts.postpartum:
+        computed = gestational_age_from_dates(text, dos)
+        if computed:
+            weeks, days, span, basis = computed
+            ga, facts.ga_basis = (weeks, days, span, True), basis
     if ga:
         facts.weeks, facts.days, facts.ga_span, facts.ga_strong = ga
     if ga and not facts.pregnant_spans and not ga[3]:
