@@ -208,7 +208,8 @@ class ClaimAssembler:
         self.in_2320 = False
         self.in_2400 = False
 
-    def hl(self, els: list[str], segno: int) -> None:
+    def hl(self, els: list[str], segno: int) -> list[Claim]:
+        """Returns ``done`` (true when the HL closed a claim), as :meth:`clm` does."""
         self.close()
         level = (els[3] if len(els) > 3 else "")
         self.person = None
@@ -234,6 +235,7 @@ class ClaimAssembler:
             self.patient_level = True
             self.patient_dob = self.patient_gender = None
             self.patient_findings = []
+        return self.done
 
     def prv(self, els: list[str], segno: int) -> None:
         kind = (els[1] if len(els) > 1 else "")
@@ -318,7 +320,7 @@ class ClaimAssembler:
         else:
             self.patient_dob, self.patient_gender = dob, gender
 
-    def clm(self, els: list[str], segno: int) -> None:
+    def clm(self, els: list[str], segno: int) -> list[Claim]:
         self.close()
         claim_id = (els[1] if len(els) > 1 else "")
         if self.patient_level:
@@ -363,6 +365,7 @@ class ClaimAssembler:
                 parts = self.composite(facility, "CLM05", segno, "CLM")
             claim.place_of_service = parts[0] or None
             claim.frequency_code = (parts[2] if len(parts) > 2 else "") or None
+        return self.done
 
     def cut_claim(self, els: list[str], segno: int) -> None:
         """A CLM cut off by the end of the file: open its claim with only its id.
@@ -529,6 +532,10 @@ class ClaimAssembler:
                 line.place_of_service = els[5]
             if n > 7 and els[7]:
                 value = els[7]
+                single = _POINTERS.get(value)
+                if single is not None:  # one pointer, no separator: nothing to split
+                    line.diagnosis_pointers = [single]
+                    return None
                 raw = value.split(comp) if comp in value else self.composite(value, "SV107", segno, "SV1")
                 pointers = []
                 for p in raw:

@@ -374,21 +374,21 @@ class _Reader:
         set_segments = 0
         set_open = False
         assembler = None
-        handlers: dict = {}
+        handler_for = {}.get  # the open 837P set's segment handlers (never envelope ids)
         for batch in stream.batches():
             for els in batch:
                 file_segment += 1
                 sid = els[0]
+                handler = handler_for(sid)
+                if handler is not None:  # the common case: a segment of the open set
+                    set_segments += 1
+                    if handler(els, set_segments):  # true when a claim was closed
+                        yield from self._take_done()
+                    continue
                 if set_open and sid not in envelope:
                     set_segments += 1
-                    if assembler is not None:
-                        handler = handlers.get(sid)
-                        if handler is not None:
-                            handler(els, set_segments)
-                            if assembler.done:
-                                yield from self._take_done()
-                        elif assembler.claim is not None:
-                            assembler.other(els, set_segments)
+                    if assembler is not None and assembler.claim is not None:
+                        assembler.other(els, set_segments)
                     continue
                 self.file_segment = file_segment
                 self.set_segments = set_segments
@@ -414,7 +414,7 @@ class _Reader:
                 set_open = self.set_open
                 set_segments = self.set_segments
                 assembler = self.assembler
-                handlers = assembler.handlers if assembler is not None else {}
+                handler_for = (assembler.handlers if assembler is not None and set_open else {}).get
         self.file_segment = file_segment
         self.set_segments = set_segments
         if self.file_segment == 0:
