@@ -107,3 +107,55 @@ def test_import_cms_mue_csv_replaces_bundled_value(user_dirs):
     assert (store.mue("97110").units, store.mue("97110").mai) == (6, 3)
     assert "imported" in store.mue("97110").release
     assert store.mue("97010").units == 0  # bundled rows untouched
+
+
+def test_medicaid_tables_apply_to_medicaid_claims_only(user_dirs):
+    """Medicaid has its own NCCI edits (SSA §1903(r)(1)(B)(iv)); importing them must not change
+    what a Medicare claim is checked against. A CMS Medicaid file is named MCD-..."""
+    source = user_dirs / "MCD-PTP-PRA-v261q1.txt"
+    # a Medicaid row that differs from Medicare's: 97140/97124 with indicator 1 instead of 0
+    source.write_text(PTP_HEADER + "97140\t97124\t\t20250101\t*\t1\tMutually exclusive procedures\n")
+    info = import_ncci(source, release="2026Q1")
+    assert info.name == "ncci_ptp:medicaid:2026Q1" and "Medicaid" in info.release
+    store = CodeStore.open(build_if_missing=False)
+    assert store.has_program_ncci("medicaid")
+    day = date(2026, 2, 2)
+    assert store.ptp_edit("97140", "97124", day).modifier_indicator == "0"  # Medicare's bundled row
+    medicaid = store.ptp_edit("97140", "97124", day, "medicaid")
+    assert medicaid.modifier_indicator == "1" and "Medicaid" in medicaid.release
+    assert store.ptp_edit("97110", "97530", day, "medicaid") is None  # only the Medicaid table counts
+
+
+def test_medicaid_mue_file_without_mai_is_a_line_edit(user_dirs):
+    source = user_dirs / "MCD-MUE-PRA-v261q1.txt"
+    source.write_text("HCPCS/CPT Code\tPractitioner Services MUE Values\tMUE Rationale\n"
+                      "97124\t3\tClinical: Data\n")
+    info = import_ncci(source, release="2026Q1")
+    assert info.name == "mue:medicaid:2026Q1" and "MAI" in info.note
+    store = CodeStore.open(build_if_missing=False)
+    assert store.mue("97124", "medicaid").units == 3 and store.mue("97124", "medicaid").mai == 1
+    assert store.mue("97124").units == 4  # Medicare practitioner MUE for 97124 is unchanged
+    with pytest.raises(ImportFormatError, match="adjudication indicator"):
+        bad = user_dirs / "mue.txt"
+        bad.write_text("97124\t3\tClinical: Data\n")
+        import_ncci(bad, program="medicare")
+
+
+def test_medicaid_claim_is_checked_against_the_imported_medicaid_table(user_dirs):
+    from cleanclaim.engine import Checker
+    from cleanclaim.formats.dict_reader import claim_from_dict
+
+    source = user_dirs / "MCD-PTP-PRA-v261q1.txt"
+    source.write_text(PTP_HEADER + "97140\t97124\t\t20250101\t*\t1\tMutually exclusive procedures\n")
+    import_ncci(source, release="2026Q1")
+    store = CodeStore.open(build_if_missing=False)
+    claim = {"diagnoses": ["M54.50"], "lines": [
+        {"code": "97140", "modifiers": ["GP"], "units": 1, "date": "2026-09-14"},
+        {"code": "97124", "modifiers": ["GP"], "units": 1, "date": "2026-09-14"}]}
+    found = {p: Checker(store=store, as_of=date(2026, 12, 1), payer_type=p, select=["NC"])
+             .check(claim_from_dict(claim)).findings for p in ("medicaid", "medicare")}
+    # Medicaid row: indicator 1 (a modifier may bypass) and no "Medicare table applied" caveat
+    assert [f.code for f in found["medicaid"]] == ["NC002"]
+    assert "Medicaid NCCI PTP 2026Q1" in found["medicaid"][0].authority
+    assert "Medicare practitioner table was applied" not in found["medicaid"][0].message
+    assert [f.code for f in found["medicare"]] == ["NC001"]  # Medicare's bundled indicator 0

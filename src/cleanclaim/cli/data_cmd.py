@@ -80,12 +80,15 @@ def _report(info) -> None:
 @command.command("import-ncci")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--release", default=None, help="Release label, e.g. 2025Q1 (default: file name).")
-def import_ncci_cmd(file: Path, release: str | None) -> None:
-    """Import a CMS NCCI PTP (or MUE) file in CMS's own layout."""
+@click.option("--program", type=click.Choice(["medicare", "medicaid"]), default=None,
+              help="Whose edits: Medicaid tables apply to Medicaid claims only "
+                   "(default: medicaid when the file name starts with MCD, else medicare).")
+def import_ncci_cmd(file: Path, release: str | None, program: str | None) -> None:
+    """Import a CMS NCCI PTP (or MUE) file in CMS's own layout (Medicare or Medicaid)."""
     from ..codesets.imports import ImportFormatError, import_ncci
 
     try:
-        _report(import_ncci(file, release))
+        _report(import_ncci(file, release, program))
     except ImportFormatError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -31,6 +31,11 @@ CREATE TABLE ptp (column1 TEXT, column2 TEXT, deletion INTEGER, effective INTEGE
   PRIMARY KEY (column1, column2, deletion, table_id)) WITHOUT ROWID;
 CREATE TABLE mue (code TEXT PRIMARY KEY, units INTEGER, mai INTEGER, rationale TEXT, service TEXT,
   table_id INTEGER) WITHOUT ROWID;
+CREATE TABLE medicaid_ptp (column1 TEXT, column2 TEXT, deletion INTEGER, effective INTEGER,
+  modifier_indicator INTEGER, rationale_id INTEGER, table_id INTEGER,
+  PRIMARY KEY (column1, column2, deletion, table_id)) WITHOUT ROWID;
+CREATE TABLE medicaid_mue (code TEXT PRIMARY KEY, units INTEGER, mai INTEGER, rationale TEXT,
+  service TEXT, table_id INTEGER) WITHOUT ROWID;
 CREATE TABLE pfs (code TEXT, modifier TEXT, short_description TEXT, status TEXT, mult_proc TEXT,
   work REAL, pe_nonfac REAL, pe_fac REAL, mp REAL, global_days TEXT, conv_factor REAL,
   table_id INTEGER, PRIMARY KEY (code, modifier)) WITHOUT ROWID;
@@ -70,6 +75,11 @@ def _ptp_rows(path: Path, table_id: int, rationale_ids: list[int]) -> Iterator[t
         yield (column1, c2, _ymd(dele) or 99991231, _ymd(eff), int(ind), rationale_ids[int(rid)], table_id)
 
 
+def _program_table(table: str, entry: dict) -> str:
+    """NCCI tables by program: Medicare's (bundled) or Medicaid's own (imported)."""
+    return f"medicaid_{table}" if entry.get("program") == "medicaid" else table
+
+
 def _loaders(con: sqlite3.Connection) -> dict[str, Callable]:
     descriptions: dict[str, int] = {}  # shared across releases: most descriptions repeat
 
@@ -83,7 +93,7 @@ def _loaders(con: sqlite3.Connection) -> dict[str, Callable]:
             row = con.execute("SELECT id FROM ptp_rationale WHERE text = ?", (text,)).fetchone()
             ids.append(row[0] if row else con.execute(
                 "INSERT INTO ptp_rationale (text) VALUES (?)", (text,)).lastrowid)
-        ins("ptp", 7, _ptp_rows(path, tid, ids))
+        ins(_program_table("ptp", entry), 7, _ptp_rows(path, tid, ids))
 
     def icd_codes(path, tid, entry):
         rid = entry["release_id"]
@@ -114,7 +124,7 @@ def _loaders(con: sqlite3.Connection) -> dict[str, Callable]:
 
     return {
         "ncci_ptp": ptp,
-        "mue": lambda p, t, e: ins("mue", 6, (r + [t] for r in read_tsv(p))),
+        "mue": lambda p, t, e: ins(_program_table("mue", e), 6, (r + [t] for r in read_tsv(p))),
         "pfs": lambda p, t, e: ins("pfs", 12, (r + [t] for r in read_tsv(p))),
         "gpci": lambda p, t, e: ins("gpci", 8, ((r[0], r[2], r[1], *r[3:], t) for r in read_tsv(p))),
         "locality_counties": lambda p, t, e: ins("locality_counties", 6, (r + [t] for r in read_tsv(p))),

@@ -49,7 +49,7 @@ def _data_rows(path: Path) -> list[tuple[int, list[str]]]:
         delimiter = "\t" if "\t" in line else ","
         cells = [c.strip() for c in next(csv.reader(io.StringIO(line), delimiter=delimiter))]
         if not started:
-            if cells and _HCPCS.match(cells[0]) and len(cells) >= 4:
+            if cells and _HCPCS.match(cells[0]) and len(cells) >= 3:
                 started = True
             else:
                 continue  # header / copyright lines
@@ -89,13 +89,31 @@ def _iso(ymd: str) -> str | None:
     return f"{ymd[:4]}-{ymd[4:6]}-{ymd[6:]}" if ymd else None
 
 
-def import_ncci(path: Path, release: str | None = None) -> TableInfo:
-    """Import a CMS quarterly NCCI PTP file (or a CMS MUE file) in CMS's own layout."""
+PROGRAMS = ("medicare", "medicaid")
+
+
+def program_of(path: Path) -> str:
+    """The program a CMS NCCI file is for, from its name: Medicaid files are named MCD-..."""
+    name = Path(path).name.lower()
+    return "medicaid" if name.startswith("mcd") or "medicaid" in name else "medicare"
+
+
+def import_ncci(path: Path, release: str | None = None, program: str | None = None) -> TableInfo:
+    """Import a CMS quarterly NCCI PTP file (or a CMS MUE file) in CMS's own layout.
+
+    ``program`` ('medicare' | 'medicaid'; default from the file name, CMS names Medicaid files
+    MCD-...): a Medicaid table is kept apart and applies to Medicaid claims only (Medicaid NCCI
+    edits differ from Medicare's: SSA §1903(r)(1)(B)(iv); CMS Medicaid NCCI Technical Guidance
+    Manual); a Medicare table applies to every other claim.
+    """
     path = Path(path)
+    program = (program or program_of(path)).lower()
+    if program not in PROGRAMS:
+        raise ImportFormatError(f"program {program!r} is not one of {', '.join(PROGRAMS)}")
     rows = _data_rows(path)
     label = release or path.stem
     if len(rows[0][1]) <= 5:
-        return _import_mue(path, rows, label)
+        return _import_mue(path, rows, label, program)
     rationales: list[str] = []
     out = []
     for number, cells in rows:
@@ -116,16 +134,19 @@ def import_ncci(path: Path, release: str | None = None) -> TableInfo:
         out.append((col1, col2, eff, _ymd(dele, where), modifier, rationales.index(rationale)))
     out.sort()
     start = min(r[2] for r in out)
-    entry = {"table": f"ncci_ptp:{label}", "kind": "ncci_ptp", "source": f"CMS NCCI PTP file {path.name}",
-             "release": f"CMS NCCI PTP {label} (imported)", "effective_from": _iso(start),
+    who = _program_label(program)
+    entry = {"table": f"ncci_ptp:{_key(program, label)}", "kind": "ncci_ptp", "program": program,
+             "source": f"CMS {who}NCCI PTP file {path.name}",
+             "release": f"CMS {who}NCCI PTP {label} (imported)", "effective_from": _iso(start),
              "effective_to": None, "note": "imported with effective dates", "rationales": rationales}
-    return _write(f"ncci_ptp_{_slug(label)}.tsv.gz",
+    return _write(f"ncci_ptp_{_slug(_key(program, label))}.tsv.gz",
                   ["column1", "column2", "effective", "deletion", "modifier_indicator", "rationale_id"],
                   out, entry)
 
 
-def _import_mue(path: Path, rows, label: str) -> TableInfo:
+def _import_mue(path: Path, rows, label: str, program: str = "medicare") -> TableInfo:
     out = []
+    line_edits = False
     for number, cells in rows:
         where = f"{path.name} line {number}"
         code, units, mai_text, rationale = (cells + [""] * 4)[:4]
@@ -133,12 +154,29 @@ def _import_mue(path: Path, rows, label: str) -> TableInfo:
         if not units.isdigit():
             raise ImportFormatError(f"{where}: MUE value {units!r} is not a whole number")
         if mai not in ("1", "2", "3"):
-            raise ImportFormatError(f"{where}: MUE adjudication indicator {mai_text!r} does not start with 1, 2 or 3")
+            if program != "medicaid" or len(cells) > 3:
+                raise ImportFormatError(f"{where}: MUE adjudication indicator {mai_text!r} does not start with 1, 2 or 3")
+            # A Medicaid MUE file without an MAI column (code, value, rationale): each MUE is a
+            # claim-line edit, as the Medicaid NCCI Technical Guidance Manual describes them.
+            mai, rationale, line_edits = "1", mai_text, True
         out.append((code, units, mai, rationale, "Practitioner"))
-    entry = {"table": f"mue:{label}", "kind": "mue", "source": f"CMS NCCI MUE file {path.name}",
-             "release": f"CMS NCCI MUE {label} (imported)", "effective_from": None, "effective_to": None,
-             "note": "imported; replaces bundled values code by code"}
-    return _write(f"mue_{_slug(label)}.tsv.gz", ["code", "units", "mai", "rationale", "service"], out, entry)
+    who = _program_label(program)
+    note = ("imported; no MAI column: every MUE applied per claim line" if line_edits
+            else "imported; replaces bundled values code by code" if program == "medicare"
+            else "imported; applies to Medicaid claims only")
+    entry = {"table": f"mue:{_key(program, label)}", "kind": "mue", "program": program,
+             "source": f"CMS {who}NCCI MUE file {path.name}", "release": f"CMS {who}NCCI MUE {label} (imported)",
+             "effective_from": None, "effective_to": None, "note": note}
+    return _write(f"mue_{_slug(_key(program, label))}.tsv.gz", ["code", "units", "mai", "rationale", "service"],
+                  out, entry)
+
+
+def _program_label(program: str) -> str:
+    return "Medicaid " if program == "medicaid" else ""
+
+
+def _key(program: str, label: str) -> str:
+    return f"medicaid:{label}" if program == "medicaid" else label
 
 
 def _slug(label: str) -> str:

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "sources"
 
 

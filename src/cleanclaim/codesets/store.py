@@ -58,6 +58,7 @@ class CodeStore:
         self._icd_children = functools.lru_cache(maxsize=4096)(self._icd_children_uncached)
         self._icd_notes = functools.lru_cache(maxsize=16384)(self._icd_notes_uncached)
         self._releases_cache: list[tuple] | None = None
+        self._program_tables: dict[str, bool] = {}
         self._ranges_cache: dict[str, list[tuple[str, str, str]]] = {}
 
     # ------------------------------------------------------------------ opening
@@ -235,17 +236,35 @@ class CodeStore:
                             notes_release[0]) for owner, kind, text, targets in rows]
 
     # ------------------------------------------------------------------ NCCI, MUE, PFS
-    def _ptp_rows_uncached(self, column1: str, column2: str) -> tuple:
+    def _ptp_rows_uncached(self, column1: str, column2: str, table: str = "ptp") -> tuple:
         return tuple(self._con.execute(
-            "SELECT deletion, effective, modifier_indicator, r.text, table_id FROM ptp"
-            " JOIN ptp_rationale r ON r.id = ptp.rationale_id WHERE column1 = ? AND column2 = ?"
-            " ORDER BY deletion", (column1, column2)).fetchall())
+            f"SELECT deletion, effective, modifier_indicator, r.text, table_id FROM {table} t"
+            " JOIN ptp_rationale r ON r.id = t.rationale_id WHERE column1 = ? AND column2 = ?"
+            " ORDER BY deletion, table_id DESC", (column1, column2)).fetchall())
 
-    def ptp_edit(self, column1: str, column2: str, dos: date) -> PtpEdit | None:
-        """The PTP row for exactly (column1, column2) in force on the date of service."""
+    def has_program_ncci(self, program: str) -> bool:
+        """Whether NCCI tables of ``program`` ('medicaid') were imported (Medicare's are bundled)."""
+        if program != "medicaid":
+            return True
+        cached = self._program_tables.get(program)
+        if cached is None:
+            cached = self._program_tables[program] = any(
+                self._con.execute(f"SELECT 1 FROM medicaid_{t} LIMIT 1").fetchone() for t in ("ptp", "mue"))
+        return cached
+
+    def _ncci_table(self, table: str, program: str) -> str:
+        return f"medicaid_{table}" if program == "medicaid" and self.has_program_ncci("medicaid") else table
+
+    def ptp_edit(self, column1: str, column2: str, dos: date, program: str = "medicare") -> PtpEdit | None:
+        """The PTP row for exactly (column1, column2) in force on the date of service.
+
+        ``program='medicaid'`` reads the imported Medicaid practitioner table when there is
+        one (Medicaid NCCI edits differ from Medicare's), else the Medicare table.
+        """
         day = _ymd_int(dos)
         column1, column2 = column1.strip().upper(), column2.strip().upper()
-        for deletion, effective, indicator, rationale, table_id in self._ptp_rows(column1, column2):
+        table = self._ncci_table("ptp", program)
+        for deletion, effective, indicator, rationale, table_id in self._ptp_rows(column1, column2, table):
             if deletion < day or (effective is not None and effective > day):
                 continue
             release, note = self._table_release(table_id)
@@ -255,8 +274,10 @@ class CodeStore:
                            rationale, release)
         return None
 
-    def mue(self, code: str) -> Mue | None:
-        row = self._con.execute("SELECT code, units, mai, rationale, service, table_id FROM mue"
+    def mue(self, code: str, program: str = "medicare") -> Mue | None:
+        """The practitioner MUE of a code; ``program='medicaid'`` as for :meth:`ptp_edit`."""
+        table = self._ncci_table("mue", program)
+        row = self._con.execute(f"SELECT code, units, mai, rationale, service, table_id FROM {table}"
                                 " WHERE code = ?", (code.strip().upper(),)).fetchone()
         if not row:
             return None

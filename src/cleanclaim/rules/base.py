@@ -64,6 +64,11 @@ class RuleContext:
             return self.payer_type
         return payer_type_basis(claim)[0]
 
+    def ncci_program(self, claim: "Claim") -> str:
+        """Whose NCCI PTP/MUE tables apply: 'medicaid' for a Medicaid claim (the store falls
+        back to Medicare's when no Medicaid table is imported), else 'medicare'."""
+        return "medicaid" if self.payer_type_for(claim) == "medicaid" else "medicare"
+
 
 def payer_type_basis(claim: "Claim") -> tuple[str, str]:
     """(payer type, where it came from: 'SBR09' | 'payer name' | 'assumed') without --payer.

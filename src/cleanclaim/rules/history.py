@@ -277,7 +277,7 @@ def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             if h.dos != dos or h.rendering_npi != npi or h.code == ln.procedure_code:
                 continue
             # This line is column 2 to a recorded column-1 code: this line is denied.
-            edit = ctx.store.ptp_edit(h.code, ln.procedure_code, dos)
+            edit = ctx.store.ptp_edit(h.code, ln.procedure_code, dos, ctx.ncci_program(claim))
             if _applies(edit, h.modifier_set, ln.procedure_code, ln.modifier_set):
                 yield Hit(f"{ln.procedure_code} (line {ln.number}) is column 2 to {h.code} already billed on "
                           f"{_describe_claim(h.claim)} for the same patient, provider and date "
@@ -287,7 +287,7 @@ def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                           details={"column1": edit.column1, "column2": edit.column2,
                                    "other_claim": h.claim.claim_number})
             # A recorded line is column 2 to this line: the earlier payment is at risk.
-            edit = ctx.store.ptp_edit(ln.procedure_code, h.code, dos)
+            edit = ctx.store.ptp_edit(ln.procedure_code, h.code, dos, ctx.ncci_program(claim))
             if _applies(edit, ln.modifier_set, h.code, h.modifier_set):
                 yield Hit(f"{ln.procedure_code} (line {ln.number}) is column 1 to {h.code} already billed on "
                           f"{_describe_claim(h.claim)} for the same patient, provider and date "
@@ -354,7 +354,7 @@ def mue_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         if ln.date_of_service is not None:
             groups[(ln.procedure_code, ln.date_of_service, _rendering_npi(claim, ln))].append(ln)
     for (code, dos, npi), lines in groups.items():
-        mue = ctx.store.mue(code)
+        mue = ctx.store.mue(code, ctx.ncci_program(claim))
         if mue is None or mue.mai not in (2, 3):
             continue
         here = sum((ln.units or Decimal(0) for ln in lines), Decimal(0))

@@ -38,8 +38,9 @@ def _groups(claim: Claim, ctx: RuleContext):
         if ln.unit_basis == "MJ":
             continue  # SV104 is minutes, not units: the MUE counts units (CL030 reports it)
         by_code_date[(ln.procedure_code, ln.date_of_service)].append(ln)
+    program = ctx.ncci_program(claim)
     for (code, _dos), lines in by_code_date.items():
-        mue = ctx.store.mue(code)
+        mue = ctx.store.mue(code, program)
         if mue is None:
             continue
         if mue.mai == 1:

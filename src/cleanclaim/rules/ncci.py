@@ -30,12 +30,13 @@ def medicaid_aware(func):
     def wrapper(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         medicaid = None
         for hit in func(claim, ctx):
-            if medicaid is None:
-                medicaid = ctx.payer_type_for(claim) == "medicaid"
+            if medicaid is None:  # a Medicaid claim checked against Medicare's table
+                medicaid = (ctx.payer_type_for(claim) == "medicaid"
+                            and not ctx.store.has_program_ncci("medicaid"))
             if medicaid and "medicaid" not in (hit.authority or "").lower():
                 hit.message += (" Medicaid claim: the Medicare practitioner table was applied; Medicaid"
                                 " NCCI edits differ (import them with `cleanclaim data import-ncci FILE"
-                                " --release \"Medicaid <quarter>\"`).")
+                                " --program medicaid`).")
                 hit.authority = f"{hit.authority}; {MEDICAID_NCCI}" if hit.authority else MEDICAID_NCCI
                 hit.details = {**hit.details, "table_program": "medicare", "payer_type": "medicaid"}
             yield hit
@@ -66,6 +67,7 @@ def ptp_pairs(claim: Claim, ctx: RuleContext) -> list:
 
 def _ptp_pairs(claim: Claim, ctx: RuleContext) -> list:
     edits = ctx.memo("nc.ptp_edit")
+    program = ctx.ncci_program(claim)
     found = []
     for a, b in combinations(claim.lines, 2):
         if a.date_of_service is None or a.date_of_service != b.date_of_service:
@@ -73,7 +75,7 @@ def _ptp_pairs(claim: Claim, ctx: RuleContext) -> list:
         if _npi(claim, a) != _npi(claim, b) or a.procedure_code == b.procedure_code:
             continue
         for first, second in ((a, b), (b, a)):
-            key = (first.procedure_code, second.procedure_code, a.date_of_service)
+            key = (first.procedure_code, second.procedure_code, a.date_of_service, program)
             if key in edits:
                 edit = edits[key]
             else:
