@@ -17,6 +17,7 @@ from ..formats import InputError, expand_paths, iter_claims
 from ..model import Claim
 from ..rules import RuleContext, load_all, select_rules
 from ..rules.base import Rule
+from .gcpolicy import long_run
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -198,7 +199,7 @@ class Checker:
         file_findings: list[Finding] = []
         claims = 0
         try:
-            for item in iter_claims(path):
+            for item in long_run(iter_claims(path)):
                 if isinstance(item, Finding):
                     file_findings.append(item)
                 else:
