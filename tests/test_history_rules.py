@@ -118,8 +118,8 @@ def test_without_history_the_cross_claim_rules_find_nothing(history, check):
 
 
 @pytest.mark.parametrize("dos,as_of,late", [
-    ("2025-03-15", date(2026, 3, 15), False),  # the last day: 1 calendar year after
-    ("2025-03-15", date(2026, 3, 16), True),
+    ("2025-03-12", date(2026, 3, 12), False),  # the last day: 1 calendar year after (a Thursday)
+    ("2025-03-12", date(2026, 3, 13), True),
     ("2024-02-29", date(2025, 2, 28), False),  # 100-04 ch.1 §70.1: Feb 29 -> Feb 28
     ("2024-02-29", date(2025, 3, 1), True),
 ])

@@ -143,7 +143,8 @@ SECTIONS: dict[str, dict] = {
                   "discipline": (_choice(*DISCIPLINES), False), "meaning": (TEXT, True),
                   "payment_percent": (_positive_number, False)},
     "pfs_status": {"status": (TEXT, True), "meaning": (TEXT, True), "paid": (BOOL, True)},
-    "timely_filing": {"days": (_whole(1, "days after the date of service"), True)},
+    "timely_filing": {"days": (_whole(1, "days after the date of service"), True),
+                      "next_workday": (BOOL, False)},  # a last day off work moves to the next workday
     "unit_method": {"method": (_choice("cms-8-minute", "cpt-midpoint"), True)},
     "edit_tables": {"ptp": (TEXT, True), "mue": (TEXT, True), "shipped": (BOOL, True)},
 }

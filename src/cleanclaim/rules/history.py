@@ -385,8 +385,27 @@ def medicare_filing_deadline(dos: date) -> date:
         return date(dos.year + 1, 2, 28)
 
 
+NEXT_WORKDAY = ("CMS 100-04 ch. 1 §70: 'Whenever the last day for timely filing of a claim falls on a Saturday, "
+                "Sunday, legal holiday, or other day ... that is a non-work-day for Federal employees, the claim "
+                "will be considered timely if it is filed on the next workday'; legal holidays: 5 U.S.C. 6103")
+
+
+def filing_window(last_day: date, next_workday_rule: bool) -> tuple[date, str]:
+    """(the day a filing is still timely, why it differs from ``last_day`` or '')."""
+    if not next_workday_rule:
+        return last_day, ""
+    from ..policies.workdays import next_workday, non_workday_reason
+
+    reason = non_workday_reason(last_day)
+    if reason is None:
+        return last_day, ""
+    extended = next_workday(last_day)
+    return extended, (f" ({reason}), so a claim filed on the next workday, {extended.isoformat()}, "
+                      "was still timely")
+
+
 def _pack_limit(claim: Claim, ctx: RuleContext, dos: date):
-    """(days, authority) from the payer's policy pack, or None (no pack API or no rule)."""
+    """The payer pack's timely_filing rule in force on ``dos`` (None: no pack API or no rule)."""
     try:
         from ..policies.loader import policy_for
     except ImportError:
@@ -395,7 +414,7 @@ def _pack_limit(claim: Claim, ctx: RuleContext, dos: date):
     found = policy.section("timely_filing", dos)
     if not found or not found[-1].get("days"):
         return None
-    return int(found[-1].get("days")), found[-1].authority
+    return found[-1]
 
 
 @rule("HX005", "history.timely-filing", "error", carc="CO-29")
@@ -406,8 +425,11 @@ def timely_filing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     Each line's date of service (the "From" date) against the filing limit, taking the
     check date (--as-of, else today) as the day the claim is filed. Medicare: 12 months,
     i.e. 1 calendar year after the date of service (a February 29 service by February
-    28). Other payers: the number of days in the payer's policy pack (timely_filing),
-    reported as a warning because a participation agreement may set another limit.
+    28); when that last day is a Saturday, Sunday or federal holiday (5 U.S.C. 6103,
+    observed dates included), a claim filed on the next workday is timely. Other payers:
+    the number of days in the payer's policy pack (timely_filing; the next-workday rule
+    only when the rule says next_workday: true), an error when the pack is the payer's
+    own policy (enforcement: payer), a warning for an assumed default.
     Replacement and void claims (CLM05-3 = 7/8) are not checked: their limits are those
     of reopenings and adjustments.
 
@@ -417,8 +439,10 @@ def timely_filing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     appealed, and the beneficiary may not be billed.
 
     ## Example
-    Medicare, date of service 2025-03-15, checked 2026-03-16: the last day was
-    2026-03-15, so the line is denied CO-29.
+    Medicare, date of service 2025-03-12, checked 2026-03-13: the last day was
+    2026-03-12 (a Thursday), so the line is denied CO-29. For a service on 2024-03-01
+    the last day, 2025-03-01, is a Saturday: filed Monday 2025-03-03 it is timely,
+    filed 2025-03-04 it is late.
 
     ## Fix
     File at once if a 100-04 ch. 1 §70.7 exception applies (administrative error,
@@ -426,8 +450,9 @@ def timely_filing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     cannot be billed to the payer or the patient.
 
     ## Authority
-    42 CFR 424.44; CMS Medicare Claims Processing Manual 100-04 ch. 1 §70; the payer's
-    timely-filing limit in its policy pack.
+    42 CFR 424.44; CMS Medicare Claims Processing Manual 100-04 ch. 1 §70 (next workday
+    when the last day is not a federal workday); 5 U.S.C. 6103 (legal public holidays);
+    the payer's timely-filing limit in its policy pack.
     """
     if (claim.frequency_code or "1").strip() in ("7", "8"):
         return
@@ -438,23 +463,30 @@ def timely_filing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             continue
         if medicare:
             deadline, authority, severity = medicare_filing_deadline(dos), MEDICARE_TIMELY, None
-            limit = "12 months (1 calendar year)"
+            limit, next_workday_rule, note = "12 months (1 calendar year)", True, ""
         else:
-            found = _pack_limit(claim, ctx, dos)
-            if found is None:
+            pack_rule = _pack_limit(claim, ctx, dos)
+            if pack_rule is None:
                 continue
-            days, authority = found
-            deadline, severity, limit = dos + timedelta(days=days), "warning", f"{days} days"
-        if ctx.as_of <= deadline:
+            days = int(pack_rule.get("days"))
+            deadline, severity, limit = dos + timedelta(days=days), pack_rule.severity(None), f"{days} days"
+            authority, note = pack_rule.authority, pack_rule.assumed_note
+            next_workday_rule = bool(pack_rule.get("next_workday", False))
+        filed_by, extended = filing_window(deadline, next_workday_rule)
+        if ctx.as_of <= filed_by:
             continue
+        if extended:
+            authority = f"{authority}; {NEXT_WORKDAY}"
         yield Hit(f"Line {ln.number}: date of service {dos.isoformat()} is past the filing limit of {limit}; "
-                  f"the last day to file was {deadline.isoformat()} (checked as of {ctx.as_of.isoformat()}).",
+                  f"the last day to file was {deadline.isoformat()}{extended} (checked as of "
+                  f"{ctx.as_of.isoformat()}).{note}",
                   line=ln.number, severity=severity,
                   fix="File now only if an exception applies (e.g. CMS 100-04 ch. 1 §70.7: administrative "
                       "error, retroactive entitlement) and keep the proof; otherwise write the line off "
                       "(the patient may not be billed for it).",
                   fix_safety="unsafe", authority=authority,
-                  details={"deadline": deadline.isoformat(), "date_of_service": dos.isoformat()})
+                  details={"deadline": deadline.isoformat(), "timely_through": filed_by.isoformat(),
+                           "date_of_service": dos.isoformat()})
 
 
 # --- REF*F8 ----------------------------------------------------------------------------
