@@ -48,40 +48,44 @@ def command(files, claim_ids, fmt, payer, fee_schedules, deductible_remaining, a
     """Price claims alone: per line the code, units, locality, allowed amount, MPPR and expected
     payment, with how each figure was reached (Medicare PFS or a payer fee schedule).
 
-    Claims are priced in file order; MPPR sees the earlier claims of the same run for the
-    same provider, patient and day. Exit status 2 when a file cannot be read.
+    Every claim of the files is priced, in file order, and --claim only chooses which are
+    shown: MPPR counts the run's other claims for the same provider, patient and day (a
+    later claim's higher-PE unit too) and the deductible carries from claim to claim.
+    Exit status 2 when a file cannot be read.
     """
     from rich.console import Console
 
     from ..codesets.store import CodeStore
     from ..formats import InputError, expand_paths, iter_claims
     from ..model import Claim
-    from ..pricing import FeeScheduleError, PricingBatch, price_claim
+    from ..pricing import FeeScheduleError, price_claims
     from ..pricing.render import render
 
     options = pricing_options(config_path, payer, fee_schedules, deductible_remaining, apm, participating)
-    store, batch = CodeStore.open(), PricingBatch()
+    store = CodeStore.open()
     history = _history(db, config_path)
     wanted = set(claim_ids)
     console = Console(highlight=False, soft_wrap=False)
-    results, problems, found = [], [], set()
+    results, problems, found, claims = [], [], set(), []
     for path in expand_paths(list(files)):
         try:
-            for item in iter_claims(path):
-                if not isinstance(item, Claim) or (wanted and item.claim_id not in wanted):
-                    continue
-                found.add(item.claim_id)
-                try:
-                    price = price_claim(item, store, config=options, history=history, batch=batch)
-                except FeeScheduleError as exc:
-                    raise click.UsageError(str(exc))
-                if fmt == "json":
-                    results.append({"source": item.source, **price.to_dict()})
-                else:
-                    console.rule(f"claim {item.claim_id}  {item.source}", align="left")
-                    render(console, price)
+            claims.extend(item for item in iter_claims(path) if isinstance(item, Claim))
         except (InputError, OSError, UnicodeDecodeError, ValueError) as exc:
             problems.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
+    # every claim is priced, in file order (MPPR and the deductible see the whole run exactly as
+    # without --claim); --claim only chooses which claims are shown
+    try:
+        for item, price in zip(claims, price_claims(claims, store, config=options, history=history)):
+            if wanted and item.claim_id not in wanted:
+                continue
+            found.add(item.claim_id)
+            if fmt == "json":
+                results.append({"source": item.source, **price.to_dict()})
+            else:
+                console.rule(f"claim {item.claim_id}  {item.source}", align="left")
+                render(console, price)
+    except FeeScheduleError as exc:
+        raise click.UsageError(str(exc))
     missing = sorted(wanted - found)
     if fmt == "json":
         click.echo(json.dumps({"claims": results, "errors": problems, "missing_claims": missing}, indent=1))

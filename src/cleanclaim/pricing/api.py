@@ -47,8 +47,22 @@ def price_claim(claim, store, *, config=None, history=None, batch: PricingBatch 
 
 
 def price_claims(claims, store, *, config=None, history=None):
-    """Price claims in order, sharing one PricingBatch (MPPR across the run's claims)."""
-    options, batch = _options(config), PricingBatch()
+    """Price a run of claims in order, sharing one PricingBatch (MPPR and deductible across them).
+
+    Two passes: the first collects each claim's highest-PE therapy unit per provider, patient
+    and day, so in the second a claim whose day has a higher unit on a LATER claim of the run
+    is reduced in full (MPPR is per day, not per claim: Pub. 100-04 ch.5 §10.7) and the day's
+    total equals a one-claim bill of the same units.
+    """
+    options, claims = _options(config), list(claims)
+    preview = PricingBatch()
+    for claim in claims:
+        price_claim(claim, store, config=options, history=history, batch=preview)
+    replaced_by: dict[str, set[str]] = {}
+    for claim in claims:
+        if _replaces(claim):
+            replaced_by.setdefault(_replaces(claim), set()).add((claim.claim_id or "").strip())
+    batch = PricingBatch(upcoming=preview.seen, replaced_by=replaced_by)
     for claim in claims:
         yield price_claim(claim, store, config=options, history=history, batch=batch)
 
@@ -71,7 +85,25 @@ GA_NOTE = ("GA: ABN on file -- priced as payable; if Medicare denies it as not r
 
 def _new_line(line) -> LinePrice:
     return LinePrice(line.number, line.procedure_code, list(line.modifiers), line.units,
-                     control_number=line.control_number, date_of_service=line.date_of_service)
+                     control_number=line.control_number, date_of_service=line.date_of_service,
+                     charge=line.charge)
+
+
+# The allowed amount is the lesser of the billed charge and the fee schedule amount.
+LESSER_OF_MEDICARE = ("Medicare allows the lesser of the actual charge and the fee schedule amount "
+                      "(SSA §1833(a)(1)(N); 42 CFR 414.21; CMS 100-04 ch.12 §20)")
+LESSER_OF_CONTRACT = ("payer contracts usually allow the lesser of the billed charge and the contracted "
+                      "rate (check your contract's payment terms)")
+
+
+def _lesser_of_charge(lp: LinePrice, schedule_amount: Decimal, rule: str) -> None:
+    """Cap lp.allowed (already the schedule amount) at the line's billed charge, with a note."""
+    if lp.charge is None or lp.charge >= schedule_amount:
+        return
+    lp.allowed = cents(max(lp.charge, Decimal("0")))
+    lp.explanation += f"; lesser of charge ${lp.charge} and fee schedule ${schedule_amount} = ${lp.allowed}"
+    lp.notes.append(f"charge ${lp.charge} is below the fee schedule amount ${schedule_amount}: allowed "
+                    f"${lp.allowed}, as {rule}")
 
 
 def _whole_units(line) -> int | None:
@@ -107,9 +139,10 @@ def _price_fee_schedule(claim, options: PricingOptions, payer_type: str) -> Clai
             continue
         lp.method = "fee-schedule"
         lp.allowed = cents(row.amount * units)
-        lp.expected_paid = lp.allowed
         lp.explanation = (f"fee schedule {row.source}: {units} x ${row.amount} = ${lp.allowed}"
                           + (f" (modifier {row.modifier} row)" if row.modifier else ""))
+        _lesser_of_charge(lp, lp.allowed, LESSER_OF_CONTRACT)
+        lp.expected_paid = lp.allowed
         lp.notes.append("member cost share (deductible, copay, coinsurance) is not known: expected paid "
                         "is the contracted allowed amount")
     return price
@@ -181,7 +214,7 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
             lp.notes.append("status T: paid only when no other PFS service is billed that day")
         if fee.therapy and units:
             therapy_days[dos].append(DayUnits(line.number, units, fee.pe_rank))
-    reduced = _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
+    reduced = _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price, fees)
     _allowed(price, fees, reduced, options, dos_of)
     if any(lp.allowed is not None for lp in price.lines):
         year = min(dos_of.values()).year
@@ -200,7 +233,7 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
     return price
 
 
-def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price) -> dict[int, int]:
+def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price, fees) -> dict[int, int]:
     reduced: dict[int, int] = {}
     scope_said = False
     for dos, day_units in sorted(therapy_days.items()):
@@ -230,12 +263,33 @@ def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price)
             price.notes.append("MPPR across " + ", ".join(seen) + " (same provider, patient and day)"
                                + ("" if history is not None else "; no claim history was given, so claims "
                                   "billed outside this run that day are not seen"))
-        outcome = assign(day_units, max(tops) if tops else None, " and ".join(sources))
-        if outcome.note and sum(outcome.reduced.values()):
-            price.notes.append(f"MPPR {dos.isoformat()}: {outcome.note}")
+        claim_no = (claim.claim_id or "").strip()
+        later = batch.later(key, claim_no, _replaces(claim)) if batch is not None and claim.patient_key else None
+        prior_top = max(tops) if tops else None
+        outcome = assign(day_units, prior_top, " and ".join(sources), later)
+        note = outcome.note
+        if batch is not None and claim.patient_key and outcome.full_line is not None:
+            # this claim holds the day's full unit: units an earlier claim of the run was priced
+            # with in full (its top was lower) are reduced by the MAC in their turn
+            overpaid = batch.earlier_full(key, claim_no, _replaces(claim))
+            if overpaid:
+                extra = sum((dollars for *_x, dollars in overpaid), Decimal("0"))
+                which = ", ".join(f"{number} line {line} {code}" for number, line, code, _d in overpaid)
+                note += (f"; the earlier claim(s) of this run that day were priced with a unit in full "
+                         f"({which}): the MAC reduces that unit too, so the day's total is ${extra} less "
+                         f"than the figures shown for those claims")
+                batch.full_units[key] = {}
+            fee = fees.get(outcome.full_line)
+            if fee is not None:
+                code = next((ln.procedure_code for ln in claim.lines if ln.number == outcome.full_line), "")
+                batch.full_units.setdefault(key, {})[claim_no] = (outcome.full_line, code,
+                                                                   fee[0].full - fee[0].reduced)
+        if note and (sum(outcome.reduced.values()) or prior_top is not None or later is not None
+                     or note != outcome.note):
+            price.notes.append(f"MPPR {dos.isoformat()}: {note}")
         reduced.update(outcome.reduced)
         if batch is not None and claim.patient_key:
-            batch.add(key, [du.pe_rank for du in day_units], (claim.claim_id or "").strip(), _replaces(claim))
+            batch.add(key, [du.pe_rank for du in day_units], claim_no, _replaces(claim))
     return reduced
 
 
@@ -279,3 +333,4 @@ def _allowed(price: ClaimPrice, fees, reduced, options: PricingOptions, dos_of) 
                          f"therapy assistant; {assistant[0].label})")
         lp.allowed = cents(amount)
         lp.explanation += "; allowed " + " ".join(steps) + f" = ${lp.allowed}"
+        _lesser_of_charge(lp, lp.allowed, LESSER_OF_MEDICARE)

@@ -42,6 +42,11 @@ class LinePrice:
     release: str | None = None  # RVU/GPCI release that priced the line
     control_number: str | None = None  # REF*6R, to match the 835 SVC line (underpayment)
     date_of_service: date | None = None
+    charge: Decimal | None = None  # the line's billed charge (SV102)
+    # check --price: error findings that deny the line as billed -> expected_paid is $0.00 and
+    # if_corrected keeps what it would pay once they are fixed (None: no denying finding)
+    if_corrected: Decimal | None = None
+    denied_by: list[str] = field(default_factory=list)  # finding codes, e.g. ["CR001"]
 
     def to_dict(self) -> dict:
         def money(v):
@@ -58,6 +63,8 @@ class LinePrice:
             "pe_setting": self.pe_setting, "release": self.release,
             "control_number": self.control_number,
             "date_of_service": None if self.date_of_service is None else self.date_of_service.isoformat(),
+            "charge": money(self.charge), "expected_if_corrected": money(self.if_corrected),
+            "denied_by": self.denied_by,
             "explanation": self.explanation, "notes": self.notes,
         }
 
@@ -85,16 +92,25 @@ class ClaimPrice:
         return self._sum(ln.expected_paid for ln in self.lines)
 
     @property
+    def total_if_corrected(self) -> Decimal | None:
+        """Expected paid once the denying findings are fixed (None when no line is denied)."""
+        if not any(ln.denied_by for ln in self.lines):
+            return None
+        return self._sum(ln.if_corrected if ln.denied_by else ln.expected_paid for ln in self.lines)
+
+    @property
     def complete(self) -> bool:
         """Every line has an expected payment (else the totals leave some lines out)."""
         return all(ln.expected_paid is not None for ln in self.lines)
 
     def to_dict(self) -> dict:
         total_allowed, total_expected = self.total_allowed, self.total_expected
+        if_corrected = self.total_if_corrected
         return {
             "claim_id": self.claim_id, "payer_type": self.payer_type,
             "total_allowed": None if total_allowed is None else str(total_allowed),
             "total_expected": None if total_expected is None else str(total_expected),
+            "total_expected_if_corrected": None if if_corrected is None else str(if_corrected),
             "complete": self.complete, "notes": self.notes,
             "lines": [ln.to_dict() for ln in self.lines],
         }

@@ -32,6 +32,23 @@ class PricingBatch:
     seen: dict[DayKey, dict[str, Decimal]] = field(default_factory=dict)
     # Part B deductible still to meet per (patient key, year), when one was given (not "met")
     deductible_left: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    # the whole run's top PE rank per day and claim, from a first pass (price_claims): claims
+    # later in the run count too, so a later claim's higher unit reduces an earlier claim
+    upcoming: dict[DayKey, dict[str, Decimal]] = field(default_factory=dict)
+    # per day and claim, the unit this run paid in full: (line, code, dollars MPPR did not take)
+    full_units: dict[DayKey, dict[str, tuple[int, str, Decimal]]] = field(default_factory=dict)
+    replaced_by: dict[str, set[str]] = field(default_factory=dict)  # CLM01 -> later claims replacing it
+
+    def later(self, key: DayKey, claim: str = "", replaces: str | None = None) -> tuple[Decimal, str] | None:
+        """(highest PE rank, claim) on claims of the run not priced yet that day (first pass only)."""
+        skip = {n for n in (claim, replaces) if n} | set(self.seen.get(key, {})) | self.replaced_by.get(claim, set())
+        tops = [(top, number) for number, top in self.upcoming.get(key, {}).items() if number not in skip]
+        return max(tops, default=None)
+
+    def earlier_full(self, key: DayKey, claim: str = "", replaces: str | None = None):
+        """[(claim, line, code, dollars)] of earlier claims that day priced with a unit in full."""
+        skip = {n for n in (claim, replaces) if n}
+        return [(number, *unit) for number, unit in self.full_units.get(key, {}).items() if number not in skip]
 
     def prior(self, key: DayKey, claim: str = "", replaces: str | None = None) -> Decimal | None:
         """Highest PE rank on other claims of the run that day (not ``claim`` or the one it replaces)."""
@@ -43,6 +60,7 @@ class PricingBatch:
         day = self.seen.setdefault(key, {})
         if replaces:
             day.pop(replaces, None)
+            self.full_units.get(key, {}).pop(replaces, None)
         top = max(pe_ranks, default=None)
         if top is not None and (claim not in day or top > day[claim]):
             day[claim] = top
@@ -64,11 +82,13 @@ class MpprOutcome:
     note: str
 
 
-def assign(day_units: list[DayUnits], prior_top: Decimal | None, prior_source: str) -> MpprOutcome:
+def assign(day_units: list[DayUnits], prior_top: Decimal | None, prior_source: str,
+           later: tuple[Decimal, str] | None = None) -> MpprOutcome:
     """Split a day's therapy units into one full unit and reduced units.
 
     `prior_top` is the highest PE rank among units on earlier claims (None: none seen);
-    a tie goes to the earlier claim, which was paid first.
+    a tie goes to the earlier claim, which was paid first. `later`: (rank, claim) of the
+    highest unit on claims later in the run that day; a strictly higher one takes the full unit.
     """
     reduced = {du.line: du.units for du in day_units}
     if not day_units:
@@ -78,6 +98,12 @@ def assign(day_units: list[DayUnits], prior_top: Decimal | None, prior_source: s
         return MpprOutcome(reduced, None,
                            f"a unit with a higher or equal practice expense on the same day was already "
                            f"billed ({prior_source}): every unit here gets the 50% PE reduction")
+    if later is not None and later[0] > top.pe_rank:
+        return MpprOutcome(reduced, None,
+                           f"claim {later[1]}, later in this run, has a unit with a higher practice expense "
+                           f"the same day: it is paid in full and every unit here gets the 50% PE reduction "
+                           f"(MPPR is per day across claims, Pub. 100-04 ch.5 §10.7; a MAC that pays this "
+                           f"claim first adjusts it when {later[1]} comes in)")
     reduced[top.line] -= 1
     note = f"line {top.line} has the unit with the highest practice expense: one unit paid in full"
     if prior_top is not None:
