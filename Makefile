@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# compileall: byte-code even where PYTHONDONTWRITEBYTECODE is set (an editable install
+# would otherwise recompile every module on each run: a one-claim check 0.6-0.9 s instead of 0.2-0.4 s)
 store: $(STAMP)
+	$(BIN)/python -m compileall -q src/cleanclaim
 	$(BIN)/cleanclaim data build
 
 demo: store
