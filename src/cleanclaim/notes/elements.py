@@ -155,7 +155,8 @@ def extract(note: Note) -> Elements:
                           if not _unticked(note, m.start(), m.end())]
     el.minutes = _minutes(note, el)
     el.described_codes = _described_codes(note, el)
-    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s)] + _cued_responses(note)
+    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s) and _clinical_label(note, s)] \
+        + _cued_responses(note)
     el.referrals = _referrals(note)
     el.goals = _goals(note)
     el.frequencies = _plan_spans(note, lx.FREQUENCY)
@@ -331,8 +332,12 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
     text = note.text
     out = []
     functional = el.functional_limitations
-    for m in lx.MINUTES.finditer(text):
+    marks = [(m, False) for m in lx.MINUTES.finditer(text)] + [(m, True) for m in lx.MINUTES_PRIME.finditer(text)]
+    for m, prime in marks:
         span = Span(m.start(), m.end(), m.group())
+        if prime and re.search(r"(?:" + lx.ACTIVITY + r"|amb\w*|distance|ft|feet)\W+(?:\w+\W+){0,2}$",
+                               text[max(0, span.start - 30):span.start], re.I):
+            continue  # "walked 30'": feet
         if any(f.start <= span.start < f.end + 12 for f in functional):
             continue
         sentence = note.sentence_at(span.start)
@@ -361,8 +366,13 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
             out.append(Minutes(int(m.group("n")), span, None, "total"))
             continue
         code = _code_for_position(note, el, span.start, sentence)
+        if prime and code and not re.search(r"(?:97\d{3}|G0283|[a-z.)\]])\s*(?:x|\u00d7|-|\u2013|:|=|for|\()?\s*$",
+                                            text[line_start:span.start], re.I):
+            code = None  # a prime right after a code or service name only
         if code:
             out.append(Minutes(int(m.group("n")), span, code, "code"))
+        elif prime:
+            continue
         elif re.search(r"session|visit|treatment|tx|appointment", sentence_text, re.I):
             out.append(Minutes(int(m.group("n")), span, None, "session"))
     for m in lx.CLOCK_RANGE.finditer(text):  # "97140 10:00-10:25": a time block is minutes too
@@ -439,8 +449,7 @@ def _referrals(note: Note) -> list[Span]:
         ctx = note.context(span)
         if ctx.negated or ctx.hypothetical:
             continue
-        sentence = note.sentence_at(span.start)
-        if lx.REFERRAL_NOT_YET.search(note.text[sentence.start:sentence.end]):
+        if _not_yet(note, span):
             continue
         out.append(span)
     taken = {note.sentence_at(s.start) for s in out}
@@ -449,7 +458,7 @@ def _referrals(note: Note) -> list[Span]:
             continue
         words = note.text[sentence.start:sentence.end]
         order = lx.ORDER_WORD.search(words)
-        if not order or lx.REFERRAL_NOT_YET.search(words):
+        if not order or _not_yet(note, Span(sentence.start + order.start(), sentence.start + order.end())):
             continue
         if not any(m.start() != order.start() for m in lx.ORDER_ON_FILE.finditer(words)):
             continue
@@ -465,6 +474,36 @@ def _referrals(note: Note) -> list[Span]:
                 not lx.REFERRAL_NOT_YET.search(content):
             out.append(Span(body.start, body.end, "orders section"))
     return out
+
+
+RESPONSE_CONTENT = re.compile(
+    r"(?<![\w])(?:" + lx.RESPONSE_TARGET + r"|tolerat\w*|improv\w*|decreas\w*|reduc\w*|increas\w*|less|better|"
+    r"worse|able|unable|independent\w*|cue[sd]?|cueing|correct\w*|complet\w*|adverse|without|no change|"
+    r"unchanged|same|\d)(?![\w])", re.I)
+
+
+def _clinical_label(note: Note, span: Span) -> bool:
+    """A "Response:" label counts when what follows it on the line says something clinical
+    (a symptom, motion, tolerance, change, a figure); "Client response: very relaxed,
+    dozed off" is no response to skilled treatment (CMS 100-02 ch.15 §220.2)."""
+    if not span.label.rstrip("*_ \t").endswith(":"):
+        return True
+    end = note.text.find("\n", span.end)
+    return bool(RESPONSE_CONTENT.search(note.text[span.end:len(note.text) if end < 0 else end]))
+
+
+def _not_yet(note: Note, span: Span) -> bool:
+    """"Referral pending / requested / not received": said of the order itself, in its
+    clause (up to 60 characters before, 80 after, within the sentence), not anywhere in a
+    long dictated sentence ("she needed only a couple of cues")."""
+    sentence = note.sentence_at(span.start)
+    lo, hi = max(sentence.start, span.start - 60), min(max(sentence.end, span.end), span.end + 80)
+    before = note.text[lo:span.start]
+    lo += max((m.end() for m in re.finditer(r";|,\s*(?:and|but|then|while)\b", before)), default=0)
+    after = re.search(r";|,\s*(?:and|but|then|while)\b", note.text[span.end:hi])
+    if after:
+        hi = span.end + after.start()
+    return bool(lx.REFERRAL_NOT_YET.search(note.text[lo:hi]))
 
 
 def _cued_responses(note: Note) -> list[Span]:
@@ -499,42 +538,105 @@ def _goals(note: Note) -> list[Span]:
         if note.is_negated(span):
             continue
         rest = note.text[m.end():m.end() + 60]
-        if re.match(r"\s*(?:[:\-]|(?:is|are|include|to)\b)?\s*\w", rest):
+        # "Goals: walk 30 min", "Goals (by 05/08): ...", "Goals: (1) stand ...", "Goal: <=2/10"
+        if re.match(r"\s*(?:\([^)\n]{0,40}\)\s*)?(?:[:\-\u2013\u2014]|(?:is|are|include|to)\b)?\s*"
+                    r"(?:\(?\d{1,2}[).]\s*|[-*\u2022]\s*)?[\w\u2264\u2265<>~]", rest):
             out.append(span)
     return out
 
 
 def _progress(note: Note) -> list[Span]:
     """Objective measures compared with an earlier visit, in one sentence (not the
-    patient's report, not a within-session change, not a goal)."""
+    patient's report, not a within-session change, not a goal), or in a table whose
+    columns hold today's figures and an earlier visit's."""
     text = note.text
     out = []
     for sentence in note.sentences:
         if note.sections_at(sentence.start) & {"goals", "subjective", "history"}:
             continue
-        body = text[sentence.start:sentence.end]
-        # a pain score is the patient's report: progress needs another measure or sign
-        measures = [m for m in lx.MEASURE.finditer(body)
-                    if not re.fullmatch(r"\d+(?:\.\d+)?\s*/\s*10", m.group().strip())]
-        signs = [m for m in lx.OBJECTIVE_SIGN.finditer(body) if m.group().lower() not in ("score",)]
-        if not (measures or signs):
+        for clause in _clauses(text, sentence):
+            if _compares(note, clause):
+                out.append(Span(sentence.start, sentence.end, "progress"))
+                break
+    return out + _table_progress(note)
+
+
+LONG_SENTENCE = 250  # dictation run on with commas: judge each clause on its own
+
+
+def _clauses(text: str, sentence: Span) -> list[Span]:
+    if sentence.end - sentence.start <= LONG_SENTENCE:
+        return [sentence]
+    out, start = [], sentence.start
+    for m in re.finditer(r"[,;]\s+", text[sentence.start:sentence.end]):
+        cut = sentence.start + m.start()
+        if cut > start:
+            out.append(Span(start, cut))
+        start = sentence.start + m.end()
+    out.append(Span(start, sentence.end))
+    return out
+
+
+def _compares(note: Note, unit: Span) -> bool:
+    body = note.text[unit.start:unit.end]
+    paren = next((m for m in lx.PAREN_EARLIER.finditer(body)
+                  if not re.match(r"\d+(?:\.\d+)?\s*/\s*10\b", m.group())), None)  # not a pain score
+    # a pain score is the patient's report: progress needs another measure or sign
+    measures = [m for m in lx.MEASURE.finditer(body)
+                if not re.fullmatch(r"\d+(?:\.\d+)?\s*/\s*10", m.group().strip())]
+    signs = [m for m in lx.OBJECTIVE_SIGN.finditer(body) if m.group().lower() not in ("score",)]
+    if not (measures or signs or paren):
+        return False
+    comparisons = [c for c in lx.COMPARISON.finditer(body)
+                   if c.group().lower() not in ("was", "were")
+                   or re.search(r"\(\s*$", body[:c.start()])]
+    if paren:
+        comparisons.insert(0, paren)
+    if not comparisons:
+        return False
+    if lx.WITHIN_SESSION.search(body) and not lx.EARLIER_VISIT.search(body):
+        return False
+    if lx.REPORTED.search(body):
+        return False
+    first = comparisons[0]
+    span = Span(unit.start + first.start(), unit.start + first.end(), "comparison")
+    ctx = note.context(span)
+    return not (ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body))
+                or lx.GOAL.search(body[:first.start()]))
+
+
+_CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|[ ]{2,}")
+
+
+def _table_progress(note: Note) -> list[Span]:
+    """A table (Markdown pipes or aligned columns) with a column for an earlier visit
+    ("| Measure | Today | Eval 06/15 |", "Today   Eval (01/26)") and rows of figures in it."""
+    text = note.text
+    out = []
+    lines = text.split("\n")
+    pos = 0
+    offsets = []
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    for i, line in enumerate(lines):
+        cells = [c for c in _CELL_SPLIT.split(line.strip().strip("|")) if c]
+        if len(cells) < 2 or note.sections_at(offsets[i]) & {"goals", "subjective", "history"}:
             continue
-        comparisons = [c for c in lx.COMPARISON.finditer(body)
-                       if c.group().lower() not in ("was", "were")
-                       or re.search(r"\(\s*$", body[:c.start()])]
-        if not comparisons:
+        earlier = [j for j, c in enumerate(cells)
+                   if lx.EARLIER_VISIT.match(c) and len(re.sub(r"[\W\d_]", "", c)) <= 16]
+        if not earlier:
             continue
-        if lx.WITHIN_SESSION.search(body) and not lx.EARLIER_VISIT.search(body):
-            continue
-        if lx.REPORTED.search(body):
-            continue
-        first = comparisons[0]
-        span = Span(sentence.start + first.start(), sentence.start + first.end(), "comparison")
-        ctx = note.context(span)
-        if ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body)) or \
-                lx.GOAL.search(body[:first.start()]):
-            continue
-        out.append(Span(sentence.start, sentence.end, "progress"))
+        rows = 0
+        for row in lines[i + 1:i + 15]:
+            if not row.strip():
+                break
+            if re.fullmatch(r"[\s|:\-+=]+", row):
+                continue
+            if len(re.findall(r"\d+(?:\.\d+)?", row)) >= 2 and len(_CELL_SPLIT.split(row.strip().strip("|"))) >= 3:
+                rows += 1
+        if rows:
+            out.append(Span(offsets[i], offsets[i] + len(line), "progress table"))
     return out
 
 

@@ -26,6 +26,9 @@ REGIONS: dict[str, str] = {
     "full body": r"full[- ]body|whole[- ]body|entire body",
     "lumbar": r"lumbar(?: spine| paraspinals?| region| area)?|low(?:er)?[- ]back|lumbosacral|lbp|"
               r"(?-i:L[1-5](?:\s*-\s*(?:L?[1-5]|S1))?)|multifidus",
+    "thoracolumbar": r"thoracolumbar(?: junction| spine| region| paraspinals?)?|tl junction|"
+                     r"(?-i:T1[12]\s*[-\u2013]\s*L[1-3])",
+    "cervicothoracic": r"cervicothoracic(?: junction| spine| region)?|ct junction",
     "thoracic": r"thoracic(?: spine| paraspinals?| region)?|mid[- ]?back|upper back|t-spine|"
                 r"(?-i:T(?:1[0-2]|[1-9])(?:\s*-\s*T?(?:1[0-2]|[1-9]))?)|ribs?|rib cage|costal|"
                 r"between the shoulder blades",
@@ -47,12 +50,13 @@ REGIONS: dict[str, str] = {
     "calf": r"calf|calves|gastrocnemius|gastroc|soleus",
     "leg": r"legs?|lower extremit(?:y|ies)|lower limbs?|shins?|(?-i:B?LEs?|LLE|RLE)",
     "ankle": r"ankles?|talocrural|subtalar",
-    "foot": r"foot|feet|plantar fascia|plantar surface|arch(?:es)? of (?:the )?feet",
+    "foot": r"foot|feet|plantar fascia|plantar surface|arch(?:es)? of (?:the )?feet|(?:plantar )?heels?|"
+            r"calcane(?:us|al)|forefoot|midfoot|hindfoot|toes?|metatarsals?|mtps?|great toe|hallux",
     "arm": r"arms?|upper extremit(?:y|ies)|upper limbs?|biceps|triceps|(?-i:B?UEs?|LUE|RUE)",
     "forearm": r"forearms?",
     "elbow": r"elbows?|(?:lateral |medial )?epicondyles?|wrist extensors?|forearm extensors?",
     "wrist": r"wrists?",
-    "hand": r"hands?",
+    "hand": r"hands?|fingers?|thumbs?|palms?|thenar(?: eminence)?|hypothenar|knuckles?|mcps?|pips?",
     "chest": r"chest|pectorals?|pecs",
     "abdomen": r"abdomen|abdominal(?: wall)?",
     "jaw": r"jaw|tmj|masseters?|temporomandibular(?: joint)?",
@@ -87,10 +91,11 @@ def normalise_laterality(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------- pain
 
-PAIN_WORD = words(r"pain(?:ful)?|lbp|cervicalgia|dorsalgia|lumbago|headaches?|aches?|aching|discomfort|sore(?:ness)?|tender(?:ness)?|nprs|nrs|vas|"
-                  r"sciatica|cramp(?:s|ing)?|hurts?|burning|throbbing")
+PAIN_WORD = re.compile(r"(?<![\w])(?:pain(?:ful)?|lbp|cervicalgia|dorsalgia|lumbago|headaches?|aches?|aching|discomfort|sore(?:ness)?|tender(?:ness)?|nprs|nrs|vas|"
+                  r"sciatica|cramp(?:s|ing)?|hurts?|burning|throbbing)(?![\w])", I)
 NPRS = re.compile(
-    r"(?<![\d/.])(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?\s*(?:/|out of|of)\s*10(?!\d|\.\d)"
+    r"(?<![\d/.])(?:\[[ \t]*)?(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?"
+    r"(?:[ \t]*\])?\s*(?:/|out of|of)\s*10(?!\d|\.\d)"
     r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating)\s*(?:score\s*)?"
     r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])"
     r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])",
@@ -122,6 +127,7 @@ LIMITER = (
     r"restricted|restriction (?:in|with|of)|struggles?(?: to| with)?|requires? (?:assistance|help|assist)|"
     r"needs? (?:assistance|help|assist)|(?:only )?tolerates? (?:only|less than|up to|no more than|<)|intolerance|wakes?(?: up)?|waking|awakens?|"
     r"interrupts?|interrupted|disturbs?|disturbed|disrupt(?:s|ed)?|impaired|painful to|hurts to|only able to|"
+    r"(?:can|could|is able to|able to) only|only (?:able to|manages?|managing)|"
     r"max(?:imum)? of|dependent|stops?|has to stop|must stop|avoids?|unable|modified|decreased ability to"
 )
 FUNCTION = re.compile(
@@ -147,7 +153,7 @@ LIMIT_QUANTITY = (r"(?:more than|longer than|over|beyond|past|>|>=|for more than
                   r"flights?|steps|stairs|lbs?|pounds?|kg|kilos?|feet|ft|yards?|meters?|metres?|m\b|laps?|reps?)")
 FUNCTION_GENERIC = re.compile(
     r"(?<![\w])(?:unable to|not able to|no longer able to|cannot|can ?not|can't|could not|couldn't|"
-    r"inability to|hurts to|painful to|only able to|difficult to|struggles to|has to stop)\s+"
+    r"inability to|hurts to|painful to|only able to|(?:can|could) only|difficult to|struggles to|has to stop)\s+"
     r"(?:\w+ly\s+)?(?!(?:" + NOT_ACTIVITY + r")\b)(?P<verb>[a-z]{2,}(?:[- ](?:up|down|out|over|on|off|in))?)(?![\w])"
     r"|(?<![\w])(?:difficulty|trouble|pain|problems?) (?:with )?(?!(?:" + NOT_ACTIVITY + r")\b)[a-z]{3,}ing(?![\w])"
     r"(?:\s+\w+){0,3}?\s*(?:" + LIMIT_QUANTITY + r")?"
@@ -158,6 +164,9 @@ FUNCTION_GENERIC = re.compile(
 # ---------------------------------------------------------------- minutes, plan, progress
 
 MINUTES = re.compile(r"(?<![\d.:/])(?P<n>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?|min\.?)(?![\w])", I)
+# "TherEx 15'", "Manual x 13'": the prime is a minutes mark in therapy shorthand (also feet,
+# so it counts only next to a code or service, or as a total; see elements._minutes)
+MINUTES_PRIME = re.compile(r"(?<![\d.:/'\u2019\u2032\w])(?P<n>\d{1,3})[ \t]?['\u2019\u2032](?![\w'\u2019\u2032\"])", I)
 CLOCK_RANGE = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\s*(?:[ap]\.?m\.?)?\s*(?:-|–|to)\s*(?:[01]?\d|2[0-3]):[0-5]\d", I)
 TOTAL = words(r"total(?: timed)?(?: treatment| tx| session| therapy| service)?(?: time| minutes| mins?)?|"
               r"timed (?:code )?(?:minutes|total)|total time")
@@ -173,6 +182,8 @@ FREQUENCY = re.compile(
     r"(?<![\w])(?:(?:" + NUMBER_WORD + r")\s*(?:-\s*(?:" + NUMBER_WORD + r")\s*)?(?:x|×|times?)\s*(?:/|per|a|an|each|every)?\s*"
     r"(?:wk|week|mo|month)s?|(?:once|twice|thrice)\s+(?:a|per|each|every)\s+(?:week|wk|month)|"
     r"(?:once|twice|thrice)\s+(?:weekly|monthly)|weekly|bi-?weekly|every other week|"
+    r"(?:" + NUMBER_WORD + r")\s*(?:-\s*(?:" + NUMBER_WORD + r")\s*)?(?:visits?|sessions?|days?|treatments?|appointments?)\s*"
+    r"(?:/|per|a|an|each|every)\s*(?:wk|week)|(?-i:BIW|TIW|QW)|b\.i\.w\.?|t\.i\.w\.?|q\.?\s?(?:wk|week)|"
     r"every (?:\d+|one|two|three|four) weeks?|monthly|\d+x/?w(?:k|eek))(?![\w])",
     I,
 )
@@ -181,6 +192,10 @@ DURATION = re.compile(
     r"(?:the\s+)?(?:next\s+)?(?:" + NUMBER_WORD + r")\s*(?:more\s+|additional\s+)?"
     r"(?:weeks?|wks?|months?|mos?|visits?|sessions?|treatments?)"
     r"|(?:" + NUMBER_WORD + r")\s*(?:more\s+|additional\s+|total\s+)?(?:visits|sessions|treatments)"
+    r"|(?:" + NUMBER_WORD + r")\s+(?:more|additional|further)\s+(?:weeks?|wks?|months?|mos?)"
+    r"|(?:for|over|x|×)\s+(?:a|one|another|the next|the coming)\s+(?:month|week)"
+    r"|duration\s*(?:of\s*)?:?\s*(?:\[[xX\u2713\u2714]\]\s*|[\u2611\u2612]\s*)?(?:" + NUMBER_WORD + r")\s*(?:-\s*\d+\s*)?"
+    r"(?:weeks?|wks?|months?|mos?|visits?|sessions?)"
     r"|(?:until|through|thru|till) (?:delivery|birth|her due date|due date|the end of (?:the )?pregnancy|"
     r"pregnancy|postpartum|\d+ weeks?(?: gestation)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|\d{4}-\d{2}-\d{2}|discharge)"
@@ -194,8 +209,9 @@ FREQUENCY_TIMES = re.compile(r"(?:,\s*|\s+)(?:x|×|for)\s*\d{1,2}(?!\s*(?:min|mi
 GOAL = words(r"goals?|stg|ltg|short[- ]term goals?|long[- ]term goals?|will be able to|to be able to|"
              r"in order to (?:return|resume|tolerate|stand|sit|walk|sleep|lift)")
 MEASURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:°|degrees?|deg\b|%|/\s*10\b|/\s*5\b|/\s*50\b|/\s*80\b|/\s*100\b|cm\b|mm\b|inch(?:es)?\b|"
-    r"points?\b|pts\b|seconds?\b|secs?\b|minutes?\b|mins?\b|feet\b|ft\b|lbs?\b|kg\b|reps?\b|blocks?\b|\+)"
+    r"(?<![\d/.])\d+(?:\.\d+)?\s*(?:°|degrees?|deg\b|%|percent\b|/\s*\d{1,3}\b(?![/.\d])|cm\b|mm\b|mmhg\b|inch(?:es)?\b|"
+    r"points?\b|pts\b|seconds?\b|secs?\b|s\b|minutes?\b|mins?\b|feet\b|ft\b|lbs?\b|kg\b|m\b|meters?\b|metres?\b|"
+    r"reps?\b|blocks?\b|\+)"
     r"|(?:oswestry|odi|ndi|lefs|psfs|dash|tug|rom|flexion|extension|rotation|abduction|girth|"
     r"circumference|grip|mmt|strength|slr|score|nprs|vas)\W+(?:\w+\W+){0,2}?\d",
     I,
@@ -210,6 +226,10 @@ COMPARISON = words(
     r"compared (?:to|with)|vs\.?|versus|than (?:at |on )?(?:the )?(?:" + EARLIER + r")|from \d[^.;]{0,25}?\bto\b|"
     r"improved from|down from|up from|increased from|decreased from|->|\u2192")
 EARLIER_VISIT = words(EARLIER)
+# "FIQR 54 (eval 68)", "ext 25% (IE 10%)", "grip 18 kg (was 14)": a figure with its earlier
+# value in brackets is a measure compared with an earlier visit, whatever the measure's name
+PAREN_EARLIER = re.compile(r"\d[^()\n]{0,14}\(\s*(?:at\s+(?:the\s+)?|on\s+|vs\.?\s+|from\s+)?(?:" + EARLIER +
+                           r"|was|were|previously|prev\.?)\b[^)\n]{0,40}?\d", I)
 OBJECTIVE_SIGN = words(r"rom|range|flexion|extension|rotation|abduction|adduction|strength|tolerance|edema|"
                        r"swelling|girth|circumference|spasm|tone|tenderness|trigger points?|test|balance|gait|"
                        r"endurance|mobility|posture|reflex\w*|sensation|centrali[sz]\w*|walk test|tug|score")
@@ -232,20 +252,27 @@ CUED_RESPONSE = words(r"(?:was |is |were )?able to|demonstrat\w+|return[- ]demon
                       r"carry-?over|without (?:compensation|substitution|cues?|pain)|reduced (?:compensation|"
                       r"substitution)|consistent(?:ly)?|independent(?:ly)?|fewer cues|decreas\w+ (?:need for )?cues|"
                       r"responded|tolerated|->|\u2192")
+# what treatment changes: symptoms, tissue, motion (the measure a response names)
+RESPONSE_TARGET = (
+    r"pain|tone|tension|spasms?|hypertonicity|hypertonus|guarding|tenderness|rom|range of motion|mobility|"
+    r"swelling|edema|oedema|restrictions?|trigger points?|adhesions?|girth|circumference|symptoms|sx|"
+    r"discomfort|tightness|stiffness|tingling|numbness|paresthesias?|headaches?|ache|aching|"
+    r"flexion|extension|rotation|abduction|adduction|dorsiflexion|plantarflexion|supination|pronation|"
+    r"side[- ]?bend(?:ing)?|(?-i:DF|PF|ER|IR|AROM|PROM)|strength|grip|balance|endurance|gait|step length|"
+    r"pelvic drop|compensation|substitution|posture|control")
 RESPONSE = re.compile(
     r"(?<![\w])(?:tolerated(?:\s+\w+){0,3}|responded|response to (?:treatment|tx|session|massage|manual|\w+)|"
-    r"responds well|centrali[sz](?:es|ed|ing|ation)|"
+    r"responds well|centrali[sz](?:es|ed|ing|ation|e)|"
     r"(?:decreased|reduced|less|improved|increased|lessened|softened|released|relieved|resolved|eased|"
-    r"normali[sz]ed)\W+(?:[\w-]+\W+){0,3}?(?:pain|tone|tension|spasms?|hypertonicity|hypertonus|guarding|"
-    r"tenderness|rom|range of motion|mobility|swelling|edema|oedema|restrictions?|trigger points?|adhesions?|"
-    r"girth|circumference|symptoms|discomfort|tightness|stiffness)|"
-    r"(?:pain|tone|tension|spasms?|hypertonicity|guarding|tenderness|swelling|edema|mobility|rom|tightness|"
-    r"stiffness|tissue|symptoms|girth|circumference|measurements?)\W+(?:[\w-]+\W+){0,3}?(?:decreased|reduced|improved|increased|eased|"
-    r"softened|released|resolved|lessened|down|normali[sz]ed)|"
-    r"(?:post|after|following)(?:-|\s+)(?:the\s+)?(?:treatment|tx|session|massage|exercises?|mobili[sz]ations?|mfr|stm|mld|"
-    r"manual therapy|therapy|stretch\w*|release|drainage|effleurage|petrissage|techniques?|manual work|"
-    r"(?:rib |joint |soft tissue |grade \w+ )?mobili[sz]ation)|end of (?:the )?session|"
-    r"response\s*:(?=\s*\w)|responding (?:to|well)|"
+    r"normali[sz]ed|better)\W+(?:[\w-]+\W+){0,3}?(?:" + RESPONSE_TARGET + r")|"
+    r"(?:" + RESPONSE_TARGET + r"|tissue|measurements?)\W+(?:[\w-]+\W+){0,3}?(?:decreased|reduced|improved|"
+    r"increased|eased|softened|released|resolved|lessened|down(?=\s*(?:to\b|from\b|by\b|\d|[,.;)]|$))|normali[sz]ed|"
+    r"went up|better|delayed)|"
+    r"(?:post|after|following)(?:-|\s+)(?:the\s+)?(?:[\w/-]+\s+){0,2}?(?:treatment|tx|session|massage|exercises?|"
+    r"mobili[sz]ations?|mobs|glides?|mfr|stm|mld|iastm|manual therapy|therapy|stretch\w*|release|drainage|"
+    r"effleurage|petrissage|techniques?|manual work|traction|manipulation|met|repeated \w+)|"
+    r"end of (?:the )?session|"
+    r"(?:response|tolerance)(?: to (?:treatment|tx|session))?\s*:(?:[*_]{1,2})?(?=[ \t]*\S)|responding (?:to|well)|"
     r"no adverse (?:reaction|response|"
     r"effects?|events?)|(?:reports?|reported|felt|feels|noted) (?:relief|less pain|decreased pain|reduced pain|"
     r"improved|better|looser|lighter))(?![\w])",
@@ -264,7 +291,9 @@ REFERRAL = re.compile(
     r"(?:[\w.,'()-]+\s+){0,4}?(?:" + PROVIDER + r")(?![\w])|"
     r"prescribed by|(?:plan of care|poc) (?:certified|signed|approved)|certified by|signed by (?:dr|the physician|"
     r"physician|md|np)|(?:poc|plan of care) certification|certification (?:signed|on file|dated)|"
-    r"(?:signed|certified) (?:poc|plan of care))(?![\w])",
+    r"(?:signed|certified) (?:poc|plan of care)|"
+    r"certifying (?:physician|provider|practitioner|md|do|np|npp|doctor|dr\.?)|"
+    r"(?:poc|plan of care)\b[^.;\n]{0,60}?\b(?:signed|certified|e-signed)(?! by (?:the )?(?:patient|pt|client|therapist)))(?![\w])",
     I,
 )
 ORDER_WORD = words(r"orders?|prescriptions?|rx|scripts?|referrals?|referred")

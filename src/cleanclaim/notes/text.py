@@ -94,9 +94,10 @@ def _alias_pattern() -> re.Pattern:
     aliases = sorted(_ALIAS_TO_NAMES, key=len, reverse=True)
     alternatives = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases)
     return re.compile(
-        r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?:[*_]{1,2})?[ \t]*"
+        r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?P<rule>(?:[-=~*_]{3,}|[\[<]{1,2})[ \t]*)?(?:[*_]{1,2})?[ \t]*"
         r"(?P<name>" + alternatives + r")(?![\w/&])"
         r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?P<close>[*_]{1,2})?[ \t]*"
+        r"(?(rule)(?:[-=~*_]{3,}|[\]>]{1,2})[ \t]*)"
         r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[*_]{1,2}|[ \t]|$))?[ \t]*(?:[*_]{1,2})?[ \t]*",
         re.IGNORECASE | re.MULTILINE,
     )
@@ -145,7 +146,7 @@ def find_sections(text: str) -> list[Section]:
         if len(alias) == 1 and (not written.isupper()):
             continue
         body_start = m.end()
-        if sep != ":" and not m.group("hashes") and not written[0].isupper():
+        if sep != ":" and not (m.group("hashes") or m.group("rule")) and not written[0].isupper():
             continue  # "manual therapy." on a wrapped line is prose, not a heading
         if not sep and not _alone_on_line(text, m):
             if not m.group("hashes"):

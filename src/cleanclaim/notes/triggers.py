@@ -52,7 +52,7 @@ TERMINATION = re.compile(
     r"still|which|who|because|unless|reports?|reported|reporting|endorses?|endorsed|complains?|"
     r"complained|c/o|states?|stated|notes?|noted|presents?|presented|describes?|rates?|rated|"
     r"today|currently|now|cause\s+of|source\s+of|secondary\s+to|otherwise|while|whereas)"
-    r"(?![\w/])|[;\u2014\u2013]|\s--?\s",
+    r"(?![\w/])|[;\u2014\u2013]|\s--?\s|[ \t]*\t[ \t]*|[ ]{3,}",  # a column gap (3+ spaces, tab) ends a scope
     re.IGNORECASE,
 )
 # History (ConText "historical"): pre triggers.

@@ -1,0 +1,255 @@
+"""Documentation elements written the ways EMRs, dictation and therapists write them.
+
+Each case is a short synthetic snippet in a style the shipped dataset does not use, with
+what CMS 100-02 ch.15 §220.3 (treatment note: interventions, timed minutes, total time;
+progress report: objective measures against the evaluation; plan of care §220.1.2:
+goals, frequency, duration; certification §220.1.3) or the DOC rule's cited authority
+says must (or need not) be found.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from cleanclaim.notes import parse_note
+from cleanclaim.notes.checks import Billed, find_gaps
+from cleanclaim.notes.elements import extract
+
+
+def el(text: str):
+    return extract(parse_note(text))
+
+
+def gaps(text: str, billed=None) -> set[str]:
+    return {g.element for g in find_gaps(el(text), billed)}
+
+
+# ---------------------------------------------------------------- plan of care goals
+
+
+@pytest.mark.parametrize("line", [
+    "P: 2x/week for 4 weeks. Goals: (1) sit 45 min at a desk; (2) lift 10 kg from the floor.",
+    "P: 2x/wk x 4 wks. Goals (by 05/08/26): walk 30 min; indep HEP.",
+    "P: 2x/week for 4 weeks. Goals: \u22643 headaches a month, drive 1 h without pain.",
+    "P: 2x/week for 4 weeks. Goal: - return to running 5 km.",
+])
+def test_goals_written_as_numbered_dated_or_symbol_lists(line):
+    """§220.1.2: the plan of care holds long-term goals; enumerated or dated goal lists are goals."""
+    found = el(line)
+    assert found.goals and found.frequencies and found.durations
+    assert "plan_of_care" not in gaps("S: x\n" + line)
+
+
+def test_goals_word_without_goals_is_not_a_plan():
+    assert not el("A: needs skilled care to reach her goals.").goals
+
+
+# ---------------------------------------------------------------- frequency / duration
+
+
+@pytest.mark.parametrize("text", [
+    "Plan: BIW x 6 wks, goals: stand 30 min.",
+    "Plan: twice weekly for a month; goals: stand 30 min.",
+    "Plan: 2 visits per week for 6 weeks. Goals: stand 30 min.",
+    "Frequency: [x] 2x/week   Duration: [x] 4 more weeks\nGoals: stand 30 min.",
+    "Plan: 1-2x/wk for another 3 weeks; goals: stand 30 min.",
+])
+def test_frequency_and_duration_written_many_ways(text):
+    """§220.1.2 requires frequency and duration; BIW, 'twice weekly for a month' and
+    checkbox template fields state both."""
+    found = el(text)
+    assert found.frequencies and found.durations, text
+
+
+# ---------------------------------------------------------------- headings
+
+
+@pytest.mark.parametrize("text", [
+    "--- SUBJECTIVE ---\nneck pain\n--- OBJECTIVE ---\nROM\n--- ASSESSMENT ---\nbetter\n--- PLAN ---\ncontinue",
+    "=== Subjective ===\nneck pain\n=== Objective ===\nROM\n=== Assessment ===\nbetter\n=== Plan ===\ncontinue",
+    "[SUBJECTIVE]\nneck pain\n[OBJECTIVE]\nROM\n[ASSESSMENT]\nbetter\n[PLAN]\ncontinue",
+])
+def test_decorated_emr_headings_open_sections(text):
+    """DOC002 (CMS 100-02 ch.15 §220.3): all four SOAP parts present under decorated headings."""
+    assert el(text).soap_missing == []
+
+
+def test_dashes_in_prose_are_no_heading():
+    assert "plan" not in el("S: neck pain --- plan was discussed.").sections
+
+
+# ---------------------------------------------------------------- pain score
+
+
+@pytest.mark.parametrize("text,value", [
+    ("S: Pain (NPRS) R lateral ankle:   now [ 2 ]/10   worst [ 4 ]/10   at eval [ 6 ]/10", 2),
+    ("S: Bilateral calf cramping/aching 5/10 by evening.", 5),
+    ("S: Left plantar heel pain, 5/10 in the morning.", 5),
+    ("S: Aching in the right thoracolumbar region: 6/10 today.", 6),
+])
+def test_pain_scores_in_template_fields_and_more_sites(text, value):
+    """DOC003: a 0-10 score with its body site; a template's '[ 2 ]/10' is today's score,
+    the 'at eval' column is history only for its own value."""
+    scores = el(text).sited_pain_scores
+    assert scores and scores[0].value == value
+
+
+def test_column_gap_ends_a_history_scope():
+    note = parse_note("Pain now 3/10   at eval 7/10")
+    start = note.text.index("3/10")
+    assert not note.is_historical((start, start + 4))
+    start = note.text.index("7/10")
+    assert note.is_historical((start, start + 4))
+
+
+# ---------------------------------------------------------------- function
+
+
+@pytest.mark.parametrize("text", [
+    "S: Can only stand ~15 min to cook before she must sit.",
+    "S: She could only walk one block.",
+])
+def test_can_only_is_a_functional_limitation(text):
+    """DOC004: function in functional terms ('can only stand 15 min')."""
+    assert el(text).functional_limitations
+
+
+# ---------------------------------------------------------------- technique
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Tx: Neuromuscular Re-ed (97112) 12 min: balance on foam.", "97112"),
+    ("Tx: NMR 10': TA co-contraction with biofeedback.", "97112"),
+    ("Tx: balance training on a wobble board, 10 min.", "97112"),
+    ("Tx: PNF patterns for the left shoulder.", "97112"),
+    ("Tx: long flowing strokes to the back and legs.", "97124"),
+])
+def test_neuromuscular_and_massage_techniques(text, code):
+    """CPT 97112 descriptor: neuromuscular re-education of balance, coordination,
+    kinesthetic sense, posture, proprioception; 97124: stroking (effleurage)."""
+    assert code in {t.code for t in el(text).techniques}
+
+
+def test_a_stance_test_is_no_balance_training():
+    assert "97112" not in {t.code for t in el("O: single-leg stance 20 s bilat.").techniques}
+
+
+def test_swedish_relaxation_massage_alone_names_no_technique():
+    """The shipped dataset's reviewer call: a massage style is not a technique."""
+    assert not el("Tx: Full-body Swedish relaxation massage 60 min.").techniques
+
+
+# ---------------------------------------------------------------- minutes
+
+
+def test_prime_minutes_after_a_service():
+    """§220.3.E: minutes per timed code; "TherEx 15'" is 15 minutes of 97110."""
+    found = el("Tx:\n- TherEx 15': bridges 2x12\n- NMR 10': SL stance on foam\n- Manual 13': STM lumbar\n"
+               "Total timed 38'.")
+    assert found.minutes_by_code == {"97110": 15, "97112": 10, "97140": 13}
+    assert found.total_minutes == 38
+    assert "timed_minutes" not in {g.element for g in find_gaps(found, [Billed("97110"), Billed("97112"),
+                                                                         Billed("97140")])}
+
+
+def test_prime_after_walking_is_feet():
+    found = el("O: Gait: walked 150' with a cane.\nTx: gait training.")
+    assert not found.minutes
+
+
+# ---------------------------------------------------------------- response
+
+
+@pytest.mark.parametrize("text", [
+    "**Response:** Tingling decreased; Phalen's delayed to 50 s.",
+    "Response: IR improved to L3 after posterior glides.",
+    "Response: cervical rotation increased to 75 degrees after the release.",
+])
+def test_responses_in_other_words(text):
+    """CMS 100-02 ch.15 §220.2: the patient's response to the skilled service."""
+    assert el("Tx: MFR to the neck.\n" + text).responses
+
+
+def test_relaxed_is_no_skilled_response():
+    found = el("Tx: effleurage to the back.\nClient response: very relaxed, dozed off.")
+    assert not found.responses
+
+
+def test_pain_radiating_down_the_leg_is_no_response():
+    assert not el("S: Low back pain radiating down the back of the left leg.").responses
+
+
+# ---------------------------------------------------------------- referral / certification
+
+
+@pytest.mark.parametrize("text", [
+    "Certifying physician: Dr. A. Reyes, orthopedics; POC 06/15/2026-08/14/2026.",
+    "Plan of care 08/24/2026-10/23/2026, signed 08/27/2026 by Dr. Reyes.",
+])
+def test_certifying_physician_and_signed_plan(text):
+    """§220.1.3: a plan of care certified (signed) by a physician/NPP."""
+    assert el(text).referrals
+
+
+def test_needed_elsewhere_in_a_long_sentence_does_not_cancel_a_referral():
+    text = ("She was referred to us by Dr. Lee with an order for PT for neck pain, and today she "
+            "needed only two cues to keep her chin tucked during the exercises.")
+    assert el(text).referrals
+
+
+def test_referral_pending_still_cancels():
+    assert not el("Referral from Dr. Lee pending.").referrals
+
+
+# ---------------------------------------------------------------- objective progress
+
+
+@pytest.mark.parametrize("text", [
+    "O: FIQR 54 (eval 68).",
+    "O: Tender point count 13/18 (eval 16/18).",
+    "O:\n| Measure | Today | Eval 06/15 |\n|---|---|---|\n| Flexion | 150 | 105 |\n| Grip kg | 8.4 | 5.1 |",
+    "O:\n                 Today     Eval (01/26)\nDF (knee ext)    12 deg    2 deg\nLEFS             58/80     31/80",
+    "O: 6-minute walk 372 m (IE 290 m).",
+])
+def test_progress_in_brackets_and_tables(text):
+    """§220.3.D: objective measures compared with the evaluation, in brackets or a table."""
+    assert el(text).progress
+
+
+def test_dictated_run_on_judges_each_clause():
+    text = ("this is a follow up, she tells me her neck feels better, on exam today right rotation "
+            "measures 62 degrees and at the evaluation right rotation was 40 degrees, her disability "
+            "index is down to 20 percent from 38 percent at the evaluation, she said the pulling was "
+            "better, we will continue twice a week for another four weeks")
+    assert el(text).progress
+
+
+def test_dates_are_no_measure():
+    assert not el("Patient: X    DOS: 05/06/2026    Visit 4\nOrder signed 04/15/2026.").progress
+
+
+def test_pain_compared_is_still_no_objective_progress():
+    assert not el("O: pain 3/10 (eval 7/10).").progress
+
+
+def test_whole_note_heldout_style_has_no_false_gaps():
+    text = """--- SUBJECTIVE ---
+R knee pain now [ 3 ]/10   at eval [ 7 ]/10. Can only walk 10 min before resting.
+Order: Dr. P. Okafor (ortho), signed 01/05/2026.
+--- OBJECTIVE ---
+                 Today     Eval (01/05)
+R knee flexion   110 deg   85 deg
+--- INTERVENTIONS ---
+- TherEx 15': quad sets, SLR 3x10
+- Manual 10': patellar glides R knee
+Total timed 25'.
+Response: flexion improved to 115 deg after glides.
+--- ASSESSMENT ---
+Improving R knee ROM and walking tolerance.
+--- PLAN ---
+BIW x 4 wks. Goals: (1) walk 30 min; (2) stairs reciprocal.
+"""
+    found = gaps(text, [Billed("97110", Decimal(1)), Billed("97140", Decimal(1))])
+    assert found == set(), found
