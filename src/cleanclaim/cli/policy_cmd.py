@@ -93,18 +93,6 @@ def _short(value) -> str:
     return str(value)
 
 
-def _raw_extends(path: Path) -> tuple[str | None, int]:
-    """The ``extends`` of a pack file that did not validate (None when unreadable)."""
-    from ..policies.yamlload import PackYamlError, load_yaml
-
-    try:
-        doc = load_yaml(path)
-    except PackYamlError:
-        return None, 0
-    value = doc.get("extends") if hasattr(doc, "get") else None
-    return (value, doc.line_of("extends")) if isinstance(value, str) else (None, 0)
-
-
 @command.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files) -> None:
@@ -116,13 +104,12 @@ def validate(files) -> None:
     """
     from ..policies import PackError, read_pack
     from ..policies.loader import (BUILTIN_DIR, PackSet, _check_extends, add_pack, check_resolved, configured_dirs,
-                                   pack_files)
+                                   pack_files, partial_pack)
 
     problems: list[PackError] = []
     read = {}
     files = [f for path in files for f in (pack_files(path) if path.is_dir() else [path])]
     given = {str(p.resolve()) for p in files if p.is_file()}
-    unread: list[Path] = []
     # The packs `check` would see (built-in, then [policies] dirs), minus the files validated here,
     # then these files in order: the same assembly as load_packs, so validate and check agree.
     packs: dict = {}
@@ -137,6 +124,7 @@ def validate(files) -> None:
             problems += errors
             if pack is not None:
                 add_pack(packs, pack)
+    mine: list = []  # the packs of FILES, partial ones included (their valid rules)
     for path in files:
         if not path.is_file():
             problems.append(PackError(str(path), 0, "file", "no such file"))
@@ -145,22 +133,37 @@ def validate(files) -> None:
         problems += errors
         if pack is not None:
             read[pack.name] = pack
+        elif errors:  # schema errors: extends, remove and overlaps still checked (one report, all problems)
+            pack = partial_pack(path)
+        if pack is not None:
+            mine.append(pack)
             add_pack(packs, pack)
-        elif errors:
-            unread.append(path)
     extends = _check_extends(packs)
-    for path in unread:  # a file with schema errors: its extends is still checked (one report, all problems)
-        name, line = _raw_extends(path)
-        if name and name not in packs:
-            extends.append(PackError(str(path), line, "extends", f"no pack named {name!r}"))
     problems += extends
     if not extends:
         assembled = PackSet(packs)
-        for pack in read.values():
+        for pack in mine:
             problems += check_resolved(assembled, pack)
+    warnings = _code_warnings(mine)
     for problem in problems:
         click.echo(str(problem))
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     if problems:
         click.echo(f"{len(problems)} problem(s) in {len(files)} file(s)", err=True)
         sys.exit(1)
-    click.echo(f"{len(files)} pack file(s) valid: {', '.join(sorted(read))}")
+    click.echo(f"{len(files)} pack file(s) valid: {', '.join(sorted(read))}"
+               + (f" ({len(warnings)} warning(s))" if warnings else ""))
+
+
+def _code_warnings(packs) -> list:
+    """ICD-10-CM codes and prefixes of the packs that match no code of any loaded release."""
+    from ..codesets.store import CodeStore
+    from ..policies.codecheck import unknown_icd_codes
+
+    try:
+        store = CodeStore.open()
+    except Exception as exc:  # noqa: BLE001 - the schema check stands without the code store
+        click.echo(f"warning: ICD-10-CM codes not looked up (code store: {exc})", err=True)
+        return []
+    return [w for pack in packs for w in unknown_icd_codes(pack, store)]

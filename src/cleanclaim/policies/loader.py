@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .model import Policy, PolicyRule
 from .schema import SECTIONS, PackError, validate
-from .yamlload import PackYamlError, load_yaml
+from .yamlload import LinedDict, LinedList, PackYamlError, load_yaml
 
 if TYPE_CHECKING:
     from ..model import Claim
@@ -41,6 +41,7 @@ class Pack:
     builtin: bool = True
     line_of_extends: int = 1
     line_of_remove: int = 1
+    invalid_ids: set[str] = field(default_factory=set)  # partial_pack: rules left out for schema errors
 
     def matches(self, payer_type: str, payer_id: str | None, state: str | None) -> int | None:
         """A specificity score when this pack applies (payer id > state > payer type), else None."""
@@ -67,8 +68,54 @@ def read_pack(path: Path | str, builtin: bool = False) -> tuple[Pack | None, lis
     errors = validate(doc, str(path))
     if errors:
         return None, errors
+    return _build(doc, path, builtin), []
+
+
+def partial_pack(path: Path | str, builtin: bool = False) -> Pack | None:
+    """What can be read of a pack file with schema errors: its valid rules only (the ids of the
+    invalid ones kept in ``invalid_ids``), so ``remove`` and overlap problems can be reported in
+    the same pass as the schema errors. None when the file has no usable name."""
+    from .schema import NAME, TOP, check_entry_problems
+
+    try:
+        doc = load_yaml(path)
+    except PackYamlError:
+        return None
+    if not isinstance(doc, LinedDict) or not isinstance(doc.get("pack"), str) or not NAME.match(doc["pack"]):
+        return None
+    cleaned = LinedDict({k: v for k, v in doc.items() if k not in SECTIONS})
+    cleaned.line, cleaned.key_lines = doc.line, getattr(doc, "key_lines", {})
+    for key in ("extends", "title", "notes"):
+        if key in cleaned and not isinstance(cleaned[key], str):
+            cleaned.pop(key)
+    for key in ("applies_to", "remove", "enforcement"):
+        if key in cleaned and TOP[key][0] is not None and TOP[key][0](cleaned[key]):
+            cleaned.pop(key)
+    if not isinstance(cleaned.get("applies_to"), (dict, type(None))):
+        cleaned.pop("applies_to")
+    invalid: set[str] = set()
+    for section in [k for k in doc if k in SECTIONS]:
+        entries = doc[section]
+        kept = LinedList()
+        kept.line, kept.item_lines = getattr(entries, "line", 0), []
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, LinedDict) and not check_entry_problems(entry, section):
+                kept.append(entry)
+                kept.item_lines.append(entries.line_of(i))
+            elif isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                invalid.add(entry["id"])
+        cleaned[section] = kept
+    try:
+        pack = _build(cleaned, path, builtin)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    pack.invalid_ids = invalid
+    return pack
+
+
+def _build(doc, path: Path | str, builtin: bool) -> Pack:
     applies = {k: [str(v) for v in vals] for k, vals in (doc.get("applies_to") or {}).items()}
-    pack = Pack(name=doc["pack"], title=doc["title"], path=str(path), extends=doc.get("extends"),
+    pack = Pack(name=doc["pack"], title=doc.get("title", ""), path=str(path), extends=doc.get("extends"),
                 applies_to=applies, remove=[str(r) for r in doc.get("remove", [])],
                 notes=doc.get("notes", ""), builtin=builtin, line_of_extends=doc.line_of("extends"),
                 line_of_remove=doc.line_of("remove"))
@@ -82,8 +129,9 @@ def read_pack(path: Path | str, builtin: bool = False) -> tuple[Pack | None, lis
                     values[key] = [str(v) for v in values[key]]
             pack.rules.append(PolicyRule(section, entry["id"], entry["effective_from"],
                                          entry.get("effective_to"), " ".join(entry["citation"].split()),
-                                         values, pack.name, str(path), entry.line))
-    return pack, []
+                                         values, pack.name, str(path), entry.line,
+                                         dict(getattr(entry, "key_lines", {}) or {})))
+    return pack
 
 
 def pack_files(directory: Path) -> list[Path]:
@@ -207,10 +255,13 @@ def load_packs(extra_dirs=None, *, config=None, include_config: bool = True) -> 
         for path in pack_files(directory):
             pack, problems = read_pack(path, builtin=builtin)
             errors += problems
+            if pack is None and problems:
+                pack = partial_pack(path, builtin=builtin)  # its other problems, in the same report
             if pack is not None:
                 add_pack(packs, pack)
-    errors += _check_extends(packs)
-    if not errors:  # what `policy validate` reports, check refuses too
+    extends = _check_extends(packs)
+    errors += extends
+    if not extends:  # what `policy validate` reports, check refuses too
         assembled = PackSet(packs)
         for pack in list(packs.values()):
             if not pack.builtin:
@@ -245,7 +296,7 @@ def check_resolved(packs: "PackSet", pack: Pack) -> list[PackError]:
     rules of a one-value section (timely_filing, unit_method) in force on the same day."""
     errors = []
     chain = packs.chain(pack.name)
-    inherited = {r.id for p in chain[:-1] for r in p.rules}
+    inherited = {r.id for p in chain[:-1] for r in p.rules} | {i for p in chain[:-1] for i in p.invalid_ids}
     for rule_id in pack.remove:
         if rule_id not in inherited:
             errors.append(PackError(pack.path, pack.line_of_remove, "remove",

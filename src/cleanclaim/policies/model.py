@@ -26,6 +26,7 @@ class PolicyRule:
     pack: str
     path: str
     line: int
+    key_lines: dict = field(default_factory=dict, compare=False, repr=False)  # key -> line in the file
 
     def active(self, on: date | None) -> bool:
         if on is None:

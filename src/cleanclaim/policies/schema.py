@@ -32,8 +32,13 @@ from .yamlload import LinedDict, LinedList
 DISCIPLINES = ("PT", "OT", "SLP", "MT")  # MT: massage therapy outside a therapy plan of care
 PAYER_TYPES = ("medicare", "medicaid", "commercial")
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-CODE = re.compile(r"^(ALL|\*|[A-Z0-9]{1,5}\*?|[A-Z0-9]{5}-[A-Z0-9]{5})$")
-ICD = re.compile(r"^([A-Z][0-9A-Z.]{0,7}\*?|[A-Z][0-9A-Z.]{1,7}-[A-Z][0-9A-Z.]{1,7})$")
+# CPT category I (5 digits), category II/III, PLA, MAAA (4 digits + F/T/U/M), HCPCS level II
+# (a letter A-V + 4 digits): the shapes `history import-auths` accepts (store/imports.py).
+from ..store.keys import PROCEDURE_CODE  # noqa: E402
+
+PROCEDURE_PREFIX = re.compile(r"\d{1,5}|\d{4}[FTUM]|[A-V]\d{0,4}")  # what may stand before '*'
+# ICD-10-CM: a letter, a digit, an alphanumeric (category), then up to 4 more after an optional dot.
+ICD_CODE = re.compile(r"[A-Z]\d(?:[0-9A-Z](?:\.?[0-9A-Z]{1,4})?)?")
 TAXONOMY = re.compile(r"^([0-9A-Z]{9}X|[0-9A-Z]{1,9}\*)$")
 MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -98,8 +103,55 @@ def _modifier(value):
     return None if MODIFIER.match(str(value)) else "must be a two-character modifier"
 
 
-CODES = _list_of(CODE, "a CPT/HCPCS code, prefix (97*), range (97010-97799) or ALL")
-ICDS = _list_of(ICD, "an ICD-10-CM code, prefix or range (M54.5, Z3A, R25-R29)")
+CODE_SHAPES = ("5 characters: CPT 5 digits, or 4 digits + F/T/U/M; HCPCS level II a letter A-V + 4 digits; "
+               "or a prefix with * (97*), a range (97010-97799), ALL")
+ICD_SHAPES = ("ICD-10-CM: a letter, a digit, then letters/digits with an optional dot (M54.50, Z3A, O26.89), "
+              "a prefix or a range (R25-R29)")
+
+
+def procedure_code_problem(text: str) -> str | None:
+    """Why ``text`` is not a CPT/HCPCS code, prefix (97*), range (97010-97799) or ALL (None: it is)."""
+    if text in ("ALL", "*"):
+        return None
+    if text.endswith("*"):
+        return None if PROCEDURE_PREFIX.fullmatch(text[:-1]) else f"{text!r} is not a CPT/HCPCS prefix ({CODE_SHAPES})"
+    if "-" in text:
+        first, _, last = text.partition("-")
+        bad = [end for end in (first, last) if not PROCEDURE_CODE.fullmatch(end)]
+        if bad:
+            return f"range {text!r}: {', '.join(repr(b) for b in bad)} is not a CPT/HCPCS code ({CODE_SHAPES})"
+        if first > last:
+            return f"range {text!r} starts after it ends ({first} > {last})"
+        return None
+    return None if PROCEDURE_CODE.fullmatch(text) else f"{text!r} is not a CPT/HCPCS code ({CODE_SHAPES})"
+
+
+def icd_problem(text: str) -> str | None:
+    """Why ``text`` is not an ICD-10-CM code, prefix (Z3A, Z3A*) or range (R25-R29) (None: it is)."""
+    if "-" in text:
+        first, _, last = text.partition("-")
+        bad = [end for end in (first, last) if not ICD_CODE.fullmatch(end)]
+        if bad:
+            return f"range {text!r}: {', '.join(repr(b) for b in bad)} is not {ICD_SHAPES}"
+        if first.replace(".", "") > last.replace(".", ""):
+            return f"range {text!r} starts after it ends"
+        return None
+    return None if ICD_CODE.fullmatch(text.rstrip("*")) else f"{text!r} is not {ICD_SHAPES}"
+
+
+def _items(problem_of, what: str):
+    """A non-empty list whose every item passes ``problem_of``; one (index, message) per bad item."""
+    def check(value):
+        if not isinstance(value, list) or not value:
+            return f"must be a non-empty list of {what}"
+        found = [(i, problem) for i, item in enumerate(value) if (problem := problem_of(str(item)))]
+        return found or None
+
+    return check
+
+
+CODES = _items(procedure_code_problem, "CPT/HCPCS codes, prefixes (97*), ranges (97010-97799) or ALL")
+ICDS = _items(icd_problem, "ICD-10-CM codes, prefixes or ranges (M54.5, Z3A, R25-R29)")
 TAXONOMIES = _list_of(TAXONOMY, "a NUCC taxonomy code or prefix (225100000X, 2251*)")
 MODIFIERS = _list_of(MODIFIER, "a two-character modifier")
 TEXT = _of_type(str, "text")
@@ -111,8 +163,28 @@ INT = _of_type(int, "a whole number")
 # has not been configured with: its error findings are reported as warnings.
 ENFORCEMENT = ("payer", "assumed")
 
-COMMON = {"id": (TEXT, True), "effective_from": (_of_type(date, "a date YYYY-MM-DD"), True),
-          "effective_to": (_of_type(date, "a date YYYY-MM-DD or null", allow_none=True), False),
+def _date(allow_none: bool = False):
+    plain = _of_type(date, "a date YYYY-MM-DD" + (" or null" if allow_none else ""), allow_none)
+
+    def check(value):
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return f"{value} is not a calendar date (no such day: {_why_not_a_day(value)})"
+        return plain(value)
+
+    return check
+
+
+def _why_not_a_day(text: str) -> str:
+    import calendar
+
+    year, month, day = (int(x) for x in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"month {month:02d}"
+    return f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days"
+
+
+COMMON = {"id": (TEXT, True), "effective_from": (_date(), True),
+          "effective_to": (_date(allow_none=True), False),
           "citation": (TEXT, True), "note": (TEXT, False),
           "enforcement": (_choice(*ENFORCEMENT), False)}
 
@@ -228,6 +300,14 @@ def _check_applies_to(doc: LinedDict, err) -> None:
             err(value.line_of(key), f"applies_to.{key}", problem)
 
 
+def check_entry_problems(entry: LinedDict, section: str) -> list[PackError]:
+    """The schema problems of one rule of ``section`` (empty: the rule is usable)."""
+    found: list[PackError] = []
+    _check_entry(entry, section, {**COMMON, **SECTIONS[section]},
+                 lambda line, key, message: found.append(PackError("", line, key, message)))
+    return found
+
+
 def _check_entry(entry: LinedDict, where: str, spec: dict, err) -> None:
     for key in entry:
         if key not in spec:
@@ -237,7 +317,13 @@ def _check_entry(entry: LinedDict, where: str, spec: dict, err) -> None:
             if required:
                 err(entry.line, f"{where}.{key}", "required key is missing")
         elif problem := check(entry[key]):
-            err(entry.line_of(key), f"{where}.{key}", problem)
+            if isinstance(problem, list):  # one error per bad item, at the item's own line
+                value = entry[key]
+                for index, message in problem:
+                    line = value.line_of(index) if isinstance(value, LinedList) else entry.line_of(key)
+                    err(line, f"{where}.{key}", message)
+            else:
+                err(entry.line_of(key), f"{where}.{key}", problem)
     if entry.get("benefit_year") == "plan" and "plan_year_start" not in entry:
         err(entry.line_of("benefit_year"), f"{where}.plan_year_start",
             "required with benefit_year: plan (MM-DD the plan year starts)")

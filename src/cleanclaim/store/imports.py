@@ -147,9 +147,7 @@ def read_roster(path: Path, store=None) -> list[dict]:
     return values
 
 
-# CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + F, T, U, M: AMA CPT),
-# HCPCS level II (a letter A-V + 4 digits: CMS HCPCS). "9714O" (letter O) is none of them.
-PROCEDURE_CODE = re.compile(r"\d{5}|\d{4}[FTUM]|[A-V]\d{4}")
+from .keys import PROCEDURE_CODE  # noqa: E402 - one shape check for imports and packs
 
 
 def read_authorizations(path: Path) -> list[dict]:

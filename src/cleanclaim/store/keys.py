@@ -48,3 +48,9 @@ def exclusion(claim: Claim) -> dict:
     """Keyword arguments for the history queries: leave out the claim itself and the claim it
     replaces or voids (``History.service_lines(patient, **exclusion(claim))``)."""
     return {"exclude_claim": claim_key(claim), "replaces": replaced_reference(claim)}
+
+
+# CPT category I (5 digits), category II/III, PLA and MAAA (4 digits + F, T, U, M: AMA CPT),
+# HCPCS level II (a letter A-V + 4 digits: CMS HCPCS). "9714O" (letter O) is none of them.
+# `history import-auths` and the policy-pack schema both check codes with it.
+PROCEDURE_CODE = re.compile(r"\d{5}|\d{4}[FTUM]|[A-V]\d{4}")
