@@ -55,6 +55,9 @@ class CodeStore:
         self.icd_release = functools.lru_cache(maxsize=4096)(self.icd_release)
         self.mue = functools.lru_cache(maxsize=16384)(self.mue)
         self.pfs = functools.lru_cache(maxsize=16384)(self.pfs)
+        self.taxonomy = functools.lru_cache(maxsize=4096)(self.taxonomy)  # CR rules: per line
+        self.zip_locality = functools.lru_cache(maxsize=16384)(self.zip_locality)  # pricing: per claim
+        self.gpci = functools.lru_cache(maxsize=1024)(self.gpci)
         self._icd_children = functools.lru_cache(maxsize=4096)(self._icd_children_uncached)
         self._icd_notes = functools.lru_cache(maxsize=16384)(self._icd_notes_uncached)
         self._releases_cache: list[tuple] | None = None
