@@ -95,8 +95,10 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
 
         try:
             recorder = attach_history(checker, db, record)
-        except HistoryError as exc:
-            raise click.ClickException(str(exc))
+        except HistoryError as exc:  # a setup error: exit 2, like a bad pack (not 1: claim errors)
+            error = click.ClickException(str(exc))
+            error.exit_code = 2
+            raise error
     if not record:  # with --record each claim is stored as it is checked: the store has them
         from ..store.run_ledger import RunLedger
 
