@@ -16,6 +16,7 @@ import yaml
 from cleanclaim.model import Claim, Payer, Provider, ServiceLine
 from cleanclaim.rules.base import DOC_SECTIONS, REGISTRY, RuleContext
 from cleanclaim.rules.timed_units import (
+    initial_code_over_one,
     load_timed_codes,
     parse_timed_codes,
     split_timed_code,
@@ -229,7 +230,7 @@ def test_untimed_code_without_minutes_is_not_tu004():
 # --- documentation -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["TU001", "TU002", "TU003", "TU004"])
+@pytest.mark.parametrize("code", ["TU001", "TU002", "TU003", "TU004", "TU005"])
 def test_rule_docs_have_every_section(code):
     sections = REGISTRY[code].sections()
     for name in DOC_SECTIONS:
@@ -239,7 +240,7 @@ def test_rule_docs_have_every_section(code):
 # --- the YAML cases (until the shared runner lands) ---------------------------------
 
 RULES = {"TU001": units_match_minutes, "TU002": zero_unit_line, "TU003": split_timed_code,
-         "TU004": timed_without_minutes}
+         "TU004": timed_without_minutes, "TU005": initial_code_over_one}
 
 
 def _yaml_cases():
@@ -269,4 +270,4 @@ def _claim_from_yaml(spec: dict) -> Claim:
 def test_yaml_case(code, case):
     context = ctx(case.get("payer", "medicare"), **case.get("options", {}))
     found = [{"code": code, "line": h.line} for h in RULES[code](_claim_from_yaml(case["claim"]), context)]
-    assert found == case["expect"]
+    assert found == [{"code": e["code"], "line": e["line"]} for e in case["expect"]]

@@ -75,13 +75,35 @@ def discipline_modifier_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]
                       fix_safety="unsafe", authority="CMS 100-04 ch.5 §20.1")
 
 
+# CPT sections whose codes are never on CMS's therapy code list (neither "always" nor
+# "sometimes therapy"): Evaluation and Management, Anesthesia, Radiology, Pathology and
+# Laboratory. The Surgery and Medicine sections hold therapy-list codes (29xxx strapping,
+# 64550, 90912, 92507-92633, 95992, 97xxx...), so no code there is judged "not therapy".
+NOT_THERAPY_SECTIONS = (
+    ("99202", "99499", "an E/M service (CPT E/M section 99202-99499)"),
+    ("00100", "01999", "an anesthesia service (CPT Anesthesia section 00100-01999)"),
+    ("70010", "79999", "a radiology service (CPT Radiology section 70010-79999)"),
+    ("80047", "89398", "a pathology/laboratory service (CPT section 80047-89398)"),
+)
+
+
+def not_therapy_section(code: str) -> str | None:
+    """What a code clearly is when its CPT section is never therapy, else None."""
+    if not (len(code) == 5 and code.isdigit()):
+        return None
+    return next((what for low, high, what in NOT_THERAPY_SECTIONS if low <= code <= high), None)
+
+
 @rule("TH002", "therapy.modifier-on-non-therapy-code", "warning", carc="CO-4")
 def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
-    """GP/GO/GN on a code that is not a therapy service (e.g. an E/M visit).
+    """GP/GO/GN on a code that is clearly not a therapy service (e.g. an E/M visit).
 
     ## What it checks
-    A discipline modifier on a separately paid code (PFS status A, R, T or C) outside the
-    always-therapy set (PFS MULT PROC 5), such as 99213.
+    A discipline modifier on a code from a CPT section that holds no code of CMS's
+    therapy code list: Evaluation and Management (99202-99499, e.g. 99213), Anesthesia,
+    Radiology, Pathology and Laboratory. Codes of the Surgery and Medicine sections are
+    never reported: CMS lists "sometimes therapy" codes there (e.g. 97129, 97130, 92610,
+    97545, with PFS MULT PROC 0), and taking GO off one of them gets it denied CO-4.
 
     ## Why payers deny it
     The modifier is inconsistent with the code: CO-4, or the service is priced as therapy
@@ -95,20 +117,69 @@ def modifier_on_non_therapy(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
     ## Authority
     CMS 100-04 ch.5 §20.1 (therapy modifiers identify services under a therapy plan of
-    care); always-therapy set taken as the Medicare PFS MULT PROC indicator 5 codes
-    (CMS's annual therapy code list is not shipped).
+    care); CMS annual therapy code list (not shipped: only CPT sections with no therapy
+    code are judged).
     """
     for ln in claim.lines:
         mods = ln.modifier_set & THERAPY_DISCIPLINE
-        row = ctx.store.pfs(ln.procedure_code) if mods else None
-        # Only separately paid codes: bundled/invalid therapy codes (97010 B, 97014 I) carry
-        # no MPPR indicator, yet are on CMS's therapy list.
-        if row is None or row.status not in PAID_STATUSES:
+        if not mods:
             continue
-        if row.mult_proc != "5":
-            yield Hit(f"{ln.procedure_code} is not a therapy code but carries {', '.join(sorted(mods))}.",
-                      line=ln.number, fix=f"Remove {', '.join(sorted(mods))} from line {ln.number}.",
-                      fix_safety="safe", authority=f"CMS 100-04 ch.5 §20.1; {ALWAYS_THERAPY_NOTE}")
+        what = not_therapy_section(ln.procedure_code)
+        if what is None:
+            continue
+        yield Hit(f"{ln.procedure_code} is {what}, not a therapy service, but carries "
+                  f"{', '.join(sorted(mods))}.",
+                  line=ln.number, fix=f"Remove {', '.join(sorted(mods))} from line {ln.number}.",
+                  fix_safety="safe",
+                  authority="CMS 100-04 ch.5 §20.1; CMS annual therapy code list (not shipped:"
+                            " only CPT sections with no therapy code are judged)")
+
+
+@rule("TH004", "therapy.sometimes-therapy-no-modifier", "warning", carc="CO-4")
+def sometimes_therapy_without_modifier(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A timed code on CMS's therapy code list, outside the always-therapy set, without GP/GO/GN.
+
+    ## What it checks
+    On Medicare claims, a 15-minute timed code of data/timed_codes.tsv whose PFS MULT PROC
+    indicator is not 5 (97129/97130 cognitive function, 90912/90913 biofeedback) billed
+    with no discipline modifier. These are "sometimes therapy" codes: under a therapy plan
+    of care (by a therapist, or always when the code is billed by a PT/OT/SLP) they need
+    GP, GO or GN; a physician or NPP outside a therapy plan of care bills them without.
+
+    ## Why payers deny it
+    A therapy service without the discipline modifier is returned unprocessable (CO-4),
+    and it escapes the therapy KX threshold count.
+
+    ## Example
+    Medicare 97129 x1 with no modifier.
+
+    ## Fix
+    Append the discipline of the plan of care (GO for OT, GN for SLP, GP for PT), or
+    confirm that a physician/NPP furnished it outside a therapy plan of care.
+
+    ## Authority
+    CMS 100-04 ch.5 §20.1; CMS annual therapy code list ("sometimes therapy" codes; the
+    list is not shipped: only the timed codes of data/timed_codes.tsv outside PFS MULT
+    PROC 5 are recognised).
+    """
+    if ctx.payer_type_for(claim) != "medicare":
+        return
+    from .timed_units import load_timed_codes
+
+    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+    for ln in claim.lines:
+        if ln.procedure_code not in table or ln.modifier_set & THERAPY_DISCIPLINE:
+            continue
+        row = ctx.store.pfs(ln.procedure_code)
+        if row is None or row.mult_proc == "5":
+            continue  # TH001 (always therapy)
+        yield Hit(f"{ln.procedure_code} is on CMS's therapy code list (sometimes therapy) and has no"
+                  " GP/GO/GN modifier: under a therapy plan of care it needs one.",
+                  line=ln.number,
+                  fix="Append GO (OT), GN (SLP) or GP (PT) when furnished under a therapy plan of care;"
+                      " leave it off only when a physician/NPP furnished it outside one.",
+                  fix_safety="unsafe",
+                  authority="CMS 100-04 ch.5 §20.1; CMS annual therapy code list (not shipped)")
 
 
 @rule("TH003", "pfs.status-not-payable", "error", carc="CO-97 / CO-96 / CO-204")

@@ -90,17 +90,30 @@ def unit_method_for(claim: Claim, ctx: RuleContext) -> str:
     return method_for_payer(ctx.payer_type_for(claim))
 
 
+def addon_code(initial: str, table: dict[str, TimedCode]) -> str | None:
+    """The "each additional 15 minutes" code of an initial code (97129 -> 97130), else None."""
+    if initial not in table or table[initial].kind != "initial_15":
+        return None
+    return next((t.code for t in table.values() if t.pool == initial and t.kind == "each_additional_15"), None)
+
+
+def split_pairs(units: dict[str, int], table: dict[str, TimedCode]) -> dict[str, int]:
+    """Units per billed code: a pooled pair's first unit stays on the initial code (reported
+    once per day), the rest go to its add-on: {"97129": 3} -> {"97129": 1, "97130": 2}."""
+    out: dict[str, int] = {}
+    for key, count in units.items():
+        addon = addon_code(key, table)
+        if addon is None:
+            out[key] = out.get(key, 0) + count
+        else:
+            out[key] = out.get(key, 0) + min(count, 1)
+            out[addon] = out.get(addon, 0) + max(count - 1, 0)
+    return out
+
+
 def render_units(units: dict[str, int], table: dict[str, TimedCode]) -> str:
     """"97110 x2, 97140 x1"; a pooled pair shows its add-on ("97129 x1, 97130 x2")."""
-    parts = []
-    for key, count in units.items():
-        if count <= 0:
-            continue
-        addon = next((t.code for t in table.values() if t.pool == key and t.code != key), None)
-        if addon and count > 1:
-            parts.append(f"{key} x1, {addon} x{count - 1}")
-        else:
-            parts.append(f"{key} x{count}")
+    parts = [f"{code} x{count}" for code, count in split_pairs(units, table).items() if count > 0]
     return ", ".join(parts) or "no timed units"
 
 
@@ -454,3 +467,52 @@ def timed_without_minutes(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
                 fix="give the treatment minutes of each timed code (e.g. a minutes column)",
                 authority="CMS 100-04 ch.5 §20.2",
             )
+
+
+@rule("TU005", "timed-units.initial-code-over-one", severity="error", carc="CO-151")
+def initial_code_over_one(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
+    """An "initial 15 minutes" code billed for more than one unit on a date of service.
+
+    ## What it checks
+    Codes of an initial/add-on pair in data/timed_codes.tsv (97129/97130 cognitive
+    function, 90912/90913 biofeedback training): the initial code takes one unit per day,
+    every further 15 minutes goes on the add-on code. The units of the initial code on
+    one date of service are added across lines.
+
+    ## Why payers deny it
+    The initial code's MUE is 1 (MAI 2, "Code Descriptor / CPT Instruction"): units over
+    it are denied (CO-151, MUE). The further time is lost unless it is billed on the
+    add-on code.
+
+    ## Example
+    97129-GO x3 for 40 minutes of cognitive therapy.
+
+    ## Fix
+    Bill 97129 x1 and 97130 x2. Unsafe: it changes what is billed.
+
+    ## Authority
+    CPT descriptors of 97129 ("initial 15 minutes") and 97130 ("each additional 15
+    minutes"), as the Medicare PFS short descriptors "1st 15 min" / "ea addl 15 min";
+    CMS NCCI practitioner MUE 97129 = 1, 90912 = 1 (MAI 2).
+    """
+    table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
+    days: dict[tuple, list[ServiceLine]] = {}
+    for line in claim.lines:
+        if addon_code(line.procedure_code, table) is not None and line.units is not None:
+            days.setdefault((line.procedure_code, line.date_of_service), []).append(line)
+    for (code, day), lines in days.items():
+        total = sum((ln.units for ln in lines), Decimal(0))
+        if total <= 1 or total != int(total):
+            continue
+        addon = addon_code(code, table)
+        extra = int(total) - 1
+        when = f" on {day.isoformat()}" if day else ""
+        yield Hit(
+            message=(f"{code} is the initial 15 minutes, reported once per day, but is billed"
+                     f" x{_fmt(total)}{when}; each additional 15 minutes is {addon}"),
+            line=lines[0].number,
+            fix=f"bill {code} x1 and {addon} x{extra} (with the same discipline modifier)",
+            authority=(f"CPT {code} initial 15 minutes / {addon} each additional 15 minutes"
+                       " (PFS short descriptors); CMS NCCI MUE " + code + " = 1"),
+            fix_safety="unsafe",
+        )

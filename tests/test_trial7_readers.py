@@ -1,0 +1,70 @@
+"""Trial-7 findings in the readers, units, therapy and integrity areas.
+
+Right answers come from the authority named at each test: CPT 97129/97130 descriptors as
+the PFS short descriptors, the NCCI MUE table, CMS 100-04 ch.5 §20.1/§20.2, the 837P TR3.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from click.testing import CliRunner
+
+from cleanclaim.cli import main
+from cleanclaim.rules.timed_units import addon_code, load_timed_codes, split_pairs
+
+
+def _units(*args):
+    result = CliRunner().invoke(main, ["units", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+# --- item 3: initial / add-on pairs ------------------------------------------------
+
+
+def test_units_keeps_97129_at_one_and_puts_the_rest_on_97130():
+    # 15 + 25 = 40 timed minutes = 3 units (§20.2 chart 38-52); 97129 once per day (MUE 1)
+    doc = _units("--payer", "medicare", "97129=15", "97130=25")
+    assert doc["total_units"] == 3
+    assert [(ln["code"], ln["units"]) for ln in doc["lines"]] == [("97129", 1), ("97130", 2)]
+
+
+def test_units_pair_under_the_cpt_midpoint_rule():
+    doc = _units("--payer", "commercial", "97129=40")
+    assert [(ln["code"], ln["units"]) for ln in doc["lines"]] == [("97129", 1), ("97130", 2)]
+
+
+def test_every_pair_in_the_table_matches_the_pfs_and_mue(store):
+    table = load_timed_codes()
+    initials = [t.code for t in table.values() if t.kind == "initial_15"]
+    assert sorted(initials) == ["90912", "97129"]
+    for code in initials:
+        addon = addon_code(code, table)
+        assert re.search(r"1st 15 min", store.pfs(code).short_description), code
+        assert re.search(r"ea addl 15", store.pfs(addon).short_description), addon
+        assert store.pfs(addon).global_days == "ZZZ"  # an add-on code
+        assert store.mue(code).units == 1  # reported once per day
+    assert split_pairs({"97129": 3, "97110": 2}, table) == {"97129": 1, "97130": 2, "97110": 2}
+
+
+def test_th002_never_tells_to_remove_go_from_therapy_list_codes(make_checker, store):
+    from cleanclaim.formats.dict_reader import claim_from_dict
+
+    lines = [{"code": c, "modifiers": [m], "units": 1, "date": "2026-06-01"}
+             for c, m in (("97129", "GO"), ("97130", "GO"), ("92610", "GN"), ("97545", "GP"))]
+    lines.append({"code": "99213", "modifiers": ["GP"], "units": 1, "date": "2026-06-01"})
+    result = make_checker(select=["TH002"], payer_type="medicare").check(
+        claim_from_dict({"diagnoses": ["R41.844"], "lines": lines}))
+    assert [(f.code, f.line) for f in result.findings] == [("TH002", 5)]  # 99213 only
+
+
+# --- item 13: untimed codes in `units` ---------------------------------------------
+
+
+def test_units_lists_an_untimed_code_and_computes_the_rest():
+    doc = _units("--payer", "medicare", "97010=15", "97110=8")
+    assert [u["code"] for u in doc["untimed"]] == ["97010"]
+    assert doc["total_minutes"] == 8  # 97010 adds no timed minutes (§20.2)
+    assert [(ln["code"], ln["units"]) for ln in doc["lines"]] == [("97110", 1)]
