@@ -88,8 +88,34 @@ def test_an_unreadable_file_records_nothing(db):
 
 
 def test_bad_db_url_is_a_clear_error():
+    # A setup error exits 2 (README: exit codes), never 1, which says "a claim has errors".
     result = check(str(EXAMPLE), "--db", "mysql://x@y/z")
-    assert result.exit_code == 1 and "unsupported database URL" in result.stderr
+    assert result.exit_code == 2 and "unsupported database URL" in result.stderr
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", ["unreachable", "not-a-database", "folder"])
+def test_history_that_cannot_be_opened_exits_2(tmp_path, kind):
+    if kind == "unreachable":
+        pytest.importorskip("psycopg")
+        url, why = f"postgresql://u:secret@127.0.0.1:{_closed_port()}/nope", "cannot open the history database"
+    elif kind == "not-a-database":
+        url, why = str(tmp_path / "h.sqlite"), "file is not a database"
+        (tmp_path / "h.sqlite").write_text("not a database\n" * 200)
+    else:
+        url, why = str(tmp_path), "unable to open database file"
+    result = check(str(EXAMPLE), "--db", url)
+    assert result.exit_code == 2 and why in result.stderr, result.output
+    assert "secret" not in result.stderr and result.stdout == ""
+    imported = CliRunner().invoke(main, ["history", "show", "--db", url])
+    assert imported.exit_code == 2 and why in imported.stderr
 
 
 def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch):
@@ -98,4 +124,4 @@ def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch):
     bad.write_text("[history\n")
     monkeypatch.setenv("CLEANCLAIM_CONFIG", str(bad))
     result = CliRunner().invoke(main, ["history", "show"])
-    assert result.exit_code == 1 and f"{bad}: not valid TOML" in result.stderr
+    assert result.exit_code == 2 and f"{bad}: not valid TOML" in result.stderr

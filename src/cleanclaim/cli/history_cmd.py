@@ -14,7 +14,14 @@ def _open(db):
     try:
         return open_history(db)
     except HistoryError as exc:
-        raise click.ClickException(str(exc))
+        raise history_unavailable(exc)
+
+
+def history_unavailable(exc) -> click.ClickException:
+    """A database that cannot be opened is a setup error: exit 2 (README exit codes), not 1."""
+    error = click.ClickException(str(exc))
+    error.exit_code = getattr(exc, "exit_code", 2)
+    return error
 
 
 def _import(kind: str, db, path, run, dry_run: bool = False, read=None) -> None:
@@ -126,9 +133,11 @@ def migrate(db) -> None:
         history = open_history(db, migrate=False)
         applied = history.migrate()
     except HistoryError as exc:
-        raise click.ClickException(str(exc))
+        raise history_unavailable(exc)
     except Exception as exc:  # the database could not be reached or a migration failed
-        raise click.ClickException(f"migration failed: {exc}")
+        error = click.ClickException(f"migration failed: {exc}")
+        error.exit_code = 2
+        raise error
     click.echo(f"database: {history.url}")
     click.echo("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
     history.close()

@@ -12,7 +12,12 @@ DEFAULT_NAME = "history.sqlite"
 
 
 class HistoryError(RuntimeError):
-    """The history database cannot be opened or used; the message says which and why."""
+    """The history database cannot be opened or used; the message says which and why.
+
+    A setup error, like an unreadable input: commands exit with ``exit_code`` (2), never 1
+    (which says "a claim has errors")."""
+
+    exit_code = 2
 
 
 def default_path() -> Path:

@@ -135,11 +135,20 @@ def open_history(url: str | os.PathLike | None = None, *, migrate: bool = True) 
     ``postgresql://...`` -> PostgreSQL through psycopg 3.
     """
     resolved = resolve_url(url)
-    history = History(create_engine(resolved))
+    try:
+        history = History(create_engine(resolved))
+    except (sa.exc.ArgumentError, ImportError, OSError, ValueError) as exc:  # bad URL, no driver, no folder
+        raise HistoryError(f"{_safe_url(resolved)}: cannot open the history database: {exc}") from None
     if migrate:
         try:
             history.migrate()
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:  # unreachable, locked, not a database, no permission
             history.close()
             raise HistoryError(f"{history.url}: cannot open the history database: {exc.orig}") from None
     return history
+
+
+def _safe_url(url: str) -> str:
+    from .db import _safe
+
+    return _safe(url)
