@@ -256,7 +256,8 @@ def _pricing_options(ctx, payer_type: str):
         try:
             from ..pricing import PricingOptions
 
-            cache[payer_type] = PricingOptions.from_config(payer_type=payer_type)
+            cache[payer_type] = PricingOptions.from_config(  # + check --fee-schedule files
+                payer_type=payer_type, fee_schedules=tuple(ctx.options.get("fee_schedules", ())))
         except Exception:  # noqa: BLE001 - pricing unavailable or its config unreadable: no dollars
             cache[payer_type] = None
     return cache[payer_type]
@@ -355,7 +356,9 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     or `charge`) of the lines of the cap's disciplines, from the claim history (remittance
     allowed amounts, else priced), the claims checked earlier in this run (by claim
     identity, never twice) and this claim, in date order. Lines that cannot be priced are
-    not added, and the finding says how many.
+    not added, and the finding says how many. A non-Medicare claim with no fee schedule for
+    its payer (`check --fee-schedule FILE` or `[pricing] fee_schedules`) gets an info
+    finding that the cap was not checked, instead of silence.
 
     ## Why payers deny it
     Benefit maximum for this period has been reached: CO-119 (PR-119 when the member pays).
@@ -390,6 +393,15 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         for cap in caps:
             disciplines, basis = set(cap.get("disciplines", [])), cap.get("basis", "allowed")
             limit = Decimal(str(cap.get("amount")))
+            unpriced = [ln.number for ln, d in mine if basis == "allowed" and d in disciplines
+                        and cap.active(ln.date_of_service) and allowed.get(ln.number) is None]
+            gap = _fee_schedule_gap(claim, ctx) if unpriced else None
+            if gap:  # a cap that cannot be counted is said, not skipped silently
+                yield Hit(f"Dollar cap {cap.id} (${limit:,.2f}, {policy.name} pack) not checked for line(s) "
+                          f"{', '.join(map(str, unpriced))}: {gap}.", line=unpriced[0] if len(unpriced) == 1
+                          else None, severity="info", authority=cap.authority,
+                          fix="Give the payer's fee schedule with --fee-schedule FILE or [pricing] fee_schedules.",
+                          details={"policy": policy.name, "policy_rule": cap.id, "not_checked": True})
             priors: dict = {}
             running = Decimal(0)
             for ln, discipline in mine:
@@ -422,6 +434,15 @@ def dollar_cap_exceeded(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             ledger.put_amounts(patient, payer, identity,
                                [(ln.date_of_service, d, allowed.get(ln.number), ln.charge) for ln, d in mine],
                                replaced_reference(claim))
+
+
+def _fee_schedule_gap(claim: Claim, ctx) -> str | None:
+    options = _pricing_options(ctx, ctx.payer_type_for(claim))
+    if options is None:
+        return "pricing unavailable"
+    from ..pricing.api import fee_schedule_gap
+
+    return fee_schedule_gap(claim, options)
 
 
 def _prior_amounts(claim, ctx, cap, start: date, end: date, identity) -> tuple[list, int, str]:
