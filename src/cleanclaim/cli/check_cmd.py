@@ -47,6 +47,9 @@ def resolve_as_of(value: str | None) -> date:
 @click.option("--price/--no-price", "price", default=None,
               help="Show the expected payment per line and per claim (Medicare PFS or a [pricing] fee "
                    "schedule); default: config [pricing] check, else off.")
+@click.option("--fee-schedule", "fee_schedules", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Payer fee schedule CSV (as for `price`), for --price and the dollar caps (VC003) of "
+                   "non-Medicare claims; repeatable; adds to [pricing] fee_schedules.")
 @click.option("--policies", "policies", multiple=True, type=click.Path(path_type=str),
               help="A folder of payer policy packs (YAML) to use besides the built-in ones and the config's "
                    "[policies] dirs; repeatable (see `cleanclaim policy`).")
@@ -57,7 +60,7 @@ def resolve_as_of(value: str | None) -> date:
               help="Worker processes for a run of one file (output order is the input order); auto: "
                    "one per core for a file of 16 MB and more, else 1.")
 def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progress, record, db, price,
-            jobs, policies=(), notes=()) -> None:
+            jobs, policies=(), notes=(), fee_schedules=()) -> None:
     """Check claim files (X12 837P, CSV, FHIR R4 Claim JSON) and report findings.
 
     Exit status: 2 when an input cannot be read at all; else 1 when any claim has an
@@ -105,7 +108,8 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         checker.ctx.options["run_ledger"] = RunLedger()
     from ..pricing.check_hook import enable_pricing
 
-    enable_pricing(checker, price, payer)
+    checker.ctx.options["fee_schedules"] = tuple(fee_schedules)  # VC003 prices with them too
+    enable_pricing(checker, price, payer, fee_schedules=tuple(fee_schedules))
     options = {"show_clean": not hide_clean} if fmt == "text" else {}
     writer = get_writer(fmt, output, **options)
     summary = Summary()
