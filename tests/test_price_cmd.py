@@ -72,11 +72,14 @@ def test_price_bad_fee_schedule_and_missing_claim(claims_csv, tmp_path):
 def test_check_price_adds_expected_payment(claims_csv):
     plain = CliRunner().invoke(main, ["check", str(claims_csv), "--format", "json"])
     assert all("expected_payment" not in c for c in json.loads(plain.output)["claims"])
-    priced = CliRunner().invoke(main, ["check", str(claims_csv), "--format", "json", "--price"])
+    # as of a week after the date of service (not past Medicare's 12-month filing limit: an
+    # HX005 error would make the claim pay $0.00 as billed, tests/test_pricing_check.py)
+    priced = CliRunner().invoke(main, ["check", str(claims_csv), "--format", "json", "--price",
+                                       "--as-of", "2025-03-10"])
     claims = {c["claim_id"]: c for c in json.loads(priced.output)["claims"]}
     assert claims["M1"]["expected_payment"]["total_expected"] == "75.71"
     assert claims["M1"]["expected_payment"]["lines"][0]["expected_paid"] == "15.91"
-    text = CliRunner().invoke(main, ["check", str(claims_csv), "--price"])
+    text = CliRunner().invoke(main, ["check", str(claims_csv), "--price", "--as-of", "2025-03-10"])
     assert "expected payment (medicare): allowed $96.57  expected paid $75.71" in text.output
 
 

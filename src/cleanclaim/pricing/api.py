@@ -46,6 +46,22 @@ def price_claim(claim, store, *, config=None, history=None, batch: PricingBatch 
     return _price_fee_schedule(claim, options, payer_type)
 
 
+def fee_schedule_gap(claim, options: PricingOptions) -> str | None:
+    """Why a non-Medicare claim has no allowed amounts: no fee schedule for its payer (None: has one,
+    or Medicare, priced from the PFS). Used by VC003 to say a dollar cap was not checked."""
+    options = _options(options)
+    if payer_type_of(claim, options) == "medicare":
+        return None
+    payer = claim.payer.payer_id or claim.payer.name or "(no payer ID or name)"
+    if not options.fee_schedules:
+        return f"no fee schedule for payer {payer} (give one with --fee-schedule FILE or [pricing] fee_schedules)"
+    schedule = FeeSchedule.load(list(options.fee_schedules))
+    keys = {k.strip().upper() for k in (claim.payer.payer_id or "", claim.payer.name or "") if k.strip()}
+    if not keys & schedule.payers():
+        return f"no fee schedule rows for payer {payer} in {', '.join(schedule.files)}"
+    return None
+
+
 def price_claims(claims, store, *, config=None, history=None):
     """Price a run of claims in order, sharing one PricingBatch (MPPR and deductible across them).
 

@@ -25,19 +25,22 @@ def wants_pricing(flag: bool | None, config) -> bool:
     return value
 
 
-def enable_pricing(checker, flag: bool | None, payer_type: str | None = None) -> bool:
+def enable_pricing(checker, flag: bool | None, payer_type: str | None = None, fee_schedules=()) -> bool:
     """Price each checked claim when asked; returns whether pricing is on.
+
+    fee_schedules: `check --fee-schedule` files, added to [pricing] fee_schedules.
 
     Bad [pricing] settings or fee schedule files are usage errors (before any claim is read).
     """
     from ..config import ConfigError, load_config
     from .api import price_claim
+    from .denials import apply_denials
 
     try:
         config = load_config()
         if not wants_pricing(flag, config):
             return False
-        options = PricingOptions.from_config(config, payer_type=payer_type)
+        options = PricingOptions.from_config(config, payer_type=payer_type, fee_schedules=tuple(fee_schedules))
         FeeSchedule.load(list(options.fee_schedules))  # read now: errors before the first claim
     except (ConfigError, PricingOptionError, FeeScheduleError) as exc:
         raise click.UsageError(str(exc))
@@ -45,8 +48,10 @@ def enable_pricing(checker, flag: bool | None, payer_type: str | None = None) ->
 
     def pricing_check(claim):
         result = check(claim)
-        result.expected_payment = price_claim(claim, store, config=options,
-                                              history=getattr(checker.ctx, "history", None), batch=batch)
+        price = price_claim(claim, store, config=options, history=getattr(checker.ctx, "history", None),
+                            batch=batch)
+        apply_denials(price, result.findings, batch, claim.patient_key)  # as billed: errors pay $0
+        result.expected_payment = price
         return result
 
     checker.check = pricing_check

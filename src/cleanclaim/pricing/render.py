@@ -16,6 +16,11 @@ def total_line(price) -> Text:
     text = Text.assemble(("expected payment ", "bold"), f"({price.payer_type}): allowed ",
                          (_money(price.total_allowed), "bold"), "  expected paid ",
                          (_money(price.total_expected), "bold green"))
+    if_corrected = price.total_if_corrected
+    if if_corrected is not None:
+        denied = sorted({code for ln in price.lines for code in ln.denied_by})
+        text.append(f"  as billed (denied: {', '.join(denied)}); if corrected ", style="yellow")
+        text.append(_money(if_corrected), style="bold")
     missing = [str(ln.line) for ln in price.lines if ln.expected_paid is None]
     if missing:
         text.append(f"  (line {', '.join(missing)} not priced)", style="yellow")
