@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..codesets.tabular import is_icd10cm_shape
 from ..findings import Finding
 from ..model import Claim, Diagnosis, Payer, Provider, ServiceLine
 
@@ -98,7 +99,6 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _US_DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})$")
 _COMPACT_DATE = re.compile(r"^\d{8}$")
 DATE_FORMATS = "YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"
-_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 _POINTER_LETTERS = "ABCDEFGHIJKL"
 
 
@@ -394,7 +394,7 @@ class _ClaimBuilder:
             if not raw:
                 continue
             code = raw.replace(".", "").replace(" ", "").upper()
-            if not _ICD10.match(code):
+            if not is_icd10cm_shape(code):  # one shape check, shared (QA0.0101)
                 self.finding(number, column, f"{raw!r} is not an ICD-10-CM code")
             self.dx_codes.append(code)
             claim.diagnoses.append(Diagnosis(
