@@ -14,10 +14,10 @@ from pathlib import Path
 
 from .build import build_store
 from .paths import imports_dir, load_manifest, store_path
+from .tabular import is_icd10cm_shape
 from .types import TableInfo
 
 _HCPCS = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
-_ICD = re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$")
 
 
 class ImportFormatError(ValueError):
@@ -202,7 +202,7 @@ def import_icd10(path: Path, release: str | None = None, effective_from: date | 
         if len(line) < 16 or not line[:5].isdigit():
             raise ImportFormatError(f"{where}: expected order number (5 digits) at columns 1-5 of a CDC order file")
         code, flag = line[6:13].strip(), line[14:15]
-        if not _ICD.match(code):
+        if not is_icd10cm_shape(code):
             raise ImportFormatError(f"{where}: {code!r} at columns 7-13 is not an ICD-10-CM code")
         if flag not in ("0", "1"):
             raise ImportFormatError(f"{where}: billable flag {flag!r} at column 15 is not 0 or 1")

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import re
 
-_CODE = r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{0,4})?"
+# A category is a letter, then a digit or a letter, then a letter or digit: A00, Z3A and the
+# FY2026 chapter-17 block QA0 (QA0.0101). In note text a category with a letter second must
+# have a digit third, so words in parentheses such as "(HIV)" are not read as codes.
+_CATEGORY = r"[A-Z](?:\d[0-9A-Z]|[A-Z]\d)"
+_CODE = _CATEGORY + r"(?:\.[0-9A-Z]{0,4})?"
+ICD10CM_SHAPE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z][0-9A-Z]{0,4}$")
 # "(Z34.-)", "(O00-O9A)", "(E08.-E13.-)", "(O31.1-, O31.3-)", "(O99.28, O99.810-O99.815)"
 _PAREN = re.compile(r"\(([^()]*)\)")
 _SEPARATORS = re.compile(r"^(?:\s|,|;|and|or|-|\.)*$")
+
+
+def is_icd10cm_shape(code: str) -> bool:
+    """Whether a code has the ICD-10-CM shape: 3 to 7 characters, a letter, then a digit or a
+    letter, then letters/digits ('M5450', 'Z3A20', 'QA00101'); dotted or not, any case.
+
+    The shape is the one every code of every loaded release has (tests check it against the
+    store); whether the code exists on a date is the store's answer, not this one's.
+    """
+    return bool(ICD10CM_SHAPE.match(normalize_code(code)))
 
 
 def normalize_code(code: str) -> str:
