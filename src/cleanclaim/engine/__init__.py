@@ -150,6 +150,9 @@ class Checker:
         self.ctx = RuleContext(
             store=store, as_of=as_of or date.today(), payer_type=payer_type, options=options or {}
         )
+        # The codes of the rules this run applies: a rule that defers to another (MN001 leaves
+        # pregnancy-only claims to PG004) reports itself when the other is not running.
+        self.ctx.options.setdefault("rule_codes", frozenset(r.code for r in self.rules))
         # A claim read whole has no read findings: the rules that only replay them are skipped.
         self._plan_read = [(r.func, r.finding) for r in self.rules]
         self._plan_whole = [(r.func, r.finding) for r in self.rules
