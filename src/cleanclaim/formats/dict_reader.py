@@ -79,6 +79,8 @@ def claim_from_dict(data: dict[str, Any], source: str = "<dict>") -> Claim:
                 rendering_provider=_provider("rendering", ln.get("rendering_provider")),
             )
         )
+    if data.get("birth_date"):
+        claim.patient_birth_date = _date(data["birth_date"])
     if "total_charge" in data:
         claim.total_charge = Decimal(str(data["total_charge"]))
     else:

@@ -350,3 +350,70 @@ def principal_diagnosis_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]
                   fix="Send the principal diagnosis first in HI01 with qualifier ABK (ICD-10-CM).",
                   fix_safety="safe" if qualifier == "ABF" else "unsafe",
                   authority=f"{TR3}, 2300 HI01-1 (ABK principal diagnosis / BK ICD-9-CM)")
+
+
+@rule("CL022", "claim.no-service-lines", "error", carc="CO-16 / M51")
+def no_service_lines(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A claim with no service line.
+
+    ## What it checks
+    The claim has at least one service line (837P loop 2400 LX/SV1; a FHIR Claim.item;
+    a CSV claim always has one row).
+
+    ## Why payers deny it
+    Loop 2400 is required, 1 to 50 per claim, and CLM02 is the sum of the lines' SV102:
+    a claim without lines fails the front-end edits (999 / 277CA rejection) or is denied
+    CO-16 with M51 (missing procedure code).
+
+    ## Example
+    `CLM*PM1007*130***11:B:1*Y*A*Y*Y~` followed by the next claim's HL, with no LX/SV1.
+
+    ## Fix
+    Add the service lines (LX, SV1, DTP*472) whose charges add up to CLM02.
+
+    ## Authority
+    ASC X12 005010X222A1 837P TR3, loop 2400 Service Line Number (required, repeat 50);
+    2300 CLM02 (total claim charge = sum of SV102).
+    """
+    if claim.lines or any(f.severity == "error" for f in claim.read_findings):
+        return  # a claim its reader could not read whole is reported there
+    charge = f" (CLM02 total charge {claim.total_charge})" if claim.total_charge else ""
+    yield Hit(f"The claim has no service line{charge}: loop 2400 is required (1 to 50 lines).",
+              fix="Add the service lines (LX/SV1 with DTP*472; FHIR Claim.item) that make up the charge.",
+              fix_safety="unsafe", authority=f"{TR3}, loop 2400 (required, 1..50); 2300 CLM02")
+
+
+@rule("CL023", "claim.birth-date-after-service", "error", carc="CO-16 / MA39")
+def birth_date_after_service(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """A patient birth date after a date of service (or after today).
+
+    ## What it checks
+    The patient's (or subscriber's, when the subscriber is the patient) birth date, DMG02,
+    is not after any line's date of service.
+
+    ## Why payers deny it
+    A service cannot be given before the patient was born: the payer cannot match the
+    patient, CO-16 with MA39 (missing/incomplete/invalid gender/birth date), or CO-31
+    (patient cannot be identified as our insured).
+
+    ## Example
+    Birth date 2030-01-01 on a claim for 2026-06-01.
+
+    ## Fix
+    Correct the birth date (or the date of service) from the patient's registration.
+
+    ## Authority
+    ASC X12 005010X222A1 837P TR3, 2010BA/2010CA DMG02 (date of birth) and 2400 DTP*472.
+    """
+    born = getattr(claim, "patient_birth_date", None)
+    if born is None:
+        return
+    dates = sorted({ln.date_of_service for ln in claim.lines if ln.date_of_service is not None})
+    before = [d for d in dates if d < born]
+    if before:
+        yield Hit(f"The patient's birth date is after the date of service {before[0].isoformat()}.",
+                  fix="Correct the birth date (DMG02) or the date of service from the registration.",
+                  fix_safety="unsafe", authority=f"{TR3}, DMG02; 2400 DTP*472")
+    elif born > ctx.as_of:
+        yield Hit(f"The patient's birth date is after {ctx.as_of.isoformat()} (today).",
+                  fix="Correct the birth date (DMG02).", fix_safety="unsafe", authority=f"{TR3}, DMG02")
