@@ -22,7 +22,8 @@ def no_covered_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     match the rule's ICD-10-CM prefixes or ranges (`any_of`) and not be one the pack
     calls not sufficient (`not_sufficient`, e.g. Z33.1, Z3A.-). Lines whose pointers
     reach no diagnosis (CL001) and claims whose diagnoses are all pregnancy-state codes
-    (PG004) are left to those rules.
+    (PG004) are left to those rules -- the latter only when PG004 runs too (with
+    `--select MN` alone, MN001 reports them).
 
     ## Why payers deny it
     The service is not reasonable and necessary for the condition billed: CO-50, or CO-11
@@ -41,7 +42,8 @@ def no_covered_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ICD-10-CM Official Guidelines IV.A-D, IV.G and I.C.15.a.1; CMS 100-02 ch.15 §220.2).
     """
     codes = [dx.code for dx in claim.diagnoses]
-    if not claim.lines or (codes and all(PREGNANCY_STATE.match(c) for c in codes)):
+    pg004_runs = "PG004" in ctx.options.get("rule_codes", ("PG004",))  # e.g. not with --select MN
+    if not claim.lines or (pg004_runs and codes and all(PREGNANCY_STATE.match(c) for c in codes)):
         return
     policy = policy_for(claim, ctx)
     for ln in claim.lines:
