@@ -253,3 +253,46 @@ BIW x 4 wks. Goals: (1) walk 30 min; (2) stairs reciprocal.
 """
     found = gaps(text, [Billed("97110", Decimal(1)), Billed("97140", Decimal(1))])
     assert found == set(), found
+
+
+# ---------------------------------------------------------------- more ways of writing
+
+
+@pytest.mark.parametrize("text,value,site", [
+    ("S: Pain rated 6 in the left hip.", 6, "hip"),
+    ("S: Her pain in the right hip is a 6 today.", 6, "hip"),
+    ("S: c/o C/S pain, 5/10.", 5, "cervical"),
+    ("S: L/S pain 7/10 w/ bending.", 7, "lumbar"),
+    ("S: T/S stiffness and pain 3/10.", 3, "thoracic"),
+    ("S: Pain 6/10 L UT.", 6, "trapezius"),
+])
+def test_pain_rated_without_scale_and_spine_abbreviations(text, value, site):
+    """DOC003: the score (NPRS 0-10) with its body site, in shorthand."""
+    assert [(p.value, p.site) for p in el(text).sited_pain_scores] == [(value, site)]
+
+
+@pytest.mark.parametrize("text", [
+    "S: Pain is 50% better since the last visit.",
+    "S: Pain for 6 weeks in the left hip.",
+    "S: Pain at 3 am wakes her, left hip.",
+])
+def test_pain_followed_by_other_figures_is_no_score(text):
+    assert not el(text).pain_scores
+
+
+def test_joint_mobs_shorthand_treats_the_region():
+    found = el("Tx: Joint mobs T/S grade III, 10 min.")
+    assert "97140" in {t.code for t in found.techniques}
+    assert {r.region for r in found.regions_treated} == {"thoracic"}
+
+
+def test_minutes_in_a_table_column_and_after_a_label():
+    """§220.3.E: minutes per timed code and total timed minutes, as a table or 'label: N'."""
+    found = el("Tx:\n| Code | Service | Minutes |\n|---|---|---|\n| 97110 | TherEx | 15 |\n"
+               "| 97140 | STM L/S | 10 |\nTotal timed minutes: 25.")
+    assert found.minutes_by_code == {"97110": 15, "97140": 10}
+    assert found.total_minutes == 25
+
+
+def test_a_clock_time_is_no_minutes_label():
+    assert not el("Tx: MFR to the neck. Time: 10:30 am.").minutes

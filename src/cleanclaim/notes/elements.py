@@ -265,7 +265,7 @@ def _pain_scores(note: Note, regions: list[BodyRegion]) -> list[PainScore]:
             sentence = note.sentence_at(m.start())
             sentence_text = text[sentence.start:sentence.end]
             groups = m.groupdict()
-            raw = groups.get("value") or groups.get("value2") or groups.get("value3") or \
+            raw = groups.get("value") or groups.get("value2") or groups.get("value3") or groups.get("value4") or \
                 groups.get("mm") or groups.get("mm2")
             if groups.get("cm"):
                 raw = str(float(groups["cm"]) * 10)  # a 10 cm VAS line read in cm
@@ -333,6 +333,8 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
     out = []
     functional = el.functional_limitations
     marks = [(m, False) for m in lx.MINUTES.finditer(text)] + [(m, True) for m in lx.MINUTES_PRIME.finditer(text)]
+    marks += [(m, False) for m in lx.MINUTES_LABEL.finditer(text)
+              if not any(o.start() <= m.start("n") < o.end() for o, _ in marks)]
     for m, prime in marks:
         span = Span(m.start(), m.end(), m.group())
         if prime and re.search(r"(?:" + lx.ACTIVITY + r"|amb\w*|distance|ft|feet)\W+(?:\w+\W+){0,2}$",
@@ -375,6 +377,7 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
             continue
         elif re.search(r"session|visit|treatment|tx|appointment", sentence_text, re.I):
             out.append(Minutes(int(m.group("n")), span, None, "session"))
+    out += _table_minutes(note, el, out)
     for m in lx.CLOCK_RANGE.finditer(text):  # "97140 10:00-10:25": a time block is minutes too
         minutes = _clock_minutes(m.group())
         span = Span(m.start(), m.end(), m.group())
@@ -383,6 +386,51 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
         code = _code_for_position(note, el, span.start, note.sentence_at(span.start))
         if code:
             out.append(Minutes(minutes, span, code, "code"))
+    return out
+
+
+def _table_minutes(note: Note, el: Elements, found: list[Minutes]) -> list[Minutes]:
+    """A table with a minutes column ("| Code | Service | Minutes |" then "| 97110 | TherEx | 15 |"):
+    each row's figure in that column is its code's minutes (a 'Total' row the total)."""
+    text = note.text
+    out: list[Minutes] = []
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    for i, line in enumerate(lines):
+        if "|" not in line:
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        col = next((j for j, c in enumerate(cells)
+                    if re.fullmatch(r"(?:timed )?(?:min(?:ute)?s?\.?|time|duration)(?: \(min(?:ute)?s?\))?", c, re.I)),
+                   None)
+        if col is None or len(cells) < 2:
+            continue
+        for k in range(i + 1, min(len(lines), i + 30)):
+            row = lines[k]
+            if "|" not in row:
+                break
+            if re.fullmatch(r"[\s|:\-+=]+", row):
+                continue
+            rcells = row.strip().strip("|").split("|")
+            if col >= len(rcells):
+                continue
+            m = re.fullmatch(r"\s*(\d{1,3})\s*(?:min(?:ute)?s?\.?|')?\s*", rcells[col])
+            if not m:
+                continue
+            start = offsets[k] + row.index(rcells[col]) + m.start(1)
+            span = Span(start, start + len(m.group(1)), m.group(1))
+            if any(f.span.start <= span.start < f.span.end for f in found):
+                continue
+            if lx.TOTAL.search(row):
+                out.append(Minutes(int(m.group(1)), span, None,
+                                   "total_timed" if lx.TIMED_TOTAL.search(row) else "total"))
+                continue
+            code = _code_for_position(note, el, offsets[k], Span(offsets[k], offsets[k] + len(row)))
+            if code:
+                out.append(Minutes(int(m.group(1)), span, code, "code"))
     return out
 
 

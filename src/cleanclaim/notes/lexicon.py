@@ -24,30 +24,31 @@ def words(pattern: str, flags: int = I) -> re.Pattern:
 
 REGIONS: dict[str, str] = {
     "full body": r"full[- ]body|whole[- ]body|entire body",
-    "lumbar": r"lumbar(?: spine| paraspinals?| region| area)?|low(?:er)?[- ]back|lumbosacral|lbp|"
+    "lumbar": r"lumbar(?: spine| paraspinals?| region| area)?|low(?:er)?[- ]back|lumbosacral|lbp|l-spine|"
+              r"(?-i:L/S|LS spine)|"
               r"(?-i:L[1-5](?:\s*-\s*(?:L?[1-5]|S1))?)|multifidus",
     "thoracolumbar": r"thoracolumbar(?: junction| spine| region| paraspinals?)?|tl junction|"
                      r"(?-i:T1[12]\s*[-\u2013]\s*L[1-3])",
     "cervicothoracic": r"cervicothoracic(?: junction| spine| region)?|ct junction",
-    "thoracic": r"thoracic(?: spine| paraspinals?| region)?|mid[- ]?back|upper back|t-spine|"
+    "thoracic": r"thoracic(?: spine| paraspinals?| region)?|mid[- ]?back|upper back|t-spine|(?-i:T/S)|"
                 r"(?-i:T(?:1[0-2]|[1-9])(?:\s*-\s*T?(?:1[0-2]|[1-9]))?)|ribs?|rib cage|costal|"
                 r"between the shoulder blades",
-    "cervical": r"cervical(?: spine| paraspinals?| region)?|neck|c-spine|suboccipitals?|"
+    "cervical": r"cervical(?: spine| paraspinals?| region)?|neck|c-spine|(?-i:C/S)|suboccipitals?|"
                 r"(?-i:C[1-7](?:\s*-\s*C?[1-7]|\s*-\s*T1)?)|scalenes?|sternocleidomastoid|scm",
     "shoulder": r"shoulders?|rotator cuff|deltoids?|glenohumeral|supraspinatus|infraspinatus|"
                 r"subscapularis|teres(?: minor| major)?",
-    "trapezius": r"(?:upper |middle |lower )?trap(?:ezius|s)",
+    "trapezius": r"(?:upper |middle |lower )?trap(?:ezius|s)|(?-i:UT|UFT)",
     "scapular": r"scapula[er]?|periscapular|rhomboids?|levator(?: scapulae?)?|scapular stabili[sz]ers",
-    "paraspinals": r"paraspinals?|erector spinae",
+    "paraspinals": r"paraspinals?|paras|erector spinae|latissimus(?: dorsi)?|lats",
     "quadratus lumborum": r"quadratus lumborum|ql",
-    "gluteal": r"glut(?:eal|eus|es)(?: medius| maximus| minimus)?|buttocks?",
+    "gluteal": r"glut(?:eal|eus|es?)(?: med(?:ius)?| max(?:imus)?| min(?:imus)?)?|buttocks?|coccyx|tailbone",
     "piriformis": r"piriformis",
     "sacroiliac": r"sacroiliac(?: joints?)?|si joints?|sij|sacrum|sacral",
-    "hip": r"hips?|hip flexors?|iliopsoas|psoas|tfl",
+    "hip": r"hips?|hip flexors?|iliopsoas|psoas|tfl|groin",
     "pelvis": r"pelvi[cs](?: girdle)?|pubic symphysis|symphysis(?: pubis)?|pubic bone",
-    "thigh": r"thighs?|hamstrings?|quadriceps|quads?|adductors?|it band|iliotibial band",
+    "thigh": r"thighs?|hamstrings?|quadriceps|quads?|adductors?|it band|itb|iliotibial band",
     "knee": r"knees?|patell\w*|tibiofemoral|patellofemoral",
-    "calf": r"calf|calves|gastrocnemius|gastroc|soleus",
+    "calf": r"calf|calves|gastrocnemius|gastroc|soleus|achilles(?: tendon)?",
     "leg": r"legs?|lower extremit(?:y|ies)|lower limbs?|shins?|(?-i:B?LEs?|LLE|RLE)",
     "ankle": r"ankles?|talocrural|subtalar",
     "foot": r"foot|feet|plantar fascia|plantar surface|arch(?:es)? of (?:the )?feet|(?:plantar )?heels?|"
@@ -57,7 +58,7 @@ REGIONS: dict[str, str] = {
     "elbow": r"elbows?|(?:lateral |medial )?epicondyles?|wrist extensors?|forearm extensors?",
     "wrist": r"wrists?",
     "hand": r"hands?|fingers?|thumbs?|palms?|thenar(?: eminence)?|hypothenar|knuckles?|mcps?|pips?",
-    "chest": r"chest|pectorals?|pecs",
+    "chest": r"chest|pectorals?|pectoralis(?: major| minor)?|pec (?:major|minor)|pecs",
     "abdomen": r"abdomen|abdominal(?: wall)?",
     "jaw": r"jaw|tmj|masseters?|temporomandibular(?: joint)?",
     "head": r"head|scalp|occiput|temples|face",
@@ -98,7 +99,12 @@ NPRS = re.compile(
     r"(?:[ \t]*\])?\s*(?:/|out of|of)\s*10(?!\d|\.\d)"
     r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating)\s*(?:score\s*)?"
     r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])"
-    r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])",
+    r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])"
+    # "pain rated 6", "pain in the right hip is a 6 today", "pain intensity: 5"
+    r"|(?<![\w])(?:pain|ache|aching|discomfort)\s+(?:[A-Za-z'-]+\s+){0,4}?(?:rated|rating|is|at|of|score|level|"
+    r"intensity)\s*(?:[:=]\s*)?(?:an?\s+)?(?P<value4>\d{1,2}(?:\.\d)?)(?![\d/.]|\s*(?:out of|of|/|-\s*\d|%|"
+    r"percent|min|mins|minutes?|hours?|hrs?|h\b|days?|weeks?|wks?|months?|mos?|years?|yrs?|x\b|times|deg|°|mm|"
+    r"cm|lbs?|kg|ft|feet|reps?|sets?|sec|s\b|am|pm|[ap]\.m))",
     I,
 )
 VAS = re.compile(
@@ -167,6 +173,9 @@ MINUTES = re.compile(r"(?<![\d.:/])(?P<n>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?|m
 # "TherEx 15'", "Manual x 13'": the prime is a minutes mark in therapy shorthand (also feet,
 # so it counts only next to a code or service, or as a total; see elements._minutes)
 MINUTES_PRIME = re.compile(r"(?<![\d.:/'\u2019\u2032\w])(?P<n>\d{1,3})[ \t]?['\u2019\u2032](?![\w'\u2019\u2032\"])", I)
+# "Total timed minutes: 38", "Treatment time - 45": the figure after a minutes label
+MINUTES_LABEL = re.compile(r"(?<![\w])(?:minutes?|mins?|min\.?|time)\s*(?:[:=]|-|\u2013)\s*(?P<n>\d{1,3})"
+                           r"(?![\d:]|\.\d|\s*(?:/|%|am\b|pm\b|[ap]\.m|sec|s\b|x\b|hours?|hrs?))", I)
 CLOCK_RANGE = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\s*(?:[ap]\.?m\.?)?\s*(?:-|–|to)\s*(?:[01]?\d|2[0-3]):[0-5]\d", I)
 TOTAL = words(r"total(?: timed)?(?: treatment| tx| session| therapy| service)?(?: time| minutes| mins?)?|"
               r"timed (?:code )?(?:minutes|total)|total time")
