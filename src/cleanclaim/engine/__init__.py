@@ -157,13 +157,32 @@ class Checker:
         self._plan_read = [(r.func, r.finding) for r in self.rules]
         self._plan_whole = [(r.func, r.finding) for r in self.rules
                             if not getattr(r.func, "replays_read_findings", False)]
+        # A rule with `silent_unless(ctx)` yields nothing while that is false (e.g. the DOC
+        # family without notes): asked once per claim, and the rules it shuts are skipped.
+        self._gates = tuple(dict.fromkeys(
+            gate for r in self.rules if (gate := getattr(r.func, "silent_unless", None)) is not None))
+        self._gated_plans: dict[tuple, list] = {}
+
+    def _gated_plan(self, key: tuple) -> list:
+        """The plan for (read findings?, each gate open?): without the rules a shut gate silences."""
+        plan = self._gated_plans.get(key)
+        if plan is None:
+            shut = {gate for gate, open_ in zip(self._gates, key[1:]) if not open_}
+            plan = self._gated_plans[key] = [
+                (func, finding) for func, finding in (self._plan_read if key[0] else self._plan_whole)
+                if getattr(func, "silent_unless", None) not in shut]
+        return plan
 
     def check(self, claim: Claim) -> ClaimResult:
         findings: list[Finding] = []
         ctx = self.ctx
         ctx.claim_memo(claim).clear()
         claim_id = claim.claim_id
-        for func, finding in self._plan_read if claim.read_findings else self._plan_whole:
+        if self._gates:
+            plan = self._gated_plan((bool(claim.read_findings), *[gate(ctx) for gate in self._gates]))
+        else:
+            plan = self._plan_read if claim.read_findings else self._plan_whole
+        for func, finding in plan:
             for hit in func(claim, ctx):
                 findings.append(finding(hit, claim_id))
         if len(findings) > 1:
