@@ -444,3 +444,10 @@ def medical_necessity(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
 
 
 from . import documentation_claim  # noqa: E402,F401  (DOC014-DOC016: the note against the claim)
+
+# Without notes every DOC rule is silent: the engine skips them (one notes_given call per claim).
+for _func in (no_note, soap_sections, pain_score, functional_limitation, body_region, technique,
+              timed_minutes, skilled_response, referral_order, plan_of_care, objective_progress,
+              relaxation_language, medical_necessity, documentation_claim.minutes_units,
+              documentation_claim.separate_site, documentation_claim.note_date):
+    _func.silent_unless = notes_given
