@@ -70,8 +70,9 @@ npi._CHECKED_LIMIT = 0
 import cleanclaim.engine as engine
 init = engine.Checker.__init__
 def every_rule(self, *args, **kwargs):  # no skipping of the read-finding replays either
-    init(self, *args, **kwargs)
+    init(self, *args, **kwargs)           # nor of the rules a gate (silent_unless) shuts
     self._plan_whole = self._plan_read
+    self._gates = ()
 engine.Checker.__init__ = every_rule
 """
 
