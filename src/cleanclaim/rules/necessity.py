@@ -12,6 +12,17 @@ from .base import Hit, RuleContext, rule
 PREGNANCY_STATE = re.compile(r"^(Z331|Z3A\d\d|Z34\d*)$")  # what PG004 reports on its own
 
 
+def _in_code_set(ctx: RuleContext, dx, dos) -> bool:
+    """False for an ICD-10-CM code the release in force on ``dos`` does not hold (DX001
+    reports it once; MN001 does not judge a code that does not exist)."""
+    from .icd10 import ICD10_START, release_on
+
+    if dos is None or not dx.is_icd10 or dos < ICD10_START or ctx.store is None:
+        return True
+    release = release_on(ctx, dos)
+    return release is None or ctx.store.icd_code(dx.code, release.release_id) is not None
+
+
 @rule("MN001", "necessity.no-covered-diagnosis", "error", carc="CO-50 / CO-11")
 def no_covered_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """A line whose pointed diagnoses do not meet the code's covered-diagnosis requirement.
@@ -48,7 +59,8 @@ def no_covered_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     policy = policy_for(claim, ctx)
     for ln in claim.lines:
         requirements = policy.diagnosis_requirements(ln.procedure_code, ln.date_of_service)
-        pointed = [dx for p in ln.diagnosis_pointers if (dx := claim.diagnosis_at(p)) is not None]
+        pointed = [dx for p in ln.diagnosis_pointers if (dx := claim.diagnosis_at(p)) is not None
+                   and _in_code_set(ctx, dx, ln.date_of_service)]  # a code not in it: DX001's
         if not requirements or not pointed:
             continue
         for req in requirements:
