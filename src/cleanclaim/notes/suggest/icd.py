@@ -37,6 +37,7 @@ class Candidate:
     name_text: str = ""
     words: frozenset = frozenset()  # the content words the tabular name matched
     reranked: bool = False
+    sections: set = field(default_factory=set)  # sections of the evidence ('' = before any heading)
 
     @property
     def chapter15(self) -> bool:
@@ -63,6 +64,35 @@ RESOLVED_AFTER = re.compile(
     r"\b(?:has|have|had)?\s*(?:now\s+)?(?:settled|resolved|subsided|cleared|gone away|went away|abated|ceased)\b"
     r"|\bno longer (?:present|an issue|a problem)\b|\bis gone\b|\bare gone\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;:,\n]|\bbut\b|\band\b(?= [a-z]+ (?:is|are|has|have)\b)", re.IGNORECASE)
+# Uncertain diagnoses are not coded in the outpatient setting (ICD-10-CM Official Guidelines
+# IV.H: "Do not code diagnoses documented as 'probable', 'suspected', 'questionable', 'rule
+# out', 'compatible with', 'consistent with', or 'working diagnosis' or other similar terms
+# indicating uncertainty"): the clause's words before the condition carry the qualifier, or it
+# follows it ("... tear, suspected").
+UNCERTAIN_BEFORE = re.compile(
+    r"\b(?:probable|probably|suspected|suspect|suspicious (?:for|of)|questionable|question of|possible|possibly|"
+    r"rule[- ]out|r/o|compatible with|consistent with|working (?:diagnosis|dx)|presumed|presumptive|likely|"
+    r"differential(?: diagnosis| dx)?(?: includes?)?|cannot (?:be )?rule[d]? out)\b[^.;:,\n]{0,50}$"
+    r"|\?\s*$", re.IGNORECASE)
+UNCERTAIN_AFTER = re.compile(r"^[^.;,(\n]{0,25}?(?:\(|,|-|\s)\s*(?:suspected|probable|possible|questionable|\?)"
+                             r"\s*(?:\)|[.;,\n]|$)", re.IGNORECASE)
+# what the patient is told to watch for is no finding ("report any swelling, headache or visual
+# change", "call if bleeding", "precautions: ...")
+INSTRUCTION = re.compile(r"\b(?:report|call|notify|contact|return|seek (?:care|attention)|go to)\b[^.;\n]{0,40}"
+                         r"\b(?:any|if|for|with|should|when)\b[^.;\n]*$|\b(?:watch for|monitor for|warning signs?|"
+                         r"red flags?|precautions?|educated (?:on|about)|instructed (?:on|about|in)|signs of)\b[^.;\n]*$",
+                         re.IGNORECASE)
+
+
+def _clause_start(text: str, start: int) -> int:
+    lo = max(text.rfind(c, 0, start) for c in ".;\n")
+    return lo + 1
+
+
+def _uncertain(text: str, start: int, end: int) -> bool:
+    """The condition is qualified as uncertain (guideline IV.H) or is something to watch for."""
+    lead = text[_clause_start(text, start):start]
+    return bool(UNCERTAIN_BEFORE.search(lead) or INSTRUCTION.search(lead) or UNCERTAIN_AFTER.match(text, end))
 
 
 def _resolved(text: str, start: int, end: int) -> bool:
@@ -70,6 +100,36 @@ def _resolved(text: str, start: int, end: int) -> bool:
     m = CLAUSE_BREAK.search(text, end)
     clause_end = m.start() if m else len(text)
     return bool(RESOLVED_AFTER.search(text, end, clause_end))
+
+
+# who wrote the order is no finding: "Dr. S. Rao, hand surgery", "Dr. K. Ostrowski (PCP)",
+# "Dr. P. Lindahl, DDS (orofacial pain)" -- the name and the specialty after it
+_SPECIALTY = (r"(?:ortho\w*|neuro\w*|rheum\w*|podiatr\w*|ob(?:/gyn)?|gyn\w*|obstetric\w*|pcp|primary care(?: physician)?|"
+              r"family (?:medicine|practice)|internal medicine|sports medicine|physiatr\w*|pm&r|surg\w*|spine|"
+              r"pain (?:management|medicine|clinic)|midwi\w*|cnm|mfm|maternal[- ]fetal medicine|dds|dmd|dentist\w*|"
+              r"orofacial(?: pain)?|oncolog\w*|cardiolog\w*|pediatric\w*|urogyn\w*|md|do|np|pa(?:-c)?|dpm|dc)")
+PROVIDER = re.compile(
+    r"\b(?:Dr|DR|Doctor)\.?[ \t]+(?:[A-Z][\w'.-]*[ \t]*){1,3}"
+    r"(?:(?:,[ \t]*|[ \t]*\()(?i:(?:[\w&/.-]+[ \t]+){0,2}" + _SPECIALTY
+    + r"\b(?:[ \t]+(?:surg\w*|medicine|clinic|specialist|physician|service|department|dept|pain|associates|group)){0,2})"
+    r"[ \t]*\)?)*")
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    """Ranges whose words are never a diagnosis: the note's title line (the service or clinic:
+    "LYMPHEDEMA / EDEMA SERVICE", "TMJ / Orofacial PT -- Visit Note") and the ordering provider's
+    name and specialty."""
+    out = []
+    m = re.match(r"\s*(?:---\n.*?\n---\n\s*)?", text, re.S)
+    start = m.end() if m else 0
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end].strip()
+    if (line and len(line) <= 90 and ":" not in line and ". " not in line and not line.endswith(".")
+            and text[end:].strip()):
+        out.append((start, end))
+    out += [(m.start(), m.end()) for m in PROVIDER.finditer(text)]
+    return out
 
 
 def _context_tokens(note, tokens):
@@ -82,7 +142,8 @@ def _context_tokens(note, tokens):
         if key not in cache:
             ctx = note.context(key)
             historical = ctx.historical and not any(a <= t.start and t.end <= b + 40 for a, b in injury_now)
-            cache[key] = (ctx.negated or ctx.hypothetical or _resolved(note.text, t.start, t.end), historical)
+            cache[key] = (ctx.negated or ctx.hypothetical or _resolved(note.text, t.start, t.end)
+                          or _uncertain(note.text, t.start, t.end), historical)
         off, historical = cache[key]
         if not off:
             (past if historical else current).append(t)
@@ -117,7 +178,9 @@ def _merge(spans, text: str) -> list:
 
 def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict[str, Candidate]:
     """Codes whose tabular wording the note's affirmed sentences cover."""
-    tokens, past = _context_tokens(note, tokenize(note.text, note=True))
+    masked = _masked(note.text)
+    tokens = [t for t in tokenize(note.text, note=True) if not any(a <= t.start < b for a, b in masked)]
+    tokens, past = _context_tokens(note, tokens)
     encounter = next((t.norm for t in tokens if t.kind == ENCOUNTER), DEFAULT_ENCOUNTER)
     found: dict[str, Candidate] = {}
     resolved: dict[tuple, set] = {}
@@ -125,6 +188,7 @@ def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict
         inside = [t for t in tokens if sentence.start <= t.start < sentence.end]
         before = [t for t in past if sentence.start <= t.start < sentence.end]
         weight = _section_weight(note, sentence.start)
+        where = (note.sections_at(sentence.start) if note.section_list else set()) or {""}
         matches = []
         if any(t.kind == CONTENT for t in inside) and weight > 0:
             matches = index.match(inside, exclude_prefixes=NOTE_EXCLUDED, min_coverage=MIN_COVERAGE, free_text=True)
@@ -157,8 +221,10 @@ def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict
             for code in codes:
                 cand = found.get(code)
                 if cand is None:
-                    found[code] = Candidate(code, score, spans, why, name_text=m.name.text, words=m.matched)
+                    found[code] = Candidate(code, score, spans, why, name_text=m.name.text, words=m.matched,
+                                            sections=set(where))
                     continue
+                cand.sections |= where
                 cand.words = cand.words | m.matched
                 if score > cand.score:
                     cand.why = why
@@ -224,6 +290,31 @@ def _integral_drop(found: dict[str, Candidate], index: TabularIndex) -> None:
                 break
 
 
+DIAGNOSTIC_SECTIONS = frozenset({"assessment", "orders"})  # where the provider states the diagnoses
+FINDING_SECTIONS = frozenset({"objective", "treatment", "plan", "goals"})  # exam, techniques, intentions
+
+
+def _anchored(cand: Candidate) -> bool:
+    return bool(cand.sections & DIAGNOSTIC_SECTIONS)
+
+
+def _assessment_drop(found: dict[str, Candidate], index: TabularIndex) -> None:
+    """When the assessment (or the order's diagnosis) names conditions, the signs and symptoms
+    told elsewhere are theirs: a symptom code found only outside the diagnostic statement goes
+    (Official Guidelines IV.D: symptoms are coded when no definitive diagnosis is established;
+    I.B.5: not when routinely associated with it), and so does any code found only in the exam,
+    the treatment or the plan ("scar mobilization", "SLR reproduces thigh pain", "no pain with
+    cough") -- they describe findings and techniques, the diagnosis is the provider's statement."""
+    if not any(_anchored(c) for c in found.values()):
+        return
+    for code in list(found):
+        cand = found[code]
+        if _anchored(cand):
+            continue
+        if cand.sections <= FINDING_SECTIONS or (_symptom(code, index) and not code.startswith(("Z", "O"))):
+            found.pop(code)
+
+
 def _excludes1_drop(found: dict[str, Candidate], store, release_id: str) -> None:
     """Excludes1 at a candidate naming another candidate: the excluded condition is coded
     there, not here (M54.5 Excludes1 "low back strain (S39.012)": S39.012D stays, M54.50 goes)."""
@@ -245,7 +336,9 @@ def _symptom(code: str, index: TabularIndex) -> bool:
 def chapter15(found: dict[str, Candidate], facts: PregnancyFacts, store, index: TabularIndex,
               release_id: str, note_text: str) -> list[Candidate]:
     """O-codes first for a pregnant patient (guideline I.C.15.a.1), Z3A from completed weeks."""
-    ordered = sorted(found.values(), key=lambda c: (_symptom(c.code, index), -c.score))
+    # first-listed: the condition the provider's assessment names (Official Guidelines IV.G),
+    # a definitive diagnosis before a symptom (I.B.4-I.B.5)
+    ordered = sorted(found.values(), key=lambda c: (not _anchored(c), _symptom(c.code, index), -c.score))
     puerperium = facts.postpartum and not facts.ga_strong
     if not facts.pregnant and not puerperium:
         return ordered
@@ -398,4 +491,5 @@ def icd_candidates(note, store, release_id: str, index: TabularIndex | None = No
     found = tabular_candidates(note, index, facts)
     _excludes1_drop(found, store, release_id)
     _integral_drop(found, index)
+    _assessment_drop(found, index)
     return chapter15(found, facts, store, index, release_id, note.text)
