@@ -68,3 +68,53 @@ def test_units_lists_an_untimed_code_and_computes_the_rest():
     assert [u["code"] for u in doc["untimed"]] == ["97010"]
     assert doc["total_minutes"] == 8  # 97010 adds no timed minutes (§20.2)
     assert [(ln["code"], ln["units"]) for ln in doc["lines"]] == [("97110", 1)]
+
+
+# --- CSV: items 11, 15, 17 ------------------------------------------------------------
+
+HEADER = "claim_id,patient_name,date_of_service,procedure_code,modifiers,units,charge,dx1,dx2,pointers,billing_npi,payer_type\n"
+
+
+def _csv_claims(tmp_path, body, make_checker=None, **options):
+    from cleanclaim.formats.csv_reader import iter_csv
+
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + body)
+    claims = [c for c in iter_csv(path) if hasattr(c, "lines")]
+    if make_checker is None:
+        return claims
+    checker = make_checker(**options)
+    return [checker.check(c) for c in claims]
+
+
+def test_misaligned_row_quotes_nothing_and_is_not_read(tmp_path, make_checker):
+    # trial 7 shift.csv: an unquoted "Doe, Jane" gives 13 fields against the header's 12
+    (result,) = _csv_claims(tmp_path, "S1,Doe, Jane,2026-06-01,97110,GP,1,80,M62.81,,1,1234567893,MB\n",
+                            make_checker, payer_type="medicare")
+    text = " ".join(f"{f.message} {f.fix}" for f in result.findings)
+    assert [f.code for f in result.findings] == ["CSV001"]
+    assert "misaligned" in text and "13 fields" in text and "12" in text
+    for value in ("Jane", "Doe", "M62.81", "2026-06-01", "1234567893"):
+        assert value not in text
+
+
+def test_excel_midnight_datetime_is_the_date(tmp_path):
+    from cleanclaim.formats.csv_reader import parse_day
+    from datetime import date
+
+    (claim,) = _csv_claims(tmp_path, "D1,,2026-03-05 00:00:00,97110,GP,1,80,M62.81,,1,1234567893,MB\n")
+    assert claim.lines[0].date_of_service == date(2026, 3, 5)
+    assert not claim.read_findings
+    assert parse_day("3/5/2026 0:00")[0] == date(2026, 3, 5)
+    assert parse_day("2026-03-05 14:30:00")[0] is None  # a time of day is not guessed away
+
+
+def test_bad_diagnosis_reported_once_and_pointers_keep_their_target(tmp_path, make_checker):
+    (result,) = _csv_claims(tmp_path, "B1,,2026-06-01,97110,GP,1,80,9XX,M62.81,2,1234567893,MB\n",
+                            make_checker, payer_type="medicare")
+    codes = [f.code for f in result.findings if f.severity == "error"]
+    assert codes == ["CSV001"], [f.message for f in result.findings]
+    assert not any(f.code in ("DX001", "MN001", "CL001", "CL006", "CL021") for f in result.findings)
+    (only,) = _csv_claims(tmp_path, "B2,,2026-06-01,97110,GP,1,80,9XX,,1,1234567893,MB\n",
+                          make_checker, payer_type="medicare")
+    assert [f.code for f in only.findings if f.severity == "error"] == ["CSV001"]

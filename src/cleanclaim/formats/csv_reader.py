@@ -97,6 +97,8 @@ ENCODING = "\x00encoding"  # the row held bytes that are not UTF-8
 _SPLIT = re.compile(r"[\s,:;]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _US_DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})$")
+# A spreadsheet / pandas datetime export of a date cell: "2026-03-05 00:00:00", "3/5/2026 0:00"
+_MIDNIGHT = re.compile(r"^(\S+)[ T]0?0:00(?::00(?:\.0+)?)?$")
 _COMPACT_DATE = re.compile(r"^\d{8}$")
 DATE_FORMATS = "YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"
 _POINTER_LETTERS = "ABCDEFGHIJKL"
@@ -344,7 +346,14 @@ def iter_csv(path: str | Path) -> Iterator[Claim | Finding]:
 
 def parse_day(raw: str) -> tuple[date | None, str]:
     """(date, '') or (None, why) for ISO YYYY-MM-DD, US MM/DD/YYYY (M/D/YYYY, MM-DD-YYYY)
-    and YYYYMMDD (X12 D8). A two-digit year or a day-first date is refused, never guessed."""
+    and YYYYMMDD (X12 D8), each optionally followed by a midnight time (00:00:00, as Excel
+    and pandas export date cells). A two-digit year or a day-first date is refused, never
+    guessed."""
+    midnight = _MIDNIGHT.match(raw)
+    if midnight:  # a date cell exported as a datetime at midnight is that date
+        raw = midnight.group(1)
+    elif re.match(r"^\S+[ T]\d{1,2}:\d{2}", raw):
+        return None, f"holds a time of day; give the date only, {DATE_FORMATS}"
     us = _US_DATE.match(raw)
     try:
         if _ISO_DATE.match(raw):
@@ -373,9 +382,12 @@ class _ClaimBuilder:
         self.claim = Claim(claim_id=claim_id, source=str(path), source_row=number)
         self.dx_codes: list[str] = []
         self.total_given = bool(first.get("total_charge"))
+        self.levelled = False  # claim-level values read (from the first row that is aligned)
         if not first.get("claim_id"):
             self.finding(number, "claim_id", "is empty; the row is kept as its own claim")
-        self._claim_level(number, first)
+        if WIDTH not in first:
+            self._claim_level(number, first)
+            self.levelled = True
 
     def finding(self, row: int, column: str, why: str, line: int | None = None,
                 severity: str = "error") -> None:
@@ -394,12 +406,16 @@ class _ClaimBuilder:
             if not raw:
                 continue
             code = raw.replace(".", "").replace(" ", "").upper()
-            if not is_icd10cm_shape(code):  # one shape check, shared (QA0.0101)
-                self.finding(number, column, f"{raw!r} is not an ICD-10-CM code")
             self.dx_codes.append(code)
+            position = len(self.dx_codes)
+            if not is_icd10cm_shape(code):  # one shape check, shared (QA0.0101)
+                # reported once, here: the diagnosis stays empty (no DX/MN finding on it), and
+                # its position stays taken so pointers to later diagnoses keep their target
+                self.finding(number, column, f"{raw!r} is not an ICD-10-CM code")
+                self.claim.read_findings[-1].details["diagnosis"] = position
+                continue
             claim.diagnoses.append(Diagnosis(
-                code=code, position=len(claim.diagnoses) + 1,
-                qualifier="ABK" if not claim.diagnoses else "ABF"))
+                code=code, position=position, qualifier="ABK" if position == 1 else "ABF"))
         claim.billing_provider = _provider("billing", row, "billing")
         claim.rendering_provider = _provider("rendering", row, "rendering")
         claim.referring_provider = _provider("referring", row, "referring")
@@ -424,9 +440,23 @@ class _ClaimBuilder:
         claim = self.claim
         line_no = len(claim.lines) + 1
         if WIDTH in row:
+            # The values may sit under the wrong columns (a name in a date column): none is
+            # read, guessed or quoted (45 CFR 164.502(b), minimum necessary).
             got, want = row[WIDTH]
-            self.finding(number, "(row)", f"has {got} fields, the header has {want}: values may be "
-                         "in the wrong columns (an unquoted comma or a missing field)", line_no)
+            self.claim.read_findings.append(Finding(
+                code=CODE, severity="error", claim_id=self.claim.claim_id,
+                message=(f"{self.path}: row {number} is misaligned: it has {got} fields, the header"
+                         f" has {want} (an unquoted comma in a value, or a missing field); none of"
+                         " its values is read, so the claim is checked without this row"),
+                fix="Quote values that hold commas (\"Last, First\") or add the missing field,"
+                    " then check the file again.",
+                details={"file": str(self.path), "row": number, "column": "(row)",
+                         "fields": got, "header_fields": want},
+            ))
+            return
+        if not self.levelled:
+            self._claim_level(number, row)
+            self.levelled = True
         if QUOTE in row:
             self.finding(number, "(row)", "a double quote opens a value that is never closed on this "
                          "line; the row was read up to the end of the line: close the quote "

@@ -17,6 +17,19 @@ TR3 = "ASC X12 005010X222A1 837P TR3"
 def _unread(claim: Claim) -> set[int]:
     """Lines whose reader already reported a value it could not read (no double reporting)."""
     return {f.line for f in claim.read_findings if f.line and f.severity == "error"}
+
+
+def _unread_diagnoses(claim: Claim) -> set[int]:
+    """Diagnosis positions the reader reported as unreadable (they stay empty on the claim)."""
+    return {f.details["diagnosis"] for f in claim.read_findings
+            if f.severity == "error" and isinstance(getattr(f, "details", None), dict)
+            and f.details.get("diagnosis")}
+
+
+def unread_whole(claim: Claim) -> bool:
+    """Nothing of the claim could be read: no line and a reader error (an unparsable NDJSON
+    line, a misaligned only row). Rules then have nothing to judge beyond that error."""
+    return not claim.lines and any(f.severity == "error" for f in claim.read_findings)
 PROCEDURE_CODE = re.compile(r"^(\d{4}[0-9A-Z]|[A-V]\d{4})$")
 
 
@@ -41,6 +54,7 @@ def pointer_invalid(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ASC X12 005010X222A1 837P TR3, loop 2400 SV107 (composite diagnosis code pointer:
     up to 4 pointers, values 1-12, each to an HI code).
     """
+    unread_dx = _unread_diagnoses(claim)  # the reader reported them: not again here
     for ln in claim.lines:
         pointers = ln.diagnosis_pointers
         if not pointers:
@@ -60,7 +74,7 @@ def pointer_invalid(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             if not 1 <= p <= 12:
                 yield Hit(f"Line {ln.number} pointer {p} is outside 1-12.", line=ln.number,
                           fix="Use pointers 1-12.", fix_safety="unsafe", authority=f"{TR3}, 2400 SV107")
-            elif claim.diagnosis_at(p) is None:
+            elif claim.diagnosis_at(p) is None and p not in unread_dx:
                 yield Hit(f"Line {ln.number} points to diagnosis {p}, but the claim has "
                           f"{len(claim.diagnoses)} diagnos{'is' if len(claim.diagnoses) == 1 else 'es'}.",
                           line=ln.number, fix="Point to a diagnosis on the claim or add the diagnosis.",
@@ -234,7 +248,7 @@ def no_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## Authority
     ASC X12 005010X222A1 837P TR3, 2300 HI (health care diagnosis code, required).
     """
-    if not claim.diagnoses:
+    if not claim.diagnoses and not _unread_diagnoses(claim) and not unread_whole(claim):
         yield Hit("The claim has no diagnosis code.", fix="Add the principal diagnosis (HI01, ABK).",
                   fix_safety="unsafe", authority=f"{TR3}, 2300 HI")
 
@@ -300,7 +314,7 @@ def payer_type_unknown(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## Authority
     ASC X12 005010X222A1 837P TR3, loop 2000B SBR09 (claim filing indicator code, required).
     """
-    if ctx.payer_type:
+    if ctx.payer_type or unread_whole(claim):
         return
     payer_type, basis = payer_type_basis(claim)
     if basis == "SBR09":
@@ -340,8 +354,8 @@ def principal_diagnosis_missing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]
     ASC X12 005010X222A1 837P TR3, loop 2300 HI (Health Care Diagnosis Code): HI01-1 code
     list qualifier ABK (principal diagnosis, ICD-10-CM) or BK (ICD-9-CM); ABF/BF in HI02-HI12.
     """
-    if not claim.diagnoses:
-        return  # CL006
+    if not claim.diagnoses or 1 in _unread_diagnoses(claim):
+        return  # CL006, or the reader reported the first diagnosis
     first = min(claim.diagnoses, key=lambda d: d.position)
     qualifier = (first.qualifier or "").upper()
     if qualifier not in PRINCIPAL_QUALIFIERS:
