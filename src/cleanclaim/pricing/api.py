@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from . import rates
+from . import rates, yearly
 from .fee_schedule import FeeSchedule
 from .locality import find_locality
 from .model import ClaimPrice, LinePrice, cents
@@ -166,7 +166,9 @@ def _price_fee_schedule(claim, options: PricingOptions, payer_type: str) -> Clai
 
 def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
     price = ClaimPrice(claim.claim_id, "medicare")
-    where = find_locality(claim, store)
+    days = [d for d in (_line_dos(claim, ln) for ln in claim.lines) if d is not None]
+    # the locality (ZIP5 + GPCI) of the claim's first date of service's year; RVUs per line's year
+    where = find_locality(claim, yearly.for_year(store, min(days) if days else None))
     if where.problem is None:
         price.notes.append(f"locality {where.label} from ZIP {where.zip_code} of the {where.source} "
                            f"({where.zip_row.release}; {where.gpci.release})")
@@ -180,7 +182,7 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
         lp.method = "medicare-pfs"
         lp.locality = where.label
         dos = _line_dos(claim, line)
-        row = pfs_row(store, line.procedure_code, line.modifiers)
+        row = pfs_row(yearly.for_year(store, dos), line.procedure_code, line.modifiers)
         if dos is None:
             lp.notes.append("no date of service: cannot choose the conversion factor")
             continue
@@ -213,10 +215,12 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
             lp.notes.append("units missing or not a whole number of services: not priced")
             continue
         fee = unit_fee(row, where.gpci, dos, line.modifiers, line.place_of_service or claim.place_of_service,
-                       options.apm_participant)
+                       options.apm_participant, options.conversion_factors)
         if fee is None:
             first, last = rates.conversion_factor_years()
-            lp.notes.append(f"no PFS conversion factor on file for {dos.isoformat()} (loaded: {first}-{last})")
+            lp.notes.append(f"no PFS conversion factor on file for {dos.isoformat()} (shipped: {first}-{last}): "
+                            f"set [pricing] conversion_factor_{dos.year} in the config, or import CMS's "
+                            f"{dos.year} PPRRVU file (cleanclaim data import-pfs)")
             continue
         fees[line.number] = (fee, units)
         lp.fee_per_unit, lp.pe_setting = fee.full, fee.setting
@@ -263,7 +267,8 @@ def _mppr(claim, store, where, billing_npi, therapy_days, history, batch, price,
                 tops.append(prior)
                 sources.append("earlier claim in this run")
         if claim.patient_key and history is not None:
-            top, problem = history_top(history, claim, dos, store, Decimal(repr(where.gpci.pe)), billing_npi,
+            top, problem = history_top(history, claim, dos, yearly.for_year(store, dos),
+                                       Decimal(repr(where.gpci.pe)), billing_npi,
                                        exclude_claim=_identity(claim), replaces=_replaces(claim))
             if problem:
                 price.notes.append(problem)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +19,9 @@ class PricingOptions:
     deductible_remaining: str | None = None  # None/"met" (assumed met), "full", or an amount
     fee_schedules: tuple[Path, ...] = field(default_factory=tuple)
     payer_type: str | None = None  # medicare | medicaid | commercial; None = from SBR09
+    # the user's PFS conversion factors: ((year, cf, apm cf | None, where), ...) from
+    # [pricing] conversion_factor_YYYY = 34.1234 and conversion_factor_YYYY_apm = ...
+    conversion_factors: tuple = ()
 
     @classmethod
     def from_config(cls, config=None, **overrides) -> "PricingOptions":
@@ -38,6 +42,7 @@ class PricingOptions:
             deductible_remaining=_deductible(section.get("deductible_remaining"), f"{config.path}: [pricing] "
                                              "deductible_remaining"),
             fee_schedules=tuple(config.resolve_path(f) for f in files),
+            conversion_factors=_factors(section, config.path),
         )
         extra = {k: v for k, v in overrides.items() if v is not None and v != ()}
         if "deductible_remaining" in extra:
@@ -45,6 +50,33 @@ class PricingOptions:
         if "fee_schedules" in extra:
             extra["fee_schedules"] = opts.fee_schedules + tuple(Path(p) for p in extra["fee_schedules"])
         return replace(opts, **extra)
+
+
+def _factors(section: dict, path) -> tuple:
+    """[pricing] conversion_factor_YYYY (and _YYYY_apm): a year's PFS conversion factor."""
+    found: dict[int, list] = {}
+    for key, value in section.items():
+        m = re.fullmatch(r"conversion_factor_(\d{4})(_apm)?", key)
+        if not m:
+            if key.startswith("conversion_factor"):
+                raise PricingOptionError(f"{path}: [pricing] {key}: name it conversion_factor_YYYY "
+                                         "or conversion_factor_YYYY_apm (e.g. conversion_factor_2027)")
+            continue
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise PricingOptionError(f"{path}: [pricing] {key} = {value!r} is not a number") from None
+        if not amount.is_finite() or not Decimal("1") <= amount <= Decimal("1000"):
+            raise PricingOptionError(f"{path}: [pricing] {key} = {value!r} is not a conversion factor "
+                                     "(dollars per RVU, e.g. 34.1234)")
+        found.setdefault(int(m.group(1)), [None, None])[1 if m.group(2) else 0] = str(amount)
+    out = []
+    for year, (cf, apm) in sorted(found.items()):
+        if cf is None:
+            raise PricingOptionError(f"{path}: [pricing] conversion_factor_{year}_apm needs "
+                                     f"conversion_factor_{year} too")
+        out.append((year, cf, apm, f"config [pricing] conversion_factor_{year}"))
+    return tuple(out)
 
 
 def _flag(section: dict, key: str, default: bool, path) -> bool:

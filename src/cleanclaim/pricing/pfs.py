@@ -88,17 +88,18 @@ def _d(value: float) -> Decimal:
 
 
 def unit_fee(row: PfsRow, gpci: Gpci, dos: date, modifiers: list[str], pos: str | None,
-             apm_participant: bool) -> UnitFee | None:
-    """The per-unit amounts, or None when no conversion factor covers `dos`."""
-    return _unit_fee(row, gpci, dos, tuple(modifiers), pos, apm_participant)
+             apm_participant: bool, factors: tuple = ()) -> UnitFee | None:
+    """The per-unit amounts, or None when no conversion factor covers `dos`.
+
+    factors: the user's conversion factors (PricingOptions.conversion_factors)."""
+    cf = rates.conversion_factor(dos, apm_participant, factors)
+    if cf is None:
+        return None
+    return _unit_fee(row, gpci, cf, tuple(modifiers), pos)
 
 
 @lru_cache(maxsize=8192)
-def _unit_fee(row: PfsRow, gpci: Gpci, dos: date, modifiers: tuple[str, ...], pos: str | None,
-              apm_participant: bool) -> UnitFee | None:
-    cf = rates.conversion_factor(dos, apm_participant)
-    if cf is None:
-        return None
+def _unit_fee(row: PfsRow, gpci: Gpci, cf: rates.Rate, modifiers: tuple[str, ...], pos: str | None) -> UnitFee:
     setting, why = pe_setting(row, modifiers, pos)
     work, mp = _d(row.work_rvu), _d(row.mp_rvu)
     pe = _d(row.pe_facility_rvu if setting == "facility" else row.pe_nonfacility_rvu)
@@ -121,6 +122,7 @@ def release_note(row: PfsRow, gpci: Gpci, dos: date) -> str | None:
     years = {release_year(row.release), release_year(gpci.release)}
     if years == {dos.year}:
         return None
-    return (f"date of service {dos.isoformat()} is in {dos.year}, but the shipped RVUs ({row.release}) "
-            f"and GPCIs ({gpci.release}) are the only ones loaded: priced with them and the "
-            f"{dos.year} conversion factor, so CMS's {dos.year} amount may differ")
+    return (f"date of service {dos.isoformat()} is in {dos.year}, but no {dos.year} RVUs/GPCIs are loaded: "
+            f"priced with {row.release} and {gpci.release} and the {dos.year} conversion factor, so "
+            f"CMS's {dos.year} amount may differ (import CMS's {dos.year} files with "
+            f"`cleanclaim data import-pfs`)")

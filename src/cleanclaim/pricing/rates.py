@@ -38,13 +38,38 @@ def _load(name: str) -> dict:
         return yaml.safe_load(fh)
 
 
-@lru_cache(maxsize=4096)
-def conversion_factor(dos: date, apm_participant: bool = False) -> Rate | None:
+def conversion_factor(dos: date, apm_participant: bool = False, extra: tuple = ()) -> Rate | None:
     """The PFS conversion factor in force on `dos` (None when the date is not covered).
 
     Years with one factor use it for everyone; from 2026 a qualifying APM participant
-    gets the `apm` factor.
+    gets the `apm` factor. `extra`: the user's factors ((year, cf, apm cf or None, where),
+    from config [pricing] conversion_factor_YYYY[_apm]), which win over the shipped table;
+    after the table, the CONV FACTOR column of an imported PPRRVU file of the year.
     """
+    for year, cf, apm, where in extra:
+        if year == dos.year:
+            if apm_participant and apm:
+                return Rate(Decimal(apm), f"{where}_apm", f"CY {year} APM factor from {where}_apm")
+            label = f"CY {year} factor from {where}"
+            if apm_participant:
+                label += f" (no {where}_apm given: the non-APM factor is used)"
+            return Rate(Decimal(cf), where, label)
+    shipped = _shipped_factor(dos, apm_participant)
+    if shipped is not None:
+        return shipped
+    from .yearly import imported_factor
+
+    found = imported_factor(dos.year)
+    if found is None:
+        return None
+    label = f"CONV FACTOR column of {found[1]}"
+    if apm_participant:
+        label += " (the file's factor; set [pricing] conversion_factor_YYYY_apm for the APM factor)"
+    return Rate(Decimal(found[0]), label, label)
+
+
+@lru_cache(maxsize=4096)
+def _shipped_factor(dos: date, apm_participant: bool) -> Rate | None:
     for row in _load("conversion_factors.yaml")["conversion_factors"]:
         if _day(row["start"]) <= dos <= _day(row["end"]):
             if apm_participant and row.get("apm"):
