@@ -107,3 +107,24 @@ def import_icd10_cmd(file: Path, release: str | None, effective_from) -> None:
         _report(import_icd10(file, release, start))
     except ImportFormatError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@command.command("import-pfs")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+              help="Calendar year the file is for (default: from the file's title, name or ZIP5 year/quarter).")
+def import_pfs_cmd(files: tuple[Path, ...], year: int | None) -> None:
+    """Import CMS Medicare PFS files for a year: the relative value file (PPRRVU), the GPCI
+    file or the ZIP5 locality file, in CMS's own layouts (which one is read from the content).
+
+    Pricing uses the tables of the date of service's year (the shipped ones are CY2025).
+    """
+    from ..pricing.yearly import KIND_NAMES, PfsImportError, import_file
+
+    for file in files:
+        try:
+            done = import_file(file, year)
+        except PfsImportError as exc:
+            raise click.ClickException(str(exc)) from None
+        factor = f"; CONV FACTOR {done.conversion_factor}" if done.conversion_factor else ""
+        click.echo(f"imported {KIND_NAMES[done.kind]} for CY{done.year}: {done.rows:,} rows, {done.release}{factor}")
