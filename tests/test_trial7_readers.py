@@ -118,3 +118,56 @@ def test_bad_diagnosis_reported_once_and_pointers_keep_their_target(tmp_path, ma
     (only,) = _csv_claims(tmp_path, "B2,,2026-06-01,97110,GP,1,80,9XX,,1,1234567893,MB\n",
                           make_checker, payer_type="medicare")
     assert [f.code for f in only.findings if f.severity == "error"] == ["CSV001"]
+
+
+# --- FHIR: items 4, 14 -----------------------------------------------------------------
+
+FHIR_DIR = __import__("pathlib").Path(__file__).parent / "fixtures" / "fhir"
+
+
+def _fhir_claim(claim_id, served="2026-06-01", items=True, identifier=None):
+    res = json.loads((FHIR_DIR / "claim_single.json").read_text())
+    res["id"] = claim_id
+    res["identifier"] = [{"value": identifier or claim_id}]
+    if not items:
+        res["item"] = []
+    for item in res.get("item", []):
+        item.pop("servicedPeriod", None)
+        item["servicedDate"] = served
+    return res
+
+
+def _check_fhir(tmp_path, make_checker, *resources, payer="commercial"):
+    path = tmp_path / "c.ndjson"
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in resources) + "\n")
+    checker = make_checker(payer_type=payer)
+    from cleanclaim.formats.fhir_reader import iter_fhir
+
+    return [checker.check(c) for c in iter_fhir(path) if hasattr(c, "lines")]
+
+
+def test_fhir_partial_service_date_is_named(tmp_path, make_checker):
+    month, year = _check_fhir(tmp_path, make_checker, _fhir_claim("P1", "2026-06"), _fhir_claim("P2", "2026"))
+    for result, what in ((month, "year and month only"), (year, "a year only")):
+        (f,) = [f for f in result.findings if f.code == "FHIR001" and f.line == 1]
+        assert "partial date" in f.message and what in f.message
+        assert not [g for g in result.findings if g.code == "CL005"]  # not "no date of service"
+
+
+def test_fhir_repeated_identifier_gets_fhir001(tmp_path, make_checker):
+    first, second = _check_fhir(tmp_path, make_checker, _fhir_claim("F-NC0"),
+                                _fhir_claim("F-DUPID", identifier="F-NC0"))
+    assert not [f for f in first.findings if f.code == "FHIR001"]
+    (dup,) = [f for f in second.findings if f.code == "FHIR001"]
+    assert "claim identifier" in dup.message and "line 1" in dup.message
+
+
+def test_fhir_unparsable_line_gives_only_its_reader_error(tmp_path, make_checker):
+    _good, result = _check_fhir(tmp_path, make_checker, _fhir_claim("G1"), '{"resourceType": "Claim", broken',
+                                 payer=None)
+    assert [f.code for f in result.findings] == ["FHIR001"]  # no CL006 / CL020 noise
+
+
+def test_fhir_claim_without_items_is_an_error(tmp_path, make_checker):
+    (result,) = _check_fhir(tmp_path, make_checker, _fhir_claim("F-NOITEMS", items=False))
+    assert "CL022" in [f.code for f in result.findings if f.severity == "error"]

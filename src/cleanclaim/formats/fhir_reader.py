@@ -9,6 +9,7 @@ valid and invalid resources. See docs/formats.md for the mapping table.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,7 @@ FREQUENCY_URL = "https://cleanclaim.dev/fhir/StructureDefinition/claim-frequency
 FILING_INDICATORS = {"09", "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI",
                      "DS", "FI", "HM", "LM", "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ"}
 RENDERING_ROLES = {"primary", "rendering", "performing"}
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2})?$")  # FHIR date with year or year-month only
 
 
 class FhirInputError(ValueError):
@@ -86,21 +88,22 @@ def _coded_elements(path: Path, where: str, res: dict, claim_id: str) -> list[Fi
 
 def _duplicates(path: Path, where: str, res: dict, claim_id: str, seen: dict[str, str]) -> list[Finding]:
     """The same Claim id or claim identifier twice in one file (Bundle rule bdl-7; payers: CO-18)."""
-    found = []
     keys = []
     if res.get("id"):
         keys.append((f"Claim/{res['id']}", "resource id"))
-    if _claim_id(res) and _claim_id(res) != res.get("id"):
+    if _claim_id(res):  # the claim id the report shows (identifier, else id): always its own key
         keys.append((f"identifier {_claim_id(res)}", "claim identifier"))
+    repeats: dict[str, list[str]] = {}  # earlier resource -> what it shares with this one
     for key, label in keys:
         if key in seen:
-            found.append(_finding(path, where, claim_id,
-                                  f"the {label} is also used by {seen[key]}: each Claim needs its own "
-                                  "(a Bundle may not repeat a resource; a payer denies the second claim "
-                                  "as a duplicate, CARC 18)"))
+            repeats.setdefault(seen[key], []).append(label)
         else:
             seen[key] = where
-    return found
+    return [_finding(path, where, claim_id,
+                     f"the {' and '.join(labels)} {'is' if len(labels) == 1 else 'are'} also used by {earlier}:"
+                     " each Claim needs its own (a Bundle may not repeat a resource; a payer denies the"
+                     " second claim as a duplicate, CARC 18)")
+            for earlier, labels in repeats.items()]
 
 
 def _resources(path: Path) -> Iterator[tuple[str, dict, dict[str, dict]]]:
@@ -178,8 +181,11 @@ def _read_claim(path: Path, where: str, res: dict, others: dict[str, dict]) -> C
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(resource)'}: {e['msg']}"
             for e in errors()[:5]) if callable(errors) else str(exc).splitlines()[0]
+        first = errors()[0]["loc"] if callable(errors) and errors() else ()
+        item = (first[1] + 1 if len(first) > 1 and first[0] == "item" and isinstance(first[1], int)
+                else None)  # the line whose value failed: rules do not judge it again
         findings.append(Finding(
-            code=CODE, severity="error", claim_id=claim_id,
+            code=CODE, severity="error", claim_id=claim_id, line=item,
             message=f"{path}: {where}: Claim fails FHIR R4B validation: {detail}",
             details={"file": str(path), "resource": where}))
     claim = Claim(claim_id=claim_id, source=str(path))
@@ -264,6 +270,15 @@ class _Mapper:
                 claim.frequency_code = ext.get("valueString") or ext.get("valueCode")
         for number, item in enumerate(res.get("item") or [], start=1):
             claim.lines.append(self.line(number, item, team, claim.rendering_provider))
+            served = item.get("servicedDate") or (item.get("servicedPeriod") or {}).get("start")
+            if isinstance(served, str) and PARTIAL_DATE.match(served):
+                element = "servicedDate" if item.get("servicedDate") else "servicedPeriod.start"
+                claim.read_findings.append(Finding(
+                    code=CODE, severity="error", claim_id=claim.claim_id, line=number,
+                    message=(f"{claim.source}: item {number}: {element} is a partial date"
+                             f" ({'year and month' if '-' in served else 'a year'} only): a claim line"
+                             " needs the full date of service, YYYY-MM-DD (837P DTP*472 D8)"),
+                    details={"file": claim.source, "item": number}))
         charges = [ln.charge for ln in claim.lines]
         if claim.total_charge is None and charges and None not in charges:
             claim.total_charge = sum(charges, Decimal(0))
@@ -279,7 +294,8 @@ class _Mapper:
                     code=CODE, severity="error", claim_id=claim.claim_id,
                     message=f"{claim.source}: diagnosis sequence {entry.get('sequence')} "
                             f"has no ICD-10-CM "
-                            f"coding (system {ICD10CM})"))
+                            f"coding (system {ICD10CM})",
+                    details={"file": claim.source, "diagnosis": entry.get("sequence")}))
                 continue
             claim.diagnoses.append(Diagnosis(
                 code=codes[0].replace(".", "").upper(), position=int(entry["sequence"]),
