@@ -36,6 +36,7 @@ class RuleContext:
     caches: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
     _claim: Any = field(default=None, repr=False, compare=False)
     _claim_memo: dict = field(default_factory=dict, repr=False, compare=False)
+    _payer_types: dict = field(default_factory=dict, repr=False, compare=False)
 
     def memo(self, name: str, limit: int = 65536) -> dict:
         """A per-run cache dict for ``name`` (emptied when it grows past ``limit`` entries).
@@ -62,7 +63,14 @@ class RuleContext:
         with no SBR09, the payer name when it says MEDICARE or MEDICAID (see payer_type_basis)."""
         if self.payer_type:
             return self.payer_type
-        return payer_type_basis(claim)[0]
+        payer = claim.payer  # the answer rests on SBR09 and the payer name only: asked once each
+        key = (payer.claim_filing_indicator, payer.name)
+        found = self._payer_types.get(key)
+        if found is None:
+            if len(self._payer_types) > 4096:
+                self._payer_types.clear()
+            found = self._payer_types[key] = payer_type_basis(claim)[0]
+        return found
 
     def ncci_program(self, claim: "Claim") -> str:
         """Whose NCCI PTP/MUE tables apply: 'medicaid' for a Medicaid claim (the store falls
