@@ -187,11 +187,12 @@ def check_days(claim: Claim, ctx: RuleContext) -> list[DayCheck]:
     checks = memo.get("tu.check_days")  # the table and the method are fixed for a claim
     if checks is None:
         table = (ctx.options or {}).get("timed_codes") or load_timed_codes()
-        method = unit_method_for(claim, ctx)
         if not any(line.procedure_code in table for line in claim.lines):
+            if (ctx.options or {}).get("unit_method"):
+                unit_method_for(claim, ctx)  # still refuses an unknown --unit-method
             checks = []
         else:
-            checks = _check_days(claim, table, method, ctx.memo("tu.distribute"))
+            checks = _check_days(claim, table, unit_method_for(claim, ctx), ctx.memo("tu.distribute"))
         memo["tu.check_days"] = checks
     return checks
 
