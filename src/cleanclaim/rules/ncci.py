@@ -2,11 +2,20 @@
 
 Lines pair when they share a date of service and a rendering provider. The PTP row
 in force on that date decides; its column-2 code is the line that is not paid.
+
+Which row decides: the newest table that lists the ordered pair (any import above the
+bundled 2024 Q3 table; a later release above an earlier one) gives the pair's whole
+history, so a newer quarter that deletes an edit is honoured even though an older table
+still has it open. In that table the row with the earliest deletion date on or after the
+date of service decides (the deletion date is the last day in force). A pair listed in
+both column orders is decided by the one row of either order with the earliest deletion
+date on or after the date of service, and gets one finding, on that row's column-2 line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from itertools import combinations
 
 from ..model import Claim, ServiceLine
@@ -74,15 +83,28 @@ def _ptp_pairs(claim: Claim, ctx: RuleContext) -> list:
             continue
         if _npi(claim, a) != _npi(claim, b) or a.procedure_code == b.procedure_code:
             continue
+        rows = []
         for first, second in ((a, b), (b, a)):
             key = (first.procedure_code, second.procedure_code, a.date_of_service, program)
             if key in edits:
                 edit = edits[key]
             else:
                 edit = edits[key] = ctx.store.ptp_edit(*key)
-            if edit is not None and edit.modifier_indicator != "9":
+            if edit is not None:
+                rows.append((edit, first, second))
+        if rows:  # a pair listed in both column orders: one row decides (see decisive_row)
+            edit, first, second = min(rows, key=decisive_row)
+            if edit.modifier_indicator != "9":
                 found.append((edit, first, second))
     return found
+
+
+def decisive_row(candidate) -> tuple:
+    """Of a pair's rows in force in either column order, the one with the earliest deletion date
+    on or after the date of service decides (issue 2 §5: deletion = last day in force; an active
+    row has no deletion date); on a tie the stricter indicator (0 before 1 before 9)."""
+    edit = candidate[0]
+    return edit.deletion_date or date.max, edit.modifier_indicator
 
 
 def authority(edit) -> str:
@@ -117,7 +139,10 @@ def ptp_indicator_zero(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     ## What it checks
     Each pair of lines with the same date of service and rendering provider is looked up
     (in both orders) in the NCCI practitioner PTP table; the row in force on that date
-    decides. Indicator 0 means no modifier can bypass the edit.
+    decides. The newest table that lists a pair decides its history (an imported quarter
+    that deletes an edit ends it); a pair in force in both column orders is decided by the
+    row with the earliest deletion date on or after the date of service, one finding on its
+    column-2 line. Indicator 0 means no modifier can bypass the edit.
 
     ## Why payers deny it
     The column-2 line is denied CO-97 (benefit included in another service) or CO-236
@@ -206,7 +231,8 @@ def ptp_bypassed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
 
     ## Why payers deny it
     Paid on the claim, but modifier 59/X is a top audit target: without documentation of a
-    distinct session, region or time block, the payment is recouped.
+    distinct session, region or time block, the payment is recouped. For an E/M column-2
+    code with 25 the note must show a significant, separately identifiable E/M service.
 
     ## Example
     97140-GP with 97530-XS-GP: the note must show 97530 on a different body region or in
@@ -222,11 +248,16 @@ def ptp_bypassed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         mods = bypass_modifiers(col1, col2)
         if edit.modifier_indicator != "1" or not mods:
             continue
+        if is_evaluation_management(col2.procedure_code):
+            backing = ("the documentation must show a significant, separately identifiable E/M service "
+                       "beyond the other service's usual pre- and post-service work")
+        else:
+            backing = "the documentation must show a distinct session, region or non-overlapping time block"
         yield Hit(
-            f"NCCI PTP {edit.column1}/{edit.column2} bypassed with {', '.join(sorted(mods))}: the "
-            "documentation must show a distinct session, region or non-overlapping time block.",
+            f"NCCI PTP {edit.column1}/{edit.column2} bypassed with {', '.join(sorted(mods))}: {backing}.",
             line=col2.number,
-            authority=authority(edit),
+            authority=authority(edit) + ("; CPT modifier 25; NCCI Policy Manual ch. XI"
+                                         if is_evaluation_management(col2.procedure_code) else ""),
         )
 
 
