@@ -547,3 +547,88 @@ def payer_claim_number(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                   "or void (8) claims.", severity="warning",
                   fix="Remove REF*F8, or set CLM05-3 to 7/8 if this claim replaces or voids the original.",
                   fix_safety="unsafe", authority=F8_AUTHORITY)
+
+
+# --- a voided or replaced claim sent again --------------------------------------------------
+
+RESENT_AUTHORITY = ("ASC X12 005010X222A1 837P TR3, 2300 CLM05-3 claim frequency type code (NUBC): 1 original, "
+                    "7 replacement of prior claim, 8 void/cancel of prior claim -- a void eliminates the prior "
+                    "claim, a replacement takes its place; neither is undone by sending the original again. CMS "
+                    "100-04 ch. 1 §120: claims matching one already in history are denied as duplicates (CARC 18)")
+
+
+def _same_file(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    from pathlib import Path
+
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return a == b
+
+
+@rule("HX007", "history.resent-superseded-claim", "warning", carc="CO-18")
+def resent_superseded_claim(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """An original claim (CLM05-3 = 1) sent again after it was voided or replaced.
+
+    ## What it checks
+    With a claim history (or earlier in the same run): this claim's identity (billing NPI,
+    payer and CLM01) belongs to a claim that a void (CLM05-3 = 8) cancelled or a
+    replacement (7) superseded, and this claim is an original again. A recorded void or
+    replacement from the same file as this claim is not reported (a re-check of that
+    batch, which holds the original before its void); one earlier in the same run is.
+
+    ## Why payers deny it
+    A void cancels the claim for good and a replacement becomes the claim of record: sending
+    the original again does not bring it back. The payer processes it as a new claim, and
+    when its services match a claim it already holds (the replacement, or the voided claim
+    under the payer's duplicate edits) it denies them as duplicates (CO-18). In the history
+    the claim stays void (or replaced), so its services are not counted toward visits,
+    authorised units or the KX threshold.
+
+    ## Example
+    BA2005 was recorded, then voided by BA2005V (CLM05-3 = 8, REF*F8 BA2005); BA2005 is
+    sent again unchanged with CLM05-3 = 1.
+
+    ## Fix
+    If the services are billable after all, send them as a new original claim with a new
+    CLM01 (CLM05-3 = 1, no REF*F8); if the void was meant, do not send this claim. To
+    change a replaced claim, send another replacement (7) with REF*F8 = the payer's claim
+    number of the claim of record.
+
+    ## Authority
+    ASC X12 005010X222A1 837P TR3 2300 CLM05-3 (claim frequency codes 1, 7, 8); CMS
+    100-04 ch. 1 §120 (duplicate claims); CARC 18.
+    """
+    if (claim.frequency_code or "1").strip() not in ("", "1"):
+        return
+    key = _identity(claim)
+    if key is None:
+        return
+    ledger = ctx.options.get("run_ledger")
+    found = ledger.superseded(key) if ledger is not None and hasattr(ledger, "superseded") else None
+    if found is None and ctx.history is not None and hasattr(ctx.history, "superseded"):
+        found = ctx.history.superseded(key)
+        if found is not None and _same_file(found[1], claim.source):
+            return  # the void/replacement is in this very file: a re-check of the batch, not a resend
+    if found is None:
+        return
+    status, _source, by_claim = found
+    by = f" by claim {by_claim}" if by_claim and by_claim != key.claim_number else ""
+    if status == "void":
+        message = (f"Claim {key.claim_number} was voided{by} (CLM05-3 = 8) and is sent again as an original: a "
+                   "void cannot be undone by resending the claim. The payer takes this as a new claim and may "
+                   "deny its services as duplicates of the voided claim (CO-18); here it stays void, so its "
+                   "services are not counted (visits, authorised units, KX).")
+        fix = ("If the services are billable after all, send them on a new original claim with a new CLM01 "
+               "(CLM05-3 = 1, no REF*F8); if the void was meant, do not send this claim.")
+    else:
+        message = (f"Claim {key.claim_number} was replaced{by} (CLM05-3 = 7) and is sent again as an original: "
+                   "the replacement is the claim of record. The payer takes this as a new claim and denies "
+                   "services it already holds on the replacement as duplicates (CO-18); here the original "
+                   "stays replaced and is not counted.")
+        fix = ("Do not send the original again; to change the claim, send another replacement (CLM05-3 = 7) "
+               "with REF*F8 = the payer's claim number of the claim of record.")
+    yield Hit(message, fix=fix, fix_safety="unsafe", authority=RESENT_AUTHORITY,
+              details={"status": status, "superseded_by": by_claim})

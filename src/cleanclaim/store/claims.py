@@ -172,9 +172,10 @@ def _upsert(conn, claim: Claim, key: ClaimKey, existing, source, *, status: str,
         outcome = "recorded"
     else:
         row_id = existing.id
-        # A claim already replaced or voided by another claim stays superseded when re-sent
-        # (a payer treats the resubmitted original as a duplicate, not as live again).
-        if existing.replaced_by is not None and existing.replaced_by != row_id:
+        # A claim already replaced or voided (by another claim, or by a void with its own CLM01)
+        # stays superseded when re-sent: a void or replacement is not undone by resending the
+        # original (HX007 tells the biller to send a new claim under a new CLM01 instead).
+        if (existing.replaced_by is not None and existing.replaced_by != row_id) or existing.status == "void":
             status = existing.status
         else:
             values["replaced_by"] = None

@@ -89,6 +89,12 @@ class History:
         with bound_or_new(self) as conn:
             return queries.referenced_claim(conn, key, reference)
 
+    def superseded(self, key: ClaimKey) -> tuple[str, str | None, str] | None:
+        """('void' | 'replaced', source file of the superseding claim, its CLM01) when the recorded
+        claim with this identity was voided or replaced, else None."""
+        with bound_or_new(self) as conn:
+            return queries.superseded(conn, key)
+
     def roster(self, npi: str) -> RosterEntry | None:
         with bound_or_new(self) as conn:
             return queries.find_roster(conn, npi)

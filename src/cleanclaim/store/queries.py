@@ -133,6 +133,21 @@ def referenced_claim(conn, key: ClaimKey, reference: str) -> str | None:
     return row.status if row is not None else None
 
 
+_SUPERSEDED = sa.text(
+    "SELECT c.status, COALESCE(s.source, c.source) AS source, COALESCE(s.claim_number, c.claim_number) AS by_claim "
+    "FROM claims c LEFT JOIN claims s ON s.id = c.replaced_by "
+    "WHERE c.billing_npi = :npi AND c.payer_key = :payer AND c.claim_number = :number "
+    "AND c.status IN ('void', 'replaced')")
+
+
+def superseded(conn, key: ClaimKey) -> tuple[str, str | None, str] | None:
+    """(status 'void' | 'replaced', source file of the claim that did it, its CLM01) when the
+    recorded claim with this identity was voided or replaced; None otherwise."""
+    row = conn.execute(_SUPERSEDED, {"npi": key.billing_npi, "payer": key.payer_key,
+                                     "number": key.claim_number}).first()
+    return (row.status, row.source, row.by_claim) if row is not None else None
+
+
 _AUTHS = sa.select(authorizations).where(
     authorizations.c.patient_key == sa.bindparam("patient"), authorizations.c.payer_key == sa.bindparam("payer"),
 ).order_by(authorizations.c.start_date, authorizations.c.number)

@@ -30,6 +30,8 @@ class RunLedger:
         # (billing NPI, payer key, REF*F8) a replacement/void of this run named: the recorded claim
         # it names no longer counts for the run's later claims either
         self._replaced: set[tuple[str, str, str]] = set()
+        # (billing NPI, payer key, CLM01) -> ('void' | 'replaced', source, CLM01 of the claim that did it)
+        self._superseded: dict[tuple[str, str, str], tuple[str, str | None, str]] = {}
 
     def add(self, claim: Claim) -> None:
         """Remember a checked claim (replacing an earlier version of the same identity)."""
@@ -47,11 +49,17 @@ class RunLedger:
         ref = (claim.original_reference or "").strip()
         if frequency in ("7", "8") and ref:
             self._replaced.add((key.billing_npi, key.payer_key, ref))
+            self._superseded[(key.billing_npi, key.payer_key, ref)] = (
+                "void" if frequency == "8" else "replaced", claim.source, key.claim_number)
             for other in [k for k in claims if k.claim_number == ref and k.billing_npi == key.billing_npi]:
                 del claims[other]
+        elif frequency == "8":  # a void with no REF*F8 cancels its own CLM01
+            self._superseded[tuple(key)] = ("void", claim.source, key.claim_number)
         if frequency == "8":
             claims.pop(key, None)
             return
+        if frequency != "7" and tuple(key) in self._superseded:
+            return  # a voided/replaced claim sent again stays superseded (as recording keeps it)
         claims[key] = [self._line(claim, key, ln, frequency) for ln in claim.lines]
 
     @staticmethod
@@ -73,6 +81,11 @@ class RunLedger:
         npi, payer, number = line.claim
         return (npi, payer, number) in self._replaced or (
             bool(line.payer_claim_number) and (npi, payer, line.payer_claim_number) in self._replaced)
+
+    def superseded(self, key: ClaimKey | None) -> tuple[str, str | None, str] | None:
+        """('void' | 'replaced', source, CLM01 of the claim that did it) when a claim earlier in
+        this run voided or replaced the claim with this identity (by CLM01), else None."""
+        return self._superseded.get(tuple(key)) if key is not None and self._superseded else None
 
     def seen(self, patient_key: str | None, key: ClaimKey | None) -> bool:
         """Whether a claim of this identity was checked earlier in the run (and still counts)."""
