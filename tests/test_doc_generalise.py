@@ -296,3 +296,59 @@ def test_minutes_in_a_table_column_and_after_a_label():
 
 def test_a_clock_time_is_no_minutes_label():
     assert not el("Tx: MFR to the neck. Time: 10:30 am.").minutes
+
+
+@pytest.mark.parametrize("text", [
+    "- S: neck pain\n- O: ROM 40 deg\n- A: better\n- P: continue",
+    "| S | neck pain |\n| O | ROM 40 deg |\n| A | better |\n| P | continue |",
+])
+def test_soap_letters_as_bullets_or_table_cells(text):
+    """DOC002: the four SOAP parts, written as a bulleted or tabular template."""
+    assert el(text).soap_missing == []
+
+
+def test_a_bulleted_label_inside_the_plan_stays_in_the_plan():
+    found = el("S: pain\nO: ROM 40 deg\nA: better\nPlan:\n- Treatment: MFR 2x/wk x 4 wks\n- Goals: sit 1 h")
+    assert found.soap_missing == []
+
+
+@pytest.mark.parametrize("text", [
+    "S: Pt reports sitting > 20 min increases pain.",
+    "S: Gets up 3x/night due to hip pain.",
+])
+def test_limits_stated_by_what_an_activity_provokes(text):
+    """DOC004: a functional limitation with its measure."""
+    assert el(text).functional_limitations
+
+
+def test_tol_well_shorthand_is_a_response():
+    assert el("Tx: STM to the neck.\nA: Pt tol well.").responses
+
+
+@pytest.mark.parametrize("text", [
+    "S: Pt would like a referral to ortho.",
+    "P: Will request order from MD.",
+    "P: Recommend referral to PCP for imaging.",
+])
+def test_wanted_or_outgoing_referrals_are_no_order_on_file(text):
+    """CMS 100-02 ch.15 §220.1.3 / payer policy: the order or referral for this therapy is on file."""
+    assert not el(text).referrals
+
+
+def test_ordering_provider_label_is_an_order():
+    assert el("Ordering provider: J. Park, NP.").referrals
+
+
+def test_planned_reassessment_is_no_progress():
+    """§220.3.D wants measures taken, not measures planned."""
+    assert not el("P: Re-assess ROM next visit compared with eval.").progress
+
+
+@pytest.mark.parametrize("text", ["S: Pt tried stretching at home.", "P: HEP: bridges and clamshells daily at home."])
+def test_home_exercise_is_no_technique_performed(text):
+    """§220.3.E: the treatment note records the interventions performed at the visit."""
+    assert not el(text).techniques
+
+
+def test_home_program_taught_in_clinic_is_a_technique():
+    assert el("Tx: Instructed in HEP: bridges and clamshells, 10 min.").techniques

@@ -215,9 +215,21 @@ def _techniques(note: Note) -> list[Technique]:
                 continue
             if "history" in note.sections_at(span.start):
                 continue
+            if _at_home(note, span):
+                continue
             found.append(Technique(entry.code, entry.name, span))
             taken.append(span)
     return sorted(found, key=lambda t: t.span.start)
+
+
+def _at_home(note: Note, span: Span) -> bool:
+    """Done by the patient at home ("tried stretching at home", "HEP: bridges"), outside
+    a treatment section: not a service performed at the visit (CMS 100-02 ch.15 §220.3.E)."""
+    if note.sections_at(span.start) & {"treatment", "objective"}:
+        return False
+    sentence = note.sentence_at(span.start)
+    return bool(lx.HOME.search(note.text[sentence.start:sentence.end])) and \
+        not lx.PERFORMED.search(note.text[sentence.start:sentence.end])
 
 
 def _regions(note: Note) -> list[BodyRegion]:
@@ -646,12 +658,18 @@ def _compares(note: Note, unit: Span) -> bool:
         return False
     if lx.REPORTED.search(body):
         return False
+    if FUTURE_MEASURE.search(body):
+        return False  # "re-assess ROM next visit against the evaluation": a plan, not a measure taken
     first = comparisons[0]
     span = Span(unit.start + first.start(), unit.start + first.end(), "comparison")
     ctx = note.context(span)
     return not (ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body))
                 or lx.GOAL.search(body[:first.start()]))
 
+
+FUTURE_MEASURE = re.compile(r"(?<![\w])(?:will (?:re-?)?(?:assess|measure|test|check|compare)\w*|"
+                            r"(?:re-?assess|re-?evaluat|re-?measur|re-?test)\w*\s+(?:\w+\s+){0,3}?(?:next|at|in|on)\b|"
+                            r"plan to (?:re-?)?(?:assess|measure))", re.I)
 
 _CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|[ ]{2,}")
 

@@ -134,6 +134,7 @@ LIMITER = (
     r"needs? (?:assistance|help|assist)|(?:only )?tolerates? (?:only|less than|up to|no more than|<)|intolerance|wakes?(?: up)?|waking|awakens?|"
     r"interrupts?|interrupted|disturbs?|disturbed|disrupt(?:s|ed)?|impaired|painful to|hurts to|only able to|"
     r"(?:can|could|is able to|able to) only|only (?:able to|manages?|managing)|"
+    r"(?:gets?|getting|has to get) up|wakes? up|"
     r"max(?:imum)? of|dependent|stops?|has to stop|must stop|avoids?|unable|modified|decreased ability to"
 )
 FUNCTION = re.compile(
@@ -141,6 +142,11 @@ FUNCTION = re.compile(
     r"|(?<![\w])(?:" + ACTIVITY + r")\s+(?:[\w'/-]+\s+){0,2}?(?:tolerance|is limited|limited|is difficult|"
     r"difficult|impaired|restricted|intolerance|disrupted|disturbed|interrupted|impossible|"
     r"requires? (?:assistance|help)|with (?:difficulty|assistance))(?![\w])"
+    # "sitting > 20 min increases pain": an activity's limit by what it provokes
+    r"|(?<![\w])(?:" + ACTIVITY + r")\s+(?:[\w'/-]+\s+){0,2}?(?:>|>=|more than|over|longer than|beyond|past|for)\s*~?\d+"
+    r"\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|hours?|hrs?|blocks?|miles?|flights?|steps|ft|feet|lbs?|pounds?|kg)\s+"
+    r"(?:\w+\s+)?(?:increases|increased|aggravates|aggravated|provokes|provoked|brings on|causes|worsens|"
+    r"reproduces|exacerbates|triggers)(?![\w])"
     r"|(?<![\w])(?:oswestry|odi|ndi|neck disability index|lefs|psfs|quick ?dash|dash|roland[- ]morris|"
     r"pgq|pelvic girdle questionnaire|fotos)(?: score| disability index)?\s*(?:of|:|=|is|was)?\s*\d",
     I,
@@ -184,6 +190,8 @@ CPT = re.compile(r"(?<![\d])(?P<code>97\d{3}|G0283)(?![\d])")
 TREATMENT_WORD = words(
     r"massage|treat(?:ed|ment|ing)?|tx|applied|performed|provided|session|therapy|manual|exercises?|"
     r"worked|released|addressed|focused|mobili[sz]\w*|strokes?|techniques?|billed|units?|timed")
+PERFORMED = words(r"performed|provided|applied|administered|today|this (?:visit|session)|in clinic|instructed|"
+                  r"taught|reviewed|educated|trained|training|supervised")
 HOME = words(r"home|hep|at home|home program|home exercise|self[- ]care at home|daily at home")
 
 NUMBER_WORD = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|sixteen|twenty"
@@ -270,7 +278,7 @@ RESPONSE_TARGET = (
     r"side[- ]?bend(?:ing)?|(?-i:DF|PF|ER|IR|AROM|PROM)|strength|grip|balance|endurance|gait|step length|"
     r"pelvic drop|compensation|substitution|posture|control")
 RESPONSE = re.compile(
-    r"(?<![\w])(?:tolerated(?:\s+\w+){0,3}|responded|response to (?:treatment|tx|session|massage|manual|\w+)|"
+    r"(?<![\w])(?:tolerated(?:\s+\w+){0,3}|tol\.?\s+(?:well|tx|treatment|session|all|ex\w*|it)|responded|response to (?:treatment|tx|session|massage|manual|\w+)|"
     r"responds well|centrali[sz](?:es|ed|ing|ation|e)|"
     r"(?:decreased|reduced|less|improved|increased|lessened|softened|released|relieved|resolved|eased|"
     r"normali[sz]ed|better)\W+(?:[\w-]+\W+){0,3}?(?:" + RESPONSE_TARGET + r")|"
@@ -301,7 +309,7 @@ REFERRAL = re.compile(
     r"prescribed by|(?:plan of care|poc) (?:certified|signed|approved)|certified by|signed by (?:dr|the physician|"
     r"physician|md|np)|(?:poc|plan of care) certification|certification (?:signed|on file|dated)|"
     r"(?:signed|certified) (?:poc|plan of care)|"
-    r"certifying (?:physician|provider|practitioner|md|do|np|npp|doctor|dr\.?)|"
+    r"(?:certifying|ordering|prescribing) (?:physician|provider|practitioner|md|do|np|npp|doctor|dr\.?|clinician)|"
     r"(?:poc|plan of care)\b[^.;\n]{0,60}?\b(?:signed|certified|e-signed)(?! by (?:the )?(?:patient|pt|client|therapist)))(?![\w])",
     I,
 )
@@ -311,7 +319,12 @@ ORDER_ON_FILE = words(r"on file|in (?:the )?chart|in (?:the )?record|scanned|rec
                       r"dr\.?|doctor|physician|md|ob(?:/gyn|gyn|-gyn)?|midwife|cnm|np|pa-c|pcp|surgeon|ortho\w*|"
                       r"podiatrist|neurolog\w*|physiatr\w*|primary care|provider")
 REFERRAL_NOT_YET = words(r"pending|requested|awaiting|to obtain|will obtain|needed|expired|not on file|"
-                         r"not received|missing|n/a")
+                         r"not received|missing|n/a|"
+                         r"(?:would like|wants?|wanted|wishes|asked for|asking for|requests?) (?:a |an |new )?"
+                         r"(?:referral|order|rx|script|prescription)|"
+                         r"will (?:request|ask|refer|send|fax|contact|call)|to request|recommend\w*|suggest\w*|"
+                         r"refer(?:red|ral)? (?:back |out )?to (?!(?:pt|physical therapy|massage|massage therapy|therapy|"
+                         r"us|our|this)\b)")
 RELAXATION = re.compile(
     r"(?<![\w])(?:relaxation (?:massage|session|treatment|therapy|visit|purposes?)|relaxing (?:massage|session)|"
     r"(?:general |for |overall )relaxation|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"

@@ -83,6 +83,10 @@ SOAP = ("subjective", "objective", "assessment", "plan")
 DOTTED_HEADINGS = {"subjective", "objective", "assessment", "plan", "impression", "exam", "examination",
                    "physical exam", "treatment", "interventions", "goals", "plan of care"}
 
+# Headings also written as a bullet or table cell ("- S: ...", "| O | ROM 40 |"): the SOAP
+# letters and words only (a bulleted "Treatment:" is an item of the section it is in).
+BULLET_HEADINGS = {"s", "o", "a", "p", "subjective", "objective", "assessment", "plan", "a/p", "s/o"}
+
 _ALIAS_TO_NAMES: dict[str, tuple[str, ...]] = {}
 for _name, _aliases in SECTION_ALIASES.items():
     for _alias in _aliases:
@@ -94,11 +98,11 @@ def _alias_pattern() -> re.Pattern:
     aliases = sorted(_ALIAS_TO_NAMES, key=len, reverse=True)
     alternatives = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases)
     return re.compile(
-        r"^[ \t]*(?P<hashes>#{1,6}[ \t]*)?(?P<rule>(?:[-=~*_]{3,}|[\[<]{1,2})[ \t]*)?(?:[*_]{1,2})?[ \t]*"
+        r"^[ \t]*(?P<lead>[-*+\u2022][ \t]+|\|[ \t]*)?(?P<hashes>#{1,6}[ \t]*)?(?P<rule>(?:[-=~*_]{3,}|[\[<]{1,2})[ \t]*)?(?:[*_]{1,2})?[ \t]*"
         r"(?P<name>" + alternatives + r")(?![\w/&])"
         r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?P<close>[*_]{1,2})?[ \t]*"
         r"(?(rule)(?:[-=~*_]{3,}|[\]>]{1,2})[ \t]*)"
-        r"(?P<sep>:|-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[*_]{1,2}|[ \t]|$))?[ \t]*(?:[*_]{1,2})?[ \t]*",
+        r"(?P<sep>:|\||-(?=[ \t]|$)|\u2014|\u2013|\)|\.(?=[*_]{1,2}|[ \t]|$))?[ \t]*(?:[*_]{1,2})?[ \t]*",
         re.IGNORECASE | re.MULTILINE,
     )
 
@@ -141,6 +145,12 @@ def find_sections(text: str) -> list[Section]:
         alias = re.sub(r"\s+", " ", m.group("name")).lower()
         written = m.group("name")
         sep = m.group("sep")
+        if m.group("lead") and alias not in BULLET_HEADINGS:
+            continue  # "- Treatment: ..." inside a Plan is an item of the plan, not a new section
+        if sep == "|":
+            sep = ":"  # a table row "| S | neck pain |": the cell is the heading
+        elif m.group("lead") and m.group("lead").strip() == "|":
+            continue
         line_start = m.start()
         # A single letter (S/O/A/P) is a heading only in capitals with a separator or alone.
         if len(alias) == 1 and (not written.isupper()):
