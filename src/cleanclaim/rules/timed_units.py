@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -418,6 +419,13 @@ def split_timed_code(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
                 total = f"x{_fmt(sum(units, Decimal(0)))}" if None not in units else "the total units"
                 basis = ""
             numbers = ", ".join(str(ln.number) for ln in lines)
+            # never propose more units than the MUE in force allows (MU001 denies the line whole)
+            mue = ctx.store.mue(code, ctx.ncci_program(claim), lines[0].date_of_service) \
+                if lines[0].date_of_service else None
+            proposed = [int(x) for x in re.findall(r"x(\d+)(?![.\d])", total)]
+            if mue is not None and proposed and max(proposed) > mue.units:
+                total = (f"at most x{mue.units} (the MUE; the minutes would give {total}, but units over "
+                         f"the MUE deny the line whole: bill only what the record supports)")
             for line in lines[1:]:
                 yield Hit(
                     message=f"{code} is reported on lines {numbers} for {check.day.label}",
