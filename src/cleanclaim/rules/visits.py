@@ -282,7 +282,7 @@ def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[
     patient = claim.patient_key
     if patient and ctx.history is not None:
         found = ctx.history.therapy_ytd(patient, year, group, exclude_claim=_claim_key(identity),
-                                        replaces=replaced_reference(claim))
+                                        replaces=replaced_reference(claim), through=dos)
         figure_date = None  # the imported figure's as-of date: lines in it are not added again
         if found is not None:
             total += found[0]

@@ -100,10 +100,12 @@ class History:
             return queries.find_roster(conn, npi)
 
     def therapy_ytd(self, patient_key: str, year: int, discipline: str, *, exclude_claim: ClaimKey | None = None,
-                    replaces: str | None = None) -> tuple[Decimal, str] | None:
+                    replaces: str | None = None, through=None) -> tuple[Decimal, str] | None:
+        """Imported figure + recorded allowed amounts of the year; ``through``: only lines dated
+        on or before it count (those after are named in the text, not added)."""
         with bound_or_new(self) as conn:
             return queries.therapy_year_to_date(conn, patient_key, year, discipline, exclude_claim=exclude_claim,
-                                                replaces=replaces)
+                                                replaces=replaces, through=through)
 
     def counts(self) -> dict[str, int]:
         """Rows per table (every table in the database; never any identifier)."""

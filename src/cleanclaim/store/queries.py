@@ -209,18 +209,20 @@ def after_figure(line: HistoryLine, as_of: date) -> bool:
 
 
 def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
-                         exclude_claim: ClaimKey | None = None,
-                         replaces: str | None = None) -> tuple[Decimal, str] | None:
+                         exclude_claim: ClaimKey | None = None, replaces: str | None = None,
+                         through: date | None = None) -> tuple[Decimal, str] | None:
     """Allowed therapy amounts for the Medicare threshold: imported figure + recorded allowed after it.
 
     The threshold accrues on allowed amounts from every provider, so an imported figure
     (e.g. from a HETS 270/271 eligibility response) is the base; allowed amounts known
     from this history (835s) for Medicare Part B lines of the discipline, dated after
-    the imported figure's as-of date, are added. The text says which figures were used.
+    the imported figure's as-of date, are added. With ``through`` (the date of service of the
+    claim being checked), lines dated after it are not counted (the text says how many).
+    The text says which figures were used.
     """
     name = discipline_name(discipline)
     imported = conn.execute(_YTD, {"patient": patient_key, "year": year, "discipline": name}).first()
-    known, unknown, total = 0, 0, Decimal(0)
+    known, unknown, later, total = 0, 0, 0, Decimal(0)
     for ln in service_lines(conn, patient_key, start=date(year, 1, 1), end=date(year, 12, 31),
                             exclude_claim=exclude_claim, replaces=replaces):
         if ln.dos is None or ln.dos.year != year or not ln.modifier_set & set(DISCIPLINE_MODIFIERS[name]):
@@ -228,6 +230,9 @@ def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
         if imported is not None and not after_figure(ln, imported.as_of):
             continue
         if (ln.claim_filing_indicator or "").upper() not in MEDICARE_INDICATORS:
+            continue
+        if through is not None and ln.dos > through:
+            later += 1
             continue
         if ln.allowed is None:
             unknown += 1
@@ -242,6 +247,8 @@ def therapy_year_to_date(conn, patient_key: str, year: int, discipline: str, *,
                      + (f" not in the figure of {imported.as_of.isoformat()}" if imported is not None else ""))
     if unknown:
         parts.append(f"{unknown} recorded line(s) with no allowed amount yet (no 835)")
+    if later:
+        parts.append(f"{later} recorded line(s) dated after this claim, not counted")
     if imported is None and not known:
         return None
     amount = (imported.amount_cents if imported is not None else Decimal(0)) + total
