@@ -159,8 +159,11 @@ def duplicate_claim(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     claims); CARC 18.
     """
     ledger = ctx.options.get("run_ledger")
-    if (ledger is not None and (claim.frequency_code or "1").strip() == "1"
-            and ledger.seen(claim.patient_key, _identity(claim))):
+    if ctx.options.get("run_identities") is not None:  # a check run: same identity and services
+        again = earlier_with_identity(claim, ctx) == _services_signature(claim)
+    else:
+        again = ledger is not None and ledger.seen(claim.patient_key, _identity(claim))
+    if again and (claim.frequency_code or "1").strip() == "1":
         yield Hit(f"Claim {claim.claim_id} appears twice in this run (same billing provider, payer and "
                   "CLM01): the payer denies the second copy as a duplicate.",
                   fix="Send each claim once: remove the second copy (or, if it is a correction, send it as a "
@@ -178,6 +181,83 @@ def duplicate_claim(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                   "(CLM05-3 = 7) with REF*F8 = the payer's claim control number of the original.",
               fix_safety="unsafe", authority=DUPLICATE_AUTHORITY,
               details={"duplicate_of": other.claim_number})
+
+
+RUN_IDENTITIES_MAX = 200_000  # identities remembered in one run (the oldest are dropped)
+
+
+def _services_signature(claim: Claim) -> tuple[int, int]:
+    """What CARC 18 compares, hashed: the patient and each line's date of service and service."""
+    return (hash(claim.patient_key), hash(frozenset(
+        (ln.date_of_service, ln.procedure_code, tuple(sorted(ln.modifier_set))) for ln in claim.lines)))
+
+
+def earlier_with_identity(claim: Claim, ctx: RuleContext) -> tuple[int, int] | None:
+    """The services signature of a claim earlier in this run with the same identity (billing
+    NPI + payer + CLM01), else None. ``ctx.options["run_identities"]`` (an OrderedDict that
+    `check` sets, with or without --record) holds the run's identities; one claim is entered
+    once, whichever HX rule asks first."""
+    seen = ctx.options.get("run_identities")
+    if seen is None:
+        return None
+    memo = ctx.claim_memo(claim)
+    if "hx.earlier_identity" not in memo:
+        key = _identity(claim)
+        earlier = None
+        if key is not None and claim.lines:
+            earlier = seen.pop(key, None)
+            seen[key] = _services_signature(claim)
+            if len(seen) > RUN_IDENTITIES_MAX:
+                seen.popitem(last=False)
+        memo["hx.earlier_identity"] = earlier
+    return memo["hx.earlier_identity"]
+
+
+@rule("HX008", "history.claim-number-reused", "warning")
+def claim_number_reused(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
+    """The claim's CLM01 was used earlier in this run for a different claim.
+
+    ## What it checks
+    Two claims of one run with the same identity (billing NPI, payer and CLM01) whose
+    patient or services (date of service, code, modifiers) differ. The same identity with
+    the same services is an exact duplicate (HX001). Replacements and voids (CLM05-3 = 7/8)
+    reuse the identity on purpose and are not reported.
+
+    ## Why payers deny it
+    Reusing CLM01 is allowed (the TR3 recommends the patient account number or a claim
+    number) and is not a duplicate: CARC 18 needs the same patient, date of service and
+    service. But statuses (277CA) and remittances (835 CLP01) come back by CLM01, so two
+    live claims with one number are matched to the wrong claim; and a claim history keyed by
+    billing NPI + payer + CLM01 (cleanclaim's, with `--record`) keeps only the later claim:
+    it replaces the earlier one.
+
+    ## Example
+    PM1001 for 2026-09-14 and PM1001 for 2026-09-21, same patient, in one file.
+
+    ## Fix
+    Give each claim its own patient control number (e.g. the account number with a visit
+    suffix). If the later claim corrects the earlier one, send it as a replacement
+    (CLM05-3 = 7).
+
+    ## Authority
+    ASC X12 005010X222A1 837P TR3 2300 CLM01 (patient control number: "the two recommended
+    identifiers are either the Patient Account Number or the Claim Number"); CARC 18
+    (exact duplicate: same patient, date of service and service).
+    """
+    if (claim.frequency_code or "1").strip() in ("7", "8"):
+        return
+    earlier = earlier_with_identity(claim, ctx)
+    if earlier is None or earlier == _services_signature(claim):
+        return
+    other = "another patient's claim" if earlier[0] != hash(claim.patient_key) else "a claim with other dates or services"
+    yield Hit(f"Claim {claim.claim_id} reuses the CLM01 of {other} earlier in this run (same billing provider "
+              "and payer). Not an exact duplicate (CARC 18 needs the same patient, date and service), but "
+              "277CA/835 answers come back by CLM01, and a history keyed by billing NPI + payer + CLM01 "
+              "(check --record) keeps only this later claim in place of the earlier one.",
+              fix="Give each claim its own patient control number (CLM01); if this claim corrects the earlier "
+                  "one, send it as a replacement (CLM05-3 = 7).",
+              fix_safety="unsafe",
+              authority="ASC X12 005010X222A1 837P TR3 2300 CLM01; CARC 18 (same patient, date and service)")
 
 
 @rule("HX002", "history.duplicate-line", "error", carc="CO-18")
