@@ -102,6 +102,9 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
             error = click.ClickException(str(exc))
             error.exit_code = 2
             raise error
+    from collections import OrderedDict
+
+    checker.ctx.options["run_identities"] = OrderedDict()  # HX001/HX008: CLM01 reused in the run
     if not record:  # with --record each claim is stored as it is checked: the store has them
         from ..store.run_ledger import RunLedger
 
