@@ -185,14 +185,15 @@ def record_envelopes(conn, path, recorded: list[tuple[str, int]]) -> int:
     by_clm = defaultdict(deque)
     for clm01, ctx in claim_envelopes(path):
         by_clm[clm01].append(ctx)
-    rows = []
-    for clm01, claim_row in recorded:
+    by_row: dict[int, dict] = {}  # claims.id -> its envelope; a CLM01 sent twice under one
+    for clm01, claim_row in recorded:  # identity is one recorded claim: the later copy's envelope
         if by_clm[clm01]:
             ctx = by_clm[clm01].popleft()
-            rows.append({"claim_id": claim_row, "sender_id": ctx.sender[:15] or None,
-                         "interchange_control": ctx.interchange_control[:9] or None,
-                         "group_control": ctx.group_control[:9], "set_control": ctx.set_control[:9],
-                         "group_date": ctx.group_date[:8] or None})
+            by_row[claim_row] = {"claim_id": claim_row, "sender_id": ctx.sender[:15] or None,
+                                 "interchange_control": ctx.interchange_control[:9] or None,
+                                 "group_control": ctx.group_control[:9], "set_control": ctx.set_control[:9],
+                                 "group_date": ctx.group_date[:8] or None}
+    rows = list(by_row.values())
     if rows:
         conn.execute(claim_envelope.delete().where(claim_envelope.c.claim_id.in_([r["claim_id"] for r in rows])))
         conn.execute(claim_envelope.insert(), rows)
