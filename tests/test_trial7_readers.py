@@ -171,3 +171,57 @@ def test_fhir_unparsable_line_gives_only_its_reader_error(tmp_path, make_checker
 def test_fhir_claim_without_items_is_an_error(tmp_path, make_checker):
     (result,) = _check_fhir(tmp_path, make_checker, _fhir_claim("F-NOITEMS", items=False))
     assert "CL022" in [f.code for f in result.findings if f.severity == "error"]
+
+
+# --- item 7: CLM01 reuse -----------------------------------------------------------------
+
+def _837(tmp_path, claims):
+    """A small 837P with claims (CLM01, member id, date of service); synthetic identifiers."""
+    from cleanclaim.formats.write837 import write_837
+    from cleanclaim.formats.dict_reader import claim_from_dict
+
+    built = []
+    for clm01, member, dos in claims:
+        c = claim_from_dict({"claim_id": clm01, "payer": "MB", "diagnoses": ["M54.50"],
+                             "lines": [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": dos}]})
+        c.patient_key = member
+        c.payer.name, c.payer.payer_id = "MEDICARE", "13202"
+        built.append(c)
+    path = tmp_path / "reuse.837"
+    with open(path, "w") as out:
+        write_837(built, out)
+    return path
+
+
+def _hx(path, *extra):
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--select", "HX001,HX008",
+                                       "--as-of", "2026-12-01", *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    doc, _ = json.JSONDecoder().raw_decode(result.output)
+    return [[(f["code"], f["severity"]) for f in c["findings"]] for c in doc["claims"]]
+
+
+def test_same_clm01_other_date_is_not_an_exact_duplicate(tmp_path):
+    # CARC 18 = same patient, date of service and service: 09-14 vs 09-21 is not one
+    path = _837(tmp_path, [("PM1001", "SYN001", "2026-09-14"), ("PM1001", "SYN001", "2026-09-21")])
+    assert _hx(path) == [[], [("HX008", "warning")]]
+
+
+def test_same_clm01_same_services_is_hx001(tmp_path):
+    path = _837(tmp_path, [("PM1001", "SYN001", "2026-09-14"), ("PM1001", "SYN001", "2026-09-14")])
+    assert _hx(path) == [[], [("HX001", "error")]]
+
+
+def test_record_with_reused_clm01_never_crashes(tmp_path):
+    path = _837(tmp_path, [("PM1001", "SYN001", "2026-09-14"), ("PM1001", "SYN002", "2026-09-14"),
+                           ("PM1002", "SYN003", "2026-09-15")])
+    db = tmp_path / "h.sqlite"
+    result = CliRunner().invoke(main, ["check", str(path), "--record", "--db", str(db), "--format", "json",
+                                       "--select", "HX", "--as-of", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    doc, _ = json.JSONDecoder().raw_decode(result.output)
+    assert [[f["code"] for f in c["findings"]] for c in doc["claims"]] == [[], ["HX008"], []]
+    from cleanclaim.store import open_history
+
+    with open_history(str(db)) as history:
+        assert history.counts()["claims"] == 2  # PM1001 (the later copy) and PM1002
