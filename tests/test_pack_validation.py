@@ -101,3 +101,15 @@ def test_validate_cli_warns_on_unknown_icd(tmp_path):
     assert lines == [f"warning: {path}:16: diagnosis_requirements[acme.dx].any_of: 'M54.9O' matches no ICD-10-CM "
                      "code in the loaded releases, so it never applies (check it against the ICD-10-CM tabular)"]
     assert "1 pack file(s) valid: acme (1 warning(s))" in result.output
+
+
+def test_policy_show_names_a_user_rule_by_its_path(tmp_path):
+    """A user's commercial-default.yaml overlaying the built-in one: `show` tells them apart."""
+    path = tmp_path / "commercial-default.yaml"
+    path.write_text("pack: commercial-default\ntitle: Mine\nextends: commercial-default\nvisit_caps:\n"
+                    "  - id: commercial.visit-cap\n    effective_from: 2026-01-01\n"
+                    "    citation: \"My plan SBC 2026, visit limit\"\n    disciplines: [PT]\n    visits: 20\n")
+    result = CliRunner().invoke(main, ["policy", "show", "commercial-default", "--policies", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"(2026-01-01..open; {path}:5)" in result.output
+    assert "(2014-01-01..2025-12-31; built-in commercial-default.yaml:" in result.output

@@ -68,7 +68,7 @@ def show(name, on, policies, fmt) -> None:
         out = {"pack": name, "chain": policy.chain, "rules": {
             section: [{"id": r.id, "effective_from": r.effective_from.isoformat(),
                        "effective_to": r.effective_to.isoformat() if r.effective_to else None,
-                       "citation": r.citation, "pack": r.pack, "line": r.line,
+                       "citation": r.citation, "pack": r.pack, "path": r.path, "line": r.line,
                        **{k: v for k, v in r.values.items()}} for r in policy.section(section, day)]
             for section in policy.rules}}
         click.echo(json.dumps(out, indent=2, default=str))
@@ -81,10 +81,23 @@ def show(name, on, policies, fmt) -> None:
         click.echo(f"\n[{section}]")
         for r in rules:
             values = ", ".join(f"{k}={_short(v)}" for k, v in r.values.items() if k != "note")
-            click.echo(f"  {r.id}  ({r.dates_text()}; {Path(r.path).name}:{r.line})\n    {values}\n"
+            click.echo(f"  {r.id}  ({r.dates_text()}; {_where(r)})\n    {values}\n"
                        f"    source: {r.citation}")
             if r.get("note"):
                 click.echo(f"    note: {' '.join(str(r.get('note')).split())}")
+
+
+def _where(rule) -> str:
+    """'built-in medicare.yaml:12' for a shipped pack, else the user's file path and line (a
+    user pack may have the same file name as a built-in one)."""
+    from ..policies import BUILTIN_DIR
+
+    path = Path(rule.path)
+    try:
+        builtin = path.resolve().parent == BUILTIN_DIR.resolve()
+    except OSError:
+        builtin = False
+    return f"built-in {path.name}:{rule.line}" if builtin else f"{rule.path}:{rule.line}"
 
 
 def _short(value) -> str:
