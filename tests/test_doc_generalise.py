@@ -352,3 +352,33 @@ def test_home_exercise_is_no_technique_performed(text):
 
 def test_home_program_taught_in_clinic_is_a_technique():
     assert el("Tx: Instructed in HEP: bridges and clamshells, 10 min.").techniques
+
+
+DICTATED = (
+    "Date of service: 01/02/2026\n\n"
+    "This is a 40-year-old teacher seen today for her third visit on referral from Dr. Shaw. She "
+    "complains of left neck pain that started in November, worse with looking down at papers and "
+    "driving, and rates it 5/10 today. She cannot grade papers for more than 20 minutes before she "
+    "has to stop and stretch.\n\n"
+    "On exam, she is tender over the left upper trapezius; cervical rotation left 60 degrees.\n\n"
+    "Treatment today: myofascial release to the left upper trapezius, 15 minutes.\n\n"
+    "Overall, she is improving with manual therapy and exercise.\n\n"
+    "We will continue twice a week for 3 more weeks.\n"
+)
+
+
+def test_dictated_paragraphs_open_their_soap_parts():
+    """DOC002 asks for the four parts 'under any usual heading': a dictation set out in
+    paragraphs (history, 'On exam', 'Overall', 'We will') has all four."""
+    assert el(DICTATED).soap_missing == []
+
+
+def test_one_run_on_paragraph_has_no_soap_parts():
+    run_on = " ".join(DICTATED.split("\n\n")[1:]).replace("\n", " ")
+    assert set(el(run_on).soap_missing) == {"subjective", "objective", "assessment", "plan"}
+
+
+def test_a_short_unheaded_blurb_atop_a_headed_template_is_no_subjective():
+    text = ("Client is 20 weeks along. States some low back pain.\n\n"
+            "Findings: tension lumbar paraspinals.\n\nAssessment: LBP.\n\nPlan: 1x/wk x 4 wks.")
+    assert el(text).soap_missing == ["subjective"]

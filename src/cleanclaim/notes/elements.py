@@ -77,10 +77,12 @@ class Elements:
     initial_visit: bool = False
     described_codes: dict[str, Span] = field(default_factory=dict)  # code -> its written description
 
+    implicit_sections: set[str] = field(default_factory=set)  # SOAP parts opened by a paragraph's lead-in
+
     @property
     def soap_missing(self) -> list[str]:
-        return [s for s in SOAP if s not in self.sections or
-                self.sections[s].end <= self.sections[s].start]
+        return [s for s in SOAP if s not in self.implicit_sections and (
+                s not in self.sections or self.sections[s].end <= self.sections[s].start)]
 
     @property
     def sited_pain_scores(self) -> list[PainScore]:
@@ -171,6 +173,7 @@ def extract(note: Note) -> Elements:
     el.clock_ranges = [Span(m.start(), m.end()) for m in lx.CLOCK_RANGE.finditer(text)]
     el.separate_words = note.find(lx.SEPARATE)
     el.initial_visit = _initial_visit(note)
+    el.implicit_sections = _paragraph_sections(note)
     return el
 
 
@@ -704,6 +707,47 @@ def _table_progress(note: Note) -> list[Span]:
         if rows:
             out.append(Span(offsets[i], offsets[i] + len(line), "progress table"))
     return out
+
+
+# Dictated notes set out in paragraphs: a paragraph's opening words say which SOAP part it is
+# ("On exam, she is tender ...", "Overall, she is improving ...", "We will continue ...").
+PARAGRAPH_LEAD = {
+    "objective": re.compile(r"(?:on|upon) (?:exam(?:ination)?|palpation|inspection|observation|testing)\b|"
+                            r"(?:physical )?exam(?:ination)? (?:today )?(?:reveals|shows|finds|demonstrates)|objectively\b|"
+                            r"(?:today'?s )?measurements\b|(?:rom|range of motion) (?:today )?(?:is|measures)", re.I),
+    "assessment": re.compile(r"(?:my |clinical )?impression\b|in summary\b|overall,|assessment\b|clinically,|"
+                             r"(?:she|he|they|the patient|pt) (?:is|are|has been) (?:making|improving|progressing|responding)", re.I),
+    "plan": re.compile(r"(?:we|i) (?:will|plan to)\b|will continue\b|continue (?:with |pt |therapy |treatment )?"
+                       r"(?:\d|once|twice|weekly|at)|plan(?:s)? (?:is|are|to)\b|next visit\b|recommend", re.I),
+}
+COMPLAINT = re.compile(r"(?<![\w])(?:complains? of|c/o|presents? (?:with|for|today with)|reports?|states?|"
+                       r"describes?|chief complaint|is seen (?:today )?for|here (?:today )?for)(?![\w])", re.I)
+
+
+NARRATIVE = 250  # a dictated history paragraph; a two-line blurb atop a headed template is no Subjective
+
+
+def _paragraph_sections(note: Note) -> set[str]:
+    """SOAP parts a note written in paragraphs (two or more) opens without headings: the
+    first paragraph outside any heading that tells the complaint (subjective), and
+    paragraphs opened by an exam / impression / plan lead-in. A single run-on paragraph
+    opens none (a reviewer cannot find the parts of it)."""
+    text = note.text
+    paragraphs = [m for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[note.body_start:])]
+    paragraphs = [Span(note.body_start + m.start(), note.body_start + m.end()) for m in paragraphs
+                  if len(m.group()) > 40]
+    if len(paragraphs) < 2:
+        return set()
+    found = set()
+    for p in paragraphs:
+        head = text[p.start:p.start + 60]
+        for name, lead in PARAGRAPH_LEAD.items():
+            if lead.match(head):
+                found.add(name)
+        if not found and not note.sections_at(p.start) - {"orders"} and p.end - p.start >= NARRATIVE \
+                and COMPLAINT.search(text[p.start:p.end]):
+            found.add("subjective")  # the history paragraph before any part or heading
+    return found
 
 
 def _initial_visit(note: Note) -> bool:
