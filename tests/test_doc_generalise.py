@@ -382,3 +382,31 @@ def test_a_short_unheaded_blurb_atop_a_headed_template_is_no_subjective():
     text = ("Client is 20 weeks along. States some low back pain.\n\n"
             "Findings: tension lumbar paraspinals.\n\nAssessment: LBP.\n\nPlan: 1x/wk x 4 wks.")
     assert el(text).soap_missing == ["subjective"]
+
+
+@pytest.mark.parametrize("text", [
+    "S: Pain radiating down the left leg.",
+    "S: Pain improving since last week.",
+    "S: Sharp pain with coughing and sneezing.",
+])
+def test_pain_described_is_no_functional_limitation(text):
+    """DOC004: a limitation in functional terms; where pain goes or how it changes is not one."""
+    assert not el(text).functional_limitations
+
+
+def test_pain_with_an_activity_is_a_limitation():
+    assert el("S: Pain with walking more than 10 min.").functional_limitations
+
+
+@pytest.mark.parametrize("text", [
+    "Plan of care sent for signature to Dr. Lee.",
+    "POC to be signed by the physician.",
+])
+def test_unsigned_plan_of_care_is_no_certification(text):
+    """§220.1.3: the plan of care must be certified (signed) -- sent or to be signed is not yet."""
+    assert not el(text).referrals
+
+
+def test_a_header_of_fields_is_no_progress_table():
+    text = "Patient: X    DOS: 05/06/2026    Visit 4\nGA 32    Order 04/15/2026    12 13\n"
+    assert not el(text).progress

@@ -674,6 +674,8 @@ FUTURE_MEASURE = re.compile(r"(?<![\w])(?:will (?:re-?)?(?:assess|measure|test|c
                             r"(?:re-?assess|re-?evaluat|re-?measur|re-?test)\w*\s+(?:\w+\s+){0,3}?(?:next|at|in|on)\b|"
                             r"plan to (?:re-?)?(?:assess|measure))", re.I)
 
+CURRENT_COLUMN = re.compile(r"(?:today|now|current(?:ly)?|this (?:visit|session)|re-?eval\w*|re-?assess\w*|latest|"
+                            r"progress|discharge|d/?c|dos|date|visit \d+|week \d+|session \d+|\d{1,2}/\d{1,2})\b", re.I)
 _CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|[ ]{2,}")
 
 
@@ -694,7 +696,9 @@ def _table_progress(note: Note) -> list[Span]:
             continue
         earlier = [j for j, c in enumerate(cells)
                    if lx.EARLIER_VISIT.match(c) and len(re.sub(r"[\W\d_]", "", c)) <= 16]
-        if not earlier:
+        if not earlier or re.search(r"\w:\s", line):
+            continue  # "DOS: 05/06   Visit 4" is a header of fields, not a table's columns
+        if not any(CURRENT_COLUMN.match(c) for j, c in enumerate(cells) if j not in earlier):
             continue
         rows = 0
         for row in lines[i + 1:i + 15]:

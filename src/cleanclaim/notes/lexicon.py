@@ -167,7 +167,10 @@ FUNCTION_GENERIC = re.compile(
     r"(?<![\w])(?:unable to|not able to|no longer able to|cannot|can ?not|can't|could not|couldn't|"
     r"inability to|hurts to|painful to|only able to|(?:can|could) only|difficult to|struggles to|has to stop)\s+"
     r"(?:\w+ly\s+)?(?!(?:" + NOT_ACTIVITY + r")\b)(?P<verb>[a-z]{2,}(?:[- ](?:up|down|out|over|on|off|in))?)(?![\w])"
-    r"|(?<![\w])(?:difficulty|trouble|pain|problems?) (?:with )?(?!(?:" + NOT_ACTIVITY + r")\b)[a-z]{3,}ing(?![\w])"
+    r"|(?<![\w])(?:difficulty|trouble|problems?) (?:with )?(?!(?:" + NOT_ACTIVITY + r")\b)[a-z]{3,}ing(?![\w])"
+    r"(?:\s+\w+){0,3}?\s*(?:" + LIMIT_QUANTITY + r")?"
+    # "pain with walking": pain named by the activity it limits ("pain radiating", "pain improving" are not)
+    r"|(?<![\w])pain (?:with|when|on|during|while|after) (?:" + ACTIVITY + r")(?![\w])"
     r"(?:\s+\w+){0,3}?\s*(?:" + LIMIT_QUANTITY + r")?"
     r"|(?<![\w])[a-z]{3,}(?:ing|s)?\s+(?:tolerance|is limited to|limited to|max(?:imum)? of)\s*(?:of\s*)?~?\d",
     I,
@@ -319,7 +322,8 @@ ORDER_ON_FILE = words(r"on file|in (?:the )?chart|in (?:the )?record|scanned|rec
                       r"dr\.?|doctor|physician|md|ob(?:/gyn|gyn|-gyn)?|midwife|cnm|np|pa-c|pcp|surgeon|ortho\w*|"
                       r"podiatrist|neurolog\w*|physiatr\w*|primary care|provider")
 REFERRAL_NOT_YET = words(r"pending|requested|awaiting|to obtain|will obtain|needed|expired|not on file|"
-                         r"not received|missing|n/a|"
+                         r"not received|missing|n/a|to be (?:signed|certified|sent|faxed|obtained)|unsigned|"
+                         r"(?:sent|faxed) for (?:signature|certification)|awaiting (?:signature|certification)|"
                          r"(?:would like|wants?|wanted|wishes|asked for|asking for|requests?) (?:a |an |new )?"
                          r"(?:referral|order|rx|script|prescription)|"
                          r"will (?:request|ask|refer|send|fax|contact|call)|to request|recommend\w*|suggest\w*|"
