@@ -338,11 +338,12 @@ class ClaimAssembler:
             segment_number=segno,
         )
         self.claim = claim
-        self.warned = set()
-        inherited = self.billing_findings + self.subscriber_findings
-        if self.patient_level:
-            inherited += self.patient_findings
-        if inherited:
+        if self.warned:
+            self.warned = set()
+        if self.billing_findings or self.subscriber_findings or (self.patient_level and self.patient_findings):
+            inherited = self.billing_findings + self.subscriber_findings
+            if self.patient_level:
+                inherited += self.patient_findings
             for f in inherited:
                 claim.read_findings.append(copy(f))
                 claim.read_findings[-1].claim_id = claim.claim_id

@@ -383,7 +383,13 @@ class _Reader:
                 if handler is not None:  # the common case: a segment of the open set
                     set_segments += 1
                     if handler(els, set_segments):  # true when a claim was closed
-                        yield from self._take_done()
+                        done, held = assembler.done, self.held
+                        if (len(done) == 1 and held is not None and not self.isa_problem
+                                and len(held) < CLAIMS_PER_SET):  # _take_done's usual case
+                            held.append(done.pop())
+                            self.interchange_claims += 1
+                        else:
+                            yield from self._take_done()
                     continue
                 if set_open and sid not in envelope:
                     set_segments += 1
