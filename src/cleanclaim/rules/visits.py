@@ -186,6 +186,8 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     remittance is not in yet) plus the claims checked earlier in this run. Every line at or
     after the point where the total passes the pack's threshold for the year ($2,330 in 2024,
     $2,410 in 2025, $2,480 in 2026) must carry KX. The finding says which figures were used.
+    A therapy line that cannot be priced (e.g. no ZIP: no Medicare locality) while the year
+    is not over the threshold gets a warning that the check could not run, and why.
 
     ## Why payers deny it
     Above the threshold, lines without KX are denied as not medically necessary (CO-96 with
@@ -219,35 +221,54 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     if not therapy:
         return
     allowed, price_note = _allowed(claim, ctx)
+    unchecked = []  # lines not priced while the year is under the threshold: the check cannot run
     try:
-        running: dict = {}
-        for ln, group, threshold in therapy:
-            year = ln.date_of_service.year
-            if (group, year) not in running:
-                running[group, year] = _prior_ytd(claim, ctx, group, year, ln.date_of_service, identity)
-            total, sources = running[group, year]
-            limit = Decimal(str(threshold.get("amount")))
-            amount = allowed.get(ln.number)
-            if amount is None and total <= limit:
-                continue  # not priced (see the pricing note) and the year is not over the threshold yet
-            total += amount or Decimal(0)
-            running[group, year] = (total, sources)
-            if total > limit and "KX" not in ln.modifier_set:
-                line_amount = f"${amount:,.2f}" if amount is not None else "not priced"
-                yield Hit(
-                    f"Medicare {group} therapy allowed in {year} reaches ${total:,.2f} with line {ln.number} "
-                    f"({ln.procedure_code}, {line_amount}), over the ${limit:,.0f} threshold "
-                    f"({threshold.id}); the line has no KX. Year-to-date used: {sources}.",
-                    line=ln.number, fix=f"Append KX to line {ln.number} if the therapy is medically necessary "
-                                        "and documented; else an ABN (GA) before the visit.",
-                    fix_safety="unsafe", authority=threshold.authority,
-                    details={"policy": policy.name, "policy_rule": threshold.id, "year_to_date": str(total),
-                             "threshold": str(limit), "sources": sources, "pricing": price_note})
+        yield from _kx_lines(claim, ctx, therapy, allowed, price_note, policy, identity, unchecked)
     finally:
         if claim.patient_key and identity:
             ledger.put_therapy(claim.patient_key, identity,
                                [(ln.date_of_service, group, allowed.get(ln.number)) for ln, group, _t in therapy
                                 if allowed.get(ln.number) is not None], replaced_reference(claim))
+    if unchecked:  # say so rather than pass them silently
+        numbers = ", ".join(str(ln.number) for ln in unchecked)
+        yield Hit(f"The Medicare therapy KX threshold could not be checked for line{'s' if len(unchecked) > 1 else ''}"
+                  f" {numbers}: {price_note or 'the allowed amount is unknown'}; without the allowed amount the"
+                  " year-to-date therapy total is not known.",
+                  line=unchecked[0].number if len(unchecked) == 1 else None, severity="warning",
+                  fix="Give the billing or service facility ZIP (ZIP+4 where a ZIP spans localities) so the"
+                      " line can be priced, or check the patient's year-to-date therapy amount (eligibility"
+                      " response) and append KX above the threshold.",
+                  authority=therapy[0][2].authority,
+                  details={"policy": policy.name, "pricing": price_note, "checked": False})
+
+
+def _kx_lines(claim, ctx, therapy, allowed, price_note, policy, identity, unchecked) -> Iterator[Hit]:
+    """VC002 per line: the running year-to-date total against the threshold."""
+    running: dict = {}
+    for ln, group, threshold in therapy:
+        year = ln.date_of_service.year
+        if (group, year) not in running:
+            running[group, year] = _prior_ytd(claim, ctx, group, year, ln.date_of_service, identity)
+        total, sources = running[group, year]
+        limit = Decimal(str(threshold.get("amount")))
+        amount = allowed.get(ln.number)
+        if amount is None and total <= limit:
+            if "KX" not in ln.modifier_set:  # not priced (the pricing note says why), year not over yet
+                unchecked.append(ln)
+            continue
+        total += amount or Decimal(0)
+        running[group, year] = (total, sources)
+        if total > limit and "KX" not in ln.modifier_set:
+            line_amount = f"${amount:,.2f}" if amount is not None else "not priced"
+            yield Hit(
+                f"Medicare {group} therapy allowed in {year} reaches ${total:,.2f} with line {ln.number} "
+                f"({ln.procedure_code}, {line_amount}), over the ${limit:,.0f} threshold "
+                f"({threshold.id}); the line has no KX. Year-to-date used: {sources}.",
+                line=ln.number, fix=f"Append KX to line {ln.number} if the therapy is medically necessary "
+                                    "and documented; else an ABN (GA) before the visit.",
+                fix_safety="unsafe", authority=threshold.authority,
+                details={"policy": policy.name, "policy_rule": threshold.id, "year_to_date": str(total),
+                         "threshold": str(limit), "sources": sources, "pricing": price_note})
 
 
 def _pricing_options(ctx, payer_type: str):
@@ -272,8 +293,12 @@ def _allowed(claim: Claim, ctx, payer_type: str = "medicare") -> tuple[dict, str
 
     price = price_claim(claim, ctx.store, config=options)
     found = {lp.line: lp.allowed for lp in price.lines if lp.allowed is not None}
-    missing = [str(lp.line) for lp in price.lines if lp.allowed is None]
-    return found, ("" if not missing else f"lines {', '.join(missing)} not priced")
+    missing = [lp for lp in price.lines if lp.allowed is None]
+    if not missing:
+        return found, ""
+    why = next((n for lp in missing for n in lp.notes if n), "")  # e.g. no ZIP for the locality
+    return found, (f"line{'s' if len(missing) > 1 else ''} {', '.join(str(lp.line) for lp in missing)}"
+                   f" not priced" + (f" ({why})" if why else ""))
 
 
 def _prior_ytd(claim, ctx, group: str, year: int, dos: date, identity) -> tuple[Decimal, str]:
