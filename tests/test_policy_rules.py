@@ -153,8 +153,10 @@ def test_kx_needed_when_the_year_is_already_over_even_if_this_claim_cannot_be_pr
                                      "P-1,2025,OT,2500.00,2025-03-01,HETS 271\n"))
     claim = make_claim("K3", lines=[("97530", ["GO"], 1), ("97110", ["GP"], 1)], indicator="MB",
                        payer_id="13202", dos="2025-03-10")  # no billing ZIP: no PFS locality
-    [f] = run(claim, ["VC002"])
+    f, unchecked = run(claim, ["VC002"])
     assert f.line == 1 and "not priced" in f.message and "$2,500.00" in f.message  # OT over $2,410; PT not
+    # the PT line cannot be priced and PT is not over: the check could not run, and it says so
+    assert (unchecked.line, unchecked.severity) == (2, "warning") and "could not be checked" in unchecked.message
 
 
 def test_dollar_cap_counts_recorded_claims(history, make_checker, tmp_path):
