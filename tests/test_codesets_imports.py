@@ -39,7 +39,7 @@ def test_import_ncci_respects_effective_date(user_dirs):
     assert store.ptp_edit("97161", "97140", date(2025, 3, 31)) is None
     assert store.ptp_edit("97161", "97140", date(2025, 4, 1)).modifier_indicator == "0"
     assert store.ptp_edit("97161", "97140", date(2026, 1, 1)) is None
-    assert "ncci_ptp:2025Q1" in {t.name for t in store.tables()}
+    assert "ncci_ptp:2025Q1:f1" in {t.name for t in store.tables()}  # part f1, from the CMS file name
     # the bundled edits are still there
     assert store.ptp_edit("97140", "97124", date(2024, 6, 14)).modifier_indicator == "0"
 

@@ -27,7 +27,8 @@ def info(fmt: str) -> None:
             {"name": t.name, "source": t.source, "release": t.release,
              "effective_from": t.effective_from.isoformat() if t.effective_from else None,
              "effective_to": t.effective_to.isoformat() if t.effective_to else None,
-             "rows": t.rows, "sha256": t.sha256, "note": t.note, "origin": t.origin} for t in tables]},
+             "rows": t.rows, "sha256": t.sha256, "note": t.note, "origin": t.origin,
+             "precedence": t.precedence} for t in tables]},
             indent=2))
         return
     from rich.console import Console
@@ -35,8 +36,8 @@ def info(fmt: str) -> None:
 
     console = Console()
     grid = Table(title=f"cleanclaim code sets ({store.path})", title_justify="left")
-    grid.add_column("name", no_wrap=True)
-    grid.add_column("release", ratio=1)
+    grid.add_column("name", overflow="fold")
+    grid.add_column("release", ratio=1, overflow="fold")  # long release names wrap, never cut
     grid.add_column("effective", no_wrap=True)
     grid.add_column("rows", justify="right", no_wrap=True)
     show_origin = any(t.origin != "bundled" for t in tables)
@@ -45,7 +46,7 @@ def info(fmt: str) -> None:
     grid.add_column("note", no_wrap=True)
     notes: list[tuple[str, str]] = []
     for t in tables:
-        span = f"{t.effective_from or '?'}..{t.effective_to or 'open'}"
+        span = f"{t.effective_from or '?'} to\n{t.effective_to or 'open'}"  # two short lines
         marker = ""
         if t.note:
             notes.append((t.name, t.note))
@@ -55,6 +56,11 @@ def info(fmt: str) -> None:
     console.print(grid)
     for number, (name, note) in enumerate(notes, start=1):
         console.print(f"[bold][{number}][/bold] {name}: {note}", highlight=False)
+    if any(t.precedence for t in tables):
+        console.print("NCCI tables: the newest table that lists a PTP pair decides that pair's history "
+                      "(imports above the bundled table, a later release above an earlier one); an "
+                      "imported MUE table applies from its effective date, earlier tables before it.",
+                      highlight=False)
 
 
 @command.command("build")
@@ -75,6 +81,8 @@ def build(force: bool) -> None:
 def _report(info) -> None:
     click.echo(f"imported {info.name}: {info.rows:,} rows, {info.release} "
                f"({info.effective_from or '?'} .. {info.effective_to or 'open'})")
+    if getattr(info, "message", ""):
+        click.echo(f"  {info.message}")
 
 
 @command.command("import-ncci")
@@ -83,12 +91,23 @@ def _report(info) -> None:
 @click.option("--program", type=click.Choice(["medicare", "medicaid"]), default=None,
               help="Whose edits: Medicaid tables apply to Medicaid claims only "
                    "(default: medicaid when the file name starts with MCD, else medicare).")
-def import_ncci_cmd(file: Path, release: str | None, program: str | None) -> None:
-    """Import a CMS NCCI PTP (or MUE) file in CMS's own layout (Medicare or Medicaid)."""
+@click.option("--effective-from", "effective_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="First day the file is in force (MUE files: default from the CMS file name "
+                   "..._Eff_MM-DD-YYYY or a quarter --release such as 2026Q1).")
+@click.option("--replace", is_flag=True,
+              help="Drop the earlier parts (f1..f4) imported under the same --release first.")
+def import_ncci_cmd(file: Path, release: str | None, program: str | None, effective_from,
+                    replace: bool) -> None:
+    """Import a CMS NCCI PTP (or MUE) file in CMS's own layout (Medicare or Medicaid).
+
+    The parts of a CMS quarter (f1..f4, read from the file name) imported under one --release
+    add up; the newest release that lists a PTP pair decides that pair's history.
+    """
     from ..codesets.imports import ImportFormatError, import_ncci
 
+    start: date | None = effective_from.date() if effective_from else None
     try:
-        _report(import_ncci(file, release, program))
+        _report(import_ncci(file, release, program, start, replace))
     except ImportFormatError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -59,7 +59,7 @@ def _data_rows(path: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _write(name: str, header: list[str], rows: list[tuple], entry: dict) -> TableInfo:
+def _write(name: str, header: list[str], rows: list[tuple], entry: dict, message: str = "") -> TableInfo:
     directory = imports_dir()
     directory.mkdir(parents=True, exist_ok=True)
     body = "\t".join(header) + "\n" + "".join("\t".join(map(str, r)) + "\n" for r in rows)
@@ -82,7 +82,7 @@ def _write(name: str, header: list[str], rows: list[tuple], entry: dict) -> Tabl
     return TableInfo(entry["table"], entry["source"], entry["release"],
                      date.fromisoformat(entry["effective_from"]) if entry["effective_from"] else None,
                      date.fromisoformat(entry["effective_to"]) if entry["effective_to"] else None,
-                     entry["rows"], entry["sha256"], entry["note"], "imported")
+                     entry["rows"], entry["sha256"], entry["note"], "imported", message=message)
 
 
 def _iso(ymd: str) -> str | None:
@@ -90,6 +90,50 @@ def _iso(ymd: str) -> str | None:
 
 
 PROGRAMS = ("medicare", "medicaid")
+_PART = re.compile(r"(?:^|[^a-z0-9])(f\d{1,2})$")
+_EFF_MDY = re.compile(r"eff(?:ective)?[ _-]*(\d{1,2})[-_.](\d{1,2})[-_.](20\d\d)", re.I)
+_EFF_YMD = re.compile(r"eff(?:ective)?[ _-]*(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)", re.I)
+_QUARTER = re.compile(r"(20\d\d)[ _-]*Q([1-4])", re.I)
+
+
+def part_of(path: Path) -> str | None:
+    """The part of a multi-part CMS quarterly PTP file, from its name: ccipra-v312r0-f1.txt -> 'f1'."""
+    found = _PART.search(Path(path).stem.lower())
+    return found.group(1) if found else None
+
+
+def effective_date_of(path: Path, release: str | None = None) -> date | None:
+    """First day in force from a CMS file name (MCR_MUE_PractitionerServices_Eff_01-01-2026.csv)
+    or from a release label naming a quarter (2025Q1 -> 2025-01-01); None when neither says."""
+    name = Path(path).name
+    try:
+        if found := _EFF_MDY.search(name):
+            return date(int(found.group(3)), int(found.group(1)), int(found.group(2)))
+        if found := _EFF_YMD.search(name):
+            return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        raise ImportFormatError(f"{name}: the effective date in the file name is not a calendar date") from None
+    for text in (release or "", Path(path).stem):
+        if found := _QUARTER.search(text):
+            return date(int(found.group(1)), 3 * int(found.group(2)) - 2, 1)
+    return None
+
+
+def _other_parts(entry: dict) -> list[dict]:
+    """Manifest entries of the other imported parts of the same release (program, kind, label)."""
+    return [t for t in load_manifest(imports_dir()).get("tables", [])
+            if t.get("release_key") == entry["release_key"] and t["table"] != entry["table"]]
+
+
+def _ptp_part_rows(part: dict) -> set[tuple]:
+    """An imported PTP part's rows, rationale as text, to drop duplicates across parts."""
+    rationales = part.get("rationales", [])
+    path = imports_dir() / part["file"]
+    if not path.exists():
+        return set()
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        next(fh, None)
+        return {(*cells[:5], rationales[int(cells[5])]) for cells in (ln.rstrip("\n").split("\t") for ln in fh)}
 
 
 def program_of(path: Path) -> str:
@@ -98,8 +142,16 @@ def program_of(path: Path) -> str:
     return "medicaid" if name.startswith("mcd") or "medicaid" in name else "medicare"
 
 
-def import_ncci(path: Path, release: str | None = None, program: str | None = None) -> TableInfo:
+def import_ncci(path: Path, release: str | None = None, program: str | None = None,
+                effective_from: date | None = None, replace: bool = False) -> TableInfo:
     """Import a CMS quarterly NCCI PTP file (or a CMS MUE file) in CMS's own layout.
+
+    CMS ships each quarter's practitioner PTP file in parts (f1..f4): the part is read from the
+    file name, and parts imported under one ``release`` label add up (rows already in another
+    part are skipped); importing a part again replaces that part; ``replace`` drops the earlier
+    parts of the release. The newest release that lists a pair decides its history (see
+    ``CodeStore.ptp_edit``). An MUE file applies from its effective date (``effective_from``,
+    else the CMS file name ..._Eff_MM-DD-YYYY, else a release label such as 2025Q1).
 
     ``program`` ('medicare' | 'medicaid'; default from the file name, CMS names Medicaid files
     MCD-...): a Medicaid table is kept apart and applies to Medicaid claims only (Medicaid NCCI
@@ -113,7 +165,7 @@ def import_ncci(path: Path, release: str | None = None, program: str | None = No
     rows = _data_rows(path)
     label = release or path.stem
     if len(rows[0][1]) <= 5:
-        return _import_mue(path, rows, label, program)
+        return _import_mue(path, rows, label, program, effective_from or effective_date_of(path, release))
     rationales: list[str] = []
     out = []
     for number, cells in rows:
@@ -132,19 +184,63 @@ def import_ncci(path: Path, release: str | None = None, program: str | None = No
         if rationale not in rationales:
             rationales.append(rationale)
         out.append((col1, col2, eff, _ymd(dele, where), modifier, rationales.index(rationale)))
-    out.sort()
+    out = sorted(set(out))
     start = min(r[2] for r in out)
     who = _program_label(program)
-    entry = {"table": f"ncci_ptp:{_key(program, label)}", "kind": "ncci_ptp", "program": program,
+    part = part_of(path)
+    key = _key(program, label)
+    entry = {"table": f"ncci_ptp:{key}" + (f":{part}" if part else ""), "kind": "ncci_ptp", "program": program,
+             "release_key": f"ncci_ptp:{key}", "part": part,
+             "release_date": effective_from.isoformat() if effective_from else _iso(max(r[2] for r in out)),
              "source": f"CMS {who}NCCI PTP file {path.name}",
-             "release": f"CMS {who}NCCI PTP {label} (imported)", "effective_from": _iso(start),
-             "effective_to": None, "note": "imported with effective dates", "rationales": rationales}
-    return _write(f"ncci_ptp_{_slug(_key(program, label))}.tsv.gz",
+             "release": f"CMS {who}NCCI PTP {label}" + (f" part {part}" if part else "") + " (imported)",
+             "effective_from": _iso(start), "effective_to": None, "note": "imported with effective dates",
+             "rationales": rationales}
+    others = [] if replace else _other_parts(entry)
+    seen: set[tuple] = set()
+    for other in others:
+        seen |= _ptp_part_rows(other)
+    kept = [r for r in out if (*r[:5], rationales[r[5]]) not in seen]
+    replaced = any(t["table"] == entry["table"] for t in load_manifest(imports_dir()).get("tables", []))
+    message = _parts_message(entry, others, len(out) - len(kept), replaced, replace)
+    if replace:
+        _drop_parts(entry)
+    return _write(f"ncci_ptp_{_slug(_key(program, label))}{'_' + part if part else ''}.tsv.gz",
                   ["column1", "column2", "effective", "deletion", "modifier_indicator", "rationale_id"],
-                  out, entry)
+                  kept, entry, message)
 
 
-def _import_mue(path: Path, rows, label: str, program: str = "medicare") -> TableInfo:
+def _parts_message(entry: dict, others: list[dict], duplicates: int, replaced: bool, replace: bool) -> str:
+    what = []
+    if replace:
+        what.append("earlier parts of this release dropped (--replace)")
+    elif replaced:
+        what.append(f"replaced the earlier import of {entry['table']}")
+    if others:
+        names = sorted([o.get("part") or o["table"] for o in others] + [entry.get("part") or "(no part)"])
+        total = sum(o.get("rows", 0) for o in others)
+        what.append(f"parts of {entry['release_key'].split(':', 1)[1]} now: {', '.join(names)}; "
+                    f"{duplicates} row(s) already in another part skipped; the other parts hold {total:,} rows")
+    return "; ".join(what)
+
+
+def _drop_parts(entry: dict) -> None:
+    directory = imports_dir()
+    manifest = load_manifest(directory)
+    keep = []
+    for t in manifest["tables"]:
+        if t.get("release_key") == entry["release_key"] and t["table"] != entry["table"]:
+            (directory / t["file"]).unlink(missing_ok=True)
+        else:
+            keep.append(t)
+    manifest["tables"] = keep
+    tmp = directory / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(directory / "manifest.json")
+
+
+def _import_mue(path: Path, rows, label: str, program: str = "medicare",
+                effective_from: date | None = None) -> TableInfo:
     out = []
     line_edits = False
     for number, cells in rows:
@@ -160,13 +256,18 @@ def _import_mue(path: Path, rows, label: str, program: str = "medicare") -> Tabl
             # claim-line edit, as the Medicaid NCCI Technical Guidance Manual describes them.
             mai, rationale, line_edits = "1", mai_text, True
         out.append((code, units, mai, rationale, "Practitioner"))
+    if effective_from is None:
+        raise ImportFormatError(f"{path.name}: no effective date: pass --effective-from (CMS names MUE files "
+                                "..._Eff_MM-DD-YYYY) or a quarter as --release (2026Q1)")
     who = _program_label(program)
     note = ("imported; no MAI column: every MUE applied per claim line" if line_edits
             else "imported; replaces bundled values code by code" if program == "medicare"
             else "imported; applies to Medicaid claims only")
     entry = {"table": f"mue:{_key(program, label)}", "kind": "mue", "program": program,
              "source": f"CMS {who}NCCI MUE file {path.name}", "release": f"CMS {who}NCCI MUE {label} (imported)",
-             "effective_from": None, "effective_to": None, "note": note}
+             "release_key": f"mue:{_key(program, label)}", "release_date": effective_from.isoformat(),
+             "effective_from": effective_from.isoformat(), "effective_to": None,
+             "note": note + f"; in force from {effective_from.isoformat()}, earlier tables before"}
     return _write(f"mue_{_slug(_key(program, label))}.tsv.gz", ["code", "units", "mai", "rationale", "service"],
                   out, entry)
 

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: NCCI table precedence, MUE rows per table with effective dates
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "data" / "sources"
 
 
@@ -35,6 +35,21 @@ def manifests_hash() -> str:
         path = directory / "manifest.json"
         digest.update(path.read_bytes() if path.exists() else b"-")
     return digest.hexdigest()[:16]
+
+
+def bundled_hash() -> str:
+    """Hash of the bundled manifest alone (plus schema version): names the base store."""
+    path = BUNDLED_DIR / "manifest.json"
+    digest = hashlib.sha256(f"schema{SCHEMA_VERSION}".encode())
+    digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()[:16]
+
+
+def base_store_path() -> Path:
+    """The bundled tables compiled alone, $XDG_CACHE_HOME/cleanclaim/base-<hash>.sqlite: an import
+    copies it and loads only the imported files instead of compiling everything again."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cleanclaim" / f"base-{bundled_hash()}.sqlite"
 
 
 def store_path() -> Path:

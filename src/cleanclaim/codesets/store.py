@@ -50,6 +50,7 @@ class CodeStore:
         self._icd_code = functools.lru_cache(maxsize=16384)(self._icd_code_uncached)
         self._notes_for_owner = functools.lru_cache(maxsize=16384)(self._notes_for_owner_uncached)
         self._ptp_rows = functools.lru_cache(maxsize=16384)(self._ptp_rows_uncached)
+        self._mue_rows = functools.lru_cache(maxsize=16384)(self._mue_rows_uncached)
         self._table_release = functools.lru_cache(maxsize=None)(self._table_release_uncached)
         # Batch runs ask the same questions millions of times: memoise the public lookups.
         self.icd_release = functools.lru_cache(maxsize=4096)(self.icd_release)
@@ -98,10 +99,10 @@ class CodeStore:
     def tables(self) -> list[TableInfo]:
         """Every loaded table with its provenance."""
         rows = self._con.execute(
-            "SELECT name, source, release, effective_from, effective_to, rows, sha256, note, origin"
+            "SELECT name, source, release, effective_from, effective_to, rows, sha256, note, origin, precedence"
             " FROM tables ORDER BY id").fetchall()
-        return [TableInfo(n, s, r, _date(f), _date(t), rows_, sha, note or "", origin)
-                for n, s, r, f, t, rows_, sha, note, origin in rows]
+        return [TableInfo(n, s, r, _date(f), _date(t), rows_, sha, note or "", origin, rank or 0)
+                for n, s, r, f, t, rows_, sha, note, origin, rank in rows]
 
     def _table_release_uncached(self, table_id: int) -> tuple[str, str]:
         return self._con.execute("SELECT release, note FROM tables WHERE id = ?", (table_id,)).fetchone()
@@ -240,10 +241,15 @@ class CodeStore:
 
     # ------------------------------------------------------------------ NCCI, MUE, PFS
     def _ptp_rows_uncached(self, column1: str, column2: str, table: str = "ptp") -> tuple:
-        return tuple(self._con.execute(
-            f"SELECT deletion, effective, modifier_indicator, r.text, table_id FROM {table} t"
-            " JOIN ptp_rationale r ON r.id = t.rationale_id WHERE column1 = ? AND column2 = ?"
-            " ORDER BY deletion, table_id DESC", (column1, column2)).fetchall())
+        """The pair's rows from the newest table that lists it (see :meth:`ptp_edit`)."""
+        rows = self._con.execute(
+            f"SELECT deletion, effective, modifier_indicator, r.text, table_id, tb.precedence FROM {table} t"
+            " JOIN ptp_rationale r ON r.id = t.rationale_id JOIN tables tb ON tb.id = t.table_id"
+            " WHERE column1 = ? AND column2 = ? ORDER BY deletion, table_id DESC", (column1, column2)).fetchall()
+        if not rows:
+            return ()
+        newest = max(r[5] for r in rows)
+        return tuple(r[:5] for r in rows if r[5] == newest)
 
     def has_program_ncci(self, program: str) -> bool:
         """Whether NCCI tables of ``program`` ('medicaid') were imported (Medicare's are bundled)."""
@@ -261,6 +267,12 @@ class CodeStore:
     def ptp_edit(self, column1: str, column2: str, dos: date, program: str = "medicare") -> PtpEdit | None:
         """The PTP row for exactly (column1, column2) in force on the date of service.
 
+        The newest table that lists the pair decides its whole history: an import ranks above
+        the bundled table, a later release above an earlier one (``data info`` shows the order),
+        so a newer quarter that ends an edit is honoured even where an older table still has the
+        pair open. Within that table, the row with the earliest deletion date on or after the
+        date of service decides (deletion = last day in force).
+
         ``program='medicaid'`` reads the imported Medicaid practitioner table when there is
         one (Medicaid NCCI edits differ from Medicare's), else the Medicare table.
         """
@@ -277,14 +289,27 @@ class CodeStore:
                            rationale, release)
         return None
 
-    def mue(self, code: str, program: str = "medicare") -> Mue | None:
-        """The practitioner MUE of a code; ``program='medicaid'`` as for :meth:`ptp_edit`."""
+    def _mue_rows_uncached(self, code: str, table: str) -> tuple:
+        return tuple(self._con.execute(
+            f"SELECT m.code, units, mai, rationale, service, table_id, effective, tb.precedence FROM {table} m"
+            " JOIN tables tb ON tb.id = m.table_id WHERE m.code = ? ORDER BY tb.precedence DESC",
+            (code,)).fetchall())
+
+    def mue(self, code: str, program: str = "medicare", dos: date | None = None) -> Mue | None:
+        """The practitioner MUE of a code in force on ``dos`` (None: the newest table's value).
+
+        An imported MUE table applies from its effective date; before it the earlier tables
+        (at last the bundled one) stay in force. ``program='medicaid'`` as for :meth:`ptp_edit`.
+        """
         table = self._ncci_table("mue", program)
-        row = self._con.execute(f"SELECT code, units, mai, rationale, service, table_id FROM {table}"
-                                " WHERE code = ?", (code.strip().upper(),)).fetchone()
-        if not row:
-            return None
-        return Mue(row[0], int(row[1]), int(row[2]), row[3], row[4], self._table_release(row[5])[0])
+        day = _ymd_int(dos) if dos is not None else None
+        for row in self._mue_rows(code.strip().upper(), table):
+            effective = row[6]
+            if day is not None and effective is not None and effective > day:
+                continue
+            return Mue(row[0], int(row[1]), int(row[2]), row[3], row[4], self._table_release(row[5])[0],
+                       _from_ymd(effective))
+        return None
 
     def pfs(self, code: str, modifier: str = "") -> PfsRow | None:
         row = self._con.execute(

@@ -19,6 +19,8 @@ class TableInfo:
     sha256: str  # of the compact source file
     note: str = ""  # caveats (e.g. "effective-date column missing")
     origin: str = "bundled"  # bundled | imported
+    precedence: int = 0  # NCCI tables: 0 bundled, higher = newer (the newest listing a pair decides)
+    message: str = ""  # an import's outcome (parts added up, rows skipped), not stored
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Mue:
     rationale: str
     service: str
     release: str
+    effective_from: date | None = None  # imported tables: first day in force; None: bundled
 
 
 @dataclass(frozen=True)

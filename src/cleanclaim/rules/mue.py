@@ -27,6 +27,30 @@ def _authority(mue) -> str:
             f"rationale: {mue.rationale}). CMS NCCI MUE; NCCI Policy Manual ch. I section V")
 
 
+# PFS status indicators (CMS RVU file) under which Medicare pays nothing for the code itself:
+# a practitioner MUE of 0 with rationale "CMS Policy" on such a code rests on Medicare's
+# status, which binds Medicare claims only.
+MEDICARE_STATUS = {
+    "B": "bundled into other services under the Medicare PFS",
+    "E": "excluded from the Medicare PFS by regulation",
+    "I": "not valid for Medicare purposes (Medicare uses another code)",
+    "N": "not covered by Medicare",
+    "P": "bundled or excluded under the Medicare PFS",
+    "X": "a statutory exclusion from the Medicare benefit",
+}
+
+
+def medicare_status_basis(mue, ctx: RuleContext) -> str | None:
+    """Why an MUE of 0 is Medicare's own policy ("CMS Policy" on a code whose PFS status means
+    Medicare does not pay it), or None when the 0 is not (or not known to be) status-based."""
+    if mue.units != 0 or (mue.rationale or "").strip().lower() != "cms policy":
+        return None
+    row = ctx.store.pfs(mue.code)
+    if row is None or row.status not in MEDICARE_STATUS:
+        return None
+    return f"Medicare PFS status {row.status}: {MEDICARE_STATUS[row.status]} ({row.release})"
+
+
 def _units(lines: list[ServiceLine]) -> Decimal:
     return sum((ln.units or Decimal(0) for ln in lines), Decimal(0))
 
@@ -39,8 +63,8 @@ def _groups(claim: Claim, ctx: RuleContext):
             continue  # SV104 is minutes, not units: the MUE counts units (CL030 reports it)
         by_code_date[(ln.procedure_code, ln.date_of_service)].append(ln)
     program = ctx.ncci_program(claim)
-    for (code, _dos), lines in by_code_date.items():
-        mue = ctx.store.mue(code, program)
+    for (code, dos), lines in by_code_date.items():
+        mue = ctx.store.mue(code, program, dos)  # the table in force on the date of service
         if mue is None:
             continue
         if mue.mai == 1:
@@ -76,6 +100,13 @@ def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     97124 x 5 units on one date: the 2024 Q3 practitioner MUE for 97124 is 4 (MAI 3), so the
     line is denied. 97010 has an MUE of 0 (it is bundled, PFS status B).
 
+    An MUE of 0 whose rationale is "CMS Policy" on a code Medicare does not pay by its PFS
+    status (B, E, I, N, P, X: e.g. 97014, status I, Medicare wants G0283) is Medicare's own
+    policy: on a commercial claim, or a Medicaid claim checked against the Medicare table,
+    it is a warning naming that basis; on a Medicare claim it stays an error. An imported
+    MUE table applies from its effective date; earlier dates of service keep the table that
+    was in force (at last the bundled 2024 Q3 table).
+
     ## Fix
     Bill only the units the documentation supports; for MAI 1, report truly separate
     services on separate lines with the right modifier.
@@ -84,12 +115,31 @@ def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     CMS NCCI Medically Unlikely Edits, practitioner services (quarterly table); NCCI Policy
     Manual for Medicare Services, ch. I section V.
     """
+    payer = None
     for mue, lines in _groups(claim, ctx):
         total = _units(lines)
         if total <= mue.units:
             continue
+        if payer is None:
+            payer = ctx.payer_type_for(claim)
+        basis = medicare_status_basis(mue, ctx) if payer != "medicare" else None
+        if basis and payer == "medicaid" and ctx.store.has_program_ncci("medicaid") \
+                and "medicaid" in mue.release.lower():
+            basis = None  # the Medicaid table's own 0: Medicaid's edit, not Medicare's status
         scope = "on this line" if len(lines) == 1 else f"on lines {', '.join(str(ln.number) for ln in lines)}"
         for ln in lines:
+            if basis:
+                yield Hit(
+                    f"{mue.code}: the practitioner MUE of 0 units rests on Medicare policy ({basis}; MUE "
+                    f"rationale '{mue.rationale}'); this is a {payer} claim, which Medicare's status does "
+                    "not bind.",
+                    line=ln.number, severity="warning",
+                    fix=f"Check the payer's own policy for {mue.code}; bill it if the plan covers it "
+                        "(Medicare claims would be denied).",
+                    fix_safety="unsafe", authority=_authority(mue) + "; CMS PFS relative value file status "
+                    "indicators (Medicare only)",
+                    details={"mue": 0, "mai": mue.mai, "units": float(total), "medicare_basis": basis})
+                continue
             if mue.units == 0:
                 message = (f"{mue.code}: the MUE is 0 units for practitioner claims; no unit is "
                            "expected (typically bundled or not valid for this setting).")
