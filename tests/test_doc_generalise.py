@@ -410,3 +410,31 @@ def test_unsigned_plan_of_care_is_no_certification(text):
 def test_a_header_of_fields_is_no_progress_table():
     text = "Patient: X    DOS: 05/06/2026    Visit 4\nGA 32    Order 04/15/2026    12 13\n"
     assert not el(text).progress
+
+
+def test_minutes_go_to_the_service_named_at_the_start_of_each_item():
+    """§220.3.E: minutes per timed code -- a generic service name opening an item owns its minutes."""
+    found = el("Treatment: manual therapy 15 min; therapeutic exercise 20 min (bike, quad sets).")
+    assert found.minutes_by_code == {"97140": 15, "97110": 20}
+
+
+def test_a_service_word_inside_an_item_does_not_take_its_minutes():
+    found = el("Tx: therapeutic exercise with manual resistance 15 min.")
+    assert found.minutes_by_code == {"97110": 15}
+
+
+@pytest.mark.parametrize("text", ["Tx: Manual 10 min: talocrural post glides L.",
+                                  "Tx: MET to the pubic symphysis 10 min."])
+def test_glide_and_muscle_energy_abbreviations(text):
+    """CPT 97140 descriptor: mobilisation / manipulation techniques."""
+    assert "97140" in {t.code for t in el(text).techniques}
+
+
+def test_goal_met_is_no_muscle_energy_technique():
+    assert not el("A: STG met.").techniques
+
+
+def test_clauses_split_at_semicolons_for_progress():
+    """A within-session change in one clause does not cancel a comparison with the first
+    session in the next (§220.3.D)."""
+    assert el("A: Decreased tone after session; rotation R improved to 65 deg from 50 deg at first session.").progress

@@ -329,11 +329,18 @@ def _code_for_position(note: Note, el: Elements, offset: int, sentence: Span) ->
     candidates = [(s.start, s.label) for s in el.codes_mentioned if lo <= s.start < hi]
     if not candidates:
         candidates = [(t.span.start, t.code) for t in el.techniques if lo <= t.span.start < hi]
-    if not candidates:
         window = note.text[lo:hi]
         for code, pattern in lx.SERVICE_WORDS.items():
             for m in pattern.finditer(window):
-                candidates.append((lo + m.start(), code))
+                at = lo + m.start()
+                if any(t.span.start <= at < t.span.end for t in el.techniques):
+                    continue
+                # with techniques about, a service name counts where it opens an item
+                # ("Treatment: manual therapy 15 min; therapeutic exercise 20 min"), not inside
+                # one ("TherEx with manual resistance")
+                if candidates and not re.search(r"(?:^|[;:,.\u2022*]|\s-|\band|\bthen)\s*$", window[:m.start()]):
+                    continue
+                candidates.append((at, code))
     if not candidates:
         return None
     before = [c for c in candidates if c[0] <= offset]
@@ -628,10 +635,10 @@ LONG_SENTENCE = 250  # dictation run on with commas: judge each clause on its ow
 
 
 def _clauses(text: str, sentence: Span) -> list[Span]:
-    if sentence.end - sentence.start <= LONG_SENTENCE:
-        return [sentence]
+    """A sentence's clauses: split at semicolons, and at commas too in a long run-on."""
+    cut = r"[,;]\s+" if sentence.end - sentence.start > LONG_SENTENCE else r";\s+"
     out, start = [], sentence.start
-    for m in re.finditer(r"[,;]\s+", text[sentence.start:sentence.end]):
+    for m in re.finditer(cut, text[sentence.start:sentence.end]):
         cut = sentence.start + m.start()
         if cut > start:
             out.append(Span(start, cut))

@@ -238,7 +238,7 @@ MEASURE = re.compile(
 )
 EARLIER = (r"last (?:visit|session|week|time|tx|treatment|month|appointment)|previous(?: visit| session| week| treatment)?|"
            r"prior(?: visit| session| week)?|baseline|initial(?:ly| eval\w*| visit)?|eval(?:uation)?|ie|intake|soc|"
-           r"start of care|first visit|day 1|visit \d+|session \d+|week \d+|"
+           r"start of care|first (?:visit|session|treatment|appointment)|day 1|visit \d+|session \d+|week \d+|"
            r"(?:(?<=\()|(?<=on )|(?<=since ))\d{1,2}/(?!10\b)\d{1,2}|\d{1,2}/(?!10\b)\d{1,2}(?=\s*:)|"
            r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}")
 COMPARISON = words(
