@@ -225,3 +225,20 @@ def test_record_with_reused_clm01_never_crashes(tmp_path):
 
     with open_history(str(db)) as history:
         assert history.counts()["claims"] == 2  # PM1001 (the later copy) and PM1002
+
+
+# --- item 16: a folder with a README -------------------------------------------------------
+
+def test_check_folder_skips_readme_and_says_so(tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "README.txt").write_text("notes about this batch\n")
+    (batch / "notes.txt").write_text("call the payer on Monday\n")
+    (batch / "c.txt").write_text("claim_id,date_of_service,procedure_code,units,dx1,billing_npi\n"
+                                 "T1,2026-06-01,97110,1,M62.81,1234567893\n")
+    result = CliRunner().invoke(main, ["check", str(batch), "--format", "json", "--select", "CL022"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["summary"]["claims"] == 1 and doc["summary"]["unreadable_inputs"] == 0
+    skipped = [n for n in doc["summary"]["notices"] if n.startswith("skipped")]
+    assert len(skipped) == 2 and any("README.txt: a README" in n for n in skipped)

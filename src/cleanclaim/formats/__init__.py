@@ -54,13 +54,53 @@ def iter_claims(path: Path | str) -> Iterator[Claim | Finding]:
 
 
 def expand_paths(paths: list[Path | str]) -> list[Path]:
-    """Files named, and the claim files inside folders named (sorted, not recursive into notes)."""
+    """Files named, and the claim files inside folders named (sorted, not recursive into notes).
+
+    In a folder, files that are not claim files are left out (see :func:`skip_reason`); a
+    file named on its own is always read.
+    """
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(
-                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in CLAIM_SUFFIXES)
-            )
+            files.extend(f for f in _folder_files(p) if skip_reason(f) is None)
         else:
             files.append(p)
     return files
+
+
+def skipped_files(paths: list[Path | str]) -> list[tuple[Path, str]]:
+    """(file, why) for the files of the folders named that :func:`expand_paths` leaves out."""
+    return [(f, why) for p in map(Path, paths) if p.is_dir() for f in _folder_files(p)
+            if (why := skip_reason(f)) is not None]
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in CLAIM_SUFFIXES)
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not a claim file, else None: hidden files, README
+    files (as the --notes reader skips them), and .txt files that are neither X12 nor a CSV
+    whose header names the required claim columns."""
+    if path.name.startswith("."):
+        return "a hidden file"
+    if path.stem.upper().startswith("README"):
+        return "a README, not a claim file"
+    if path.suffix.lower() != ".txt":
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None  # the reader reports it
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:3] == b"ISA" or text[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None  # X12, or Excel "Unicode Text" (UTF-16) CSV
+    from .csv_reader import REQUIRED, _column_name
+
+    first = text.decode("utf-8", "replace").splitlines()[0] if text else ""
+    delimiter = max(",\t;|", key=first.count)
+    names = {_column_name(cell) for cell in first.split(delimiter)}
+    if all(column in names for column in REQUIRED):
+        return None
+    return "a .txt file that is neither X12 nor a claim CSV (no claim_id/date_of_service/procedure_code/units header)"
