@@ -134,6 +134,9 @@ def command(files, fmt, payer, select, ignore, as_of, output, hide_clean, progre
         for warning in note_index.unlinked_warnings():
             click.echo(f"warning: {warning}", err=True)
     summary.notices = table_notices(checker.ctx.store, summary)
+    from ..formats import skipped_files
+
+    summary.notices += [f"skipped {path}: {why}" for path, why in skipped_files(list(files))]
     writer.close(summary)
     output.flush()
     if recorder is not None:
