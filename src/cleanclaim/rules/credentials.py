@@ -65,9 +65,16 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             not_checked.add(id(claim.rendering_for(ln)))
             provider = claim.rendering_for(ln)
             npi = provider.npi if provider is not None and provider.npi else "none"
+            billing = claim.billing_provider
+            if billing is not None and billing.taxonomy and provider is not billing:
+                missing = (f"the claim gives no taxonomy (PRV) for the rendering provider (NPI {npi}); the billing "
+                           f"provider's taxonomy ({billing.taxonomy}, 2000A PRV) names the group, not who rendered "
+                           "the service, and no roster entry gives one")
+            else:
+                missing = (f"the claim gives no taxonomy (PRV) for the rendering or billing provider (NPI {npi}) "
+                           "and no roster entry gives one")
             yield Hit(f"Credentials not checked for {ln.procedure_code}: the {policy.name} pack limits who may "
-                      f"bill it, but the claim gives no taxonomy (PRV) for the rendering or billing provider "
-                      f"(NPI {npi}) and no roster entry gives one.", line=ln.number, severity="info",
+                      f"bill it, but {missing}.", line=ln.number, severity="info",
                       fix="Send the provider's taxonomy (2000A/2310B/2420A PRV), or import the roster "
                           "(`cleanclaim history import-roster`) and check with --db.", fix_safety="safe",
                       authority=rules[-1].authority, details={"policy": policy.name, "not_checked": True})
