@@ -242,3 +242,16 @@ def test_check_folder_skips_readme_and_says_so(tmp_path):
     assert doc["summary"]["claims"] == 1 and doc["summary"]["unreadable_inputs"] == 0
     skipped = [n for n in doc["summary"]["notices"] if n.startswith("skipped")]
     assert len(skipped) == 2 and any("README.txt: a README" in n for n in skipped)
+
+
+# --- item 20: CR001 when the billing taxonomy is given ------------------------------------
+
+def test_cr001_does_not_say_no_taxonomy_when_billing_taxonomy_given(make_checker):
+    from cleanclaim.formats.dict_reader import claim_from_dict
+
+    claim = claim_from_dict({"payer": "MB", "diagnoses": ["M54.50"], "rendering_provider": "1992999999",
+                             "billing_provider": {"npi": "1234567893", "taxonomy": "225100000X"},
+                             "lines": [{"code": "97110", "modifiers": ["GP"], "units": 1, "date": "2026-06-01"}]})
+    (f,) = make_checker(select=["CR001"], payer_type="medicare").check(claim).findings
+    assert f.severity == "info" and "rendering or billing provider" not in f.message
+    assert "225100000X" in f.message and "rendering provider (NPI 1992999999)" in f.message
