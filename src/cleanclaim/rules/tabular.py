@@ -6,6 +6,7 @@ category or subcategory applies to every code below it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import combinations
 
@@ -165,32 +166,79 @@ def _code_first_hits(codes, release, ctx: RuleContext, skip: int | None = None):
                 break
 
 
+# Guideline I.A.13: "In most cases the manifestation codes will have in the code title, 'in
+# diseases classified elsewhere'". The tabular writes it several ways: "in other diseases ...",
+# "in other chronic diseases ...", "in conditions classified elsewhere", "in bacterial diseases ...".
+# "as the cause of diseases classified elsewhere" (B95-B97), "due to ..." and "presenting with ..."
+# are not manifestation titles.
+MANIFESTATION_TITLE = re.compile(r"\bin\b[^,;()]*?\bclassified elsewhere", re.IGNORECASE)
+
+
+def manifestation_basis(code: str, release_id: str, store) -> tuple[str, str, str | None] | None:
+    """Why a code is a manifestation code, from the tabular: (owner code, its title, its
+    "code first" note or None), or None when it is not one.
+
+    A code whose own title says "in ... classified elsewhere" is one. A code below a category
+    or subcategory titled so (D63.0 under D63 "Anemia in chronic diseases classified elsewhere")
+    is one when the tabular gives it (or a code above it) a "code first" note, as it does for
+    the manifestation codes; without such a note it is not (M14.6- Charcot's joint under M14).
+    """
+    code_first = next((n for n in store.icd_notes(code, release_id, kinds=("code_first",))
+                       if "-" not in n.owner), None)
+    note_text = code_first.text if code_first else None
+    for length in range(len(code), 2, -1):
+        found = store.icd_code(code[:length], release_id)
+        if found is None or not MANIFESTATION_TITLE.search(found.description):
+            continue
+        if length == len(code) or code_first is not None:
+            return found.code, found.description, note_text
+        return None
+    return None
+
+
 @rule("TN003", "tabular.manifestation-first", "error", carc="CO-16 / M76")
 def manifestation_first(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     """A manifestation code ("in diseases classified elsewhere") listed first.
 
     ## What it checks
-    The first-listed diagnosis's tabular title does not contain "in diseases classified
-    elsewhere".
+    The first-listed diagnosis is a manifestation code: its tabular title says "in ...
+    classified elsewhere" in any of the tabular's forms ("in diseases", "in other diseases",
+    "in other chronic diseases", "in conditions", "in other conditions classified
+    elsewhere"), or it sits under a category or subcategory titled so and the tabular gives
+    it a "code first" note (D63.0 under D63).
 
     ## Why payers deny it
     Manifestation codes may never be first-listed: CO-16 / M76.
 
     ## Example
-    G63 (polyneuropathy in diseases classified elsewhere) as the first diagnosis.
+    G63 (polyneuropathy in diseases classified elsewhere), F02.80 (dementia in other
+    diseases classified elsewhere) or D63.8 (anemia in other chronic diseases classified
+    elsewhere) as the first diagnosis.
 
     ## Fix
-    List the underlying condition first.
+    List the underlying condition first (the code's "code first" note names examples).
 
     ## Authority
-    ICD-10-CM Official Guidelines I.A.13.
+    ICD-10-CM Official Guidelines I.A.13 (etiology/manifestation convention); CDC
+    ICD-10-CM tabular titles and "code first" notes.
     """
     release = _release(claim, ctx)
     if release is None or not claim.diagnoses or not claim.diagnoses[0].is_icd10:
         return
     first = claim.diagnoses[0]
-    found = ctx.store.icd_code(first.code.replace(".", ""), release.release_id)
-    if found and "in diseases classified elsewhere" in found.description.lower():
-        yield Hit(f"{first.dotted} ({found.description}) is a manifestation code listed first.",
-                  fix="List the underlying condition first.", fix_safety="unsafe",
-                  authority="ICD-10-CM Official Guidelines I.A.13")
+    memo = ctx.memo("tn.manifestation")
+    key = (first.code.replace(".", ""), release.release_id)
+    if key not in memo:
+        memo[key] = manifestation_basis(key[0], release.release_id, ctx.store)
+    basis = memo[key]
+    if basis is None:
+        return
+    owner, title, note = basis
+    own = owner == key[0]
+    why = f"({title})" if own else f"(under {dotted(owner)}, {title})"
+    fix = "List the underlying condition first"
+    fix += f" (the tabular says: code first {note.strip(' ,:')})." if note else "."
+    yield Hit(f"{first.dotted} {why} is a manifestation code listed first.",
+              fix=fix, fix_safety="unsafe",
+              authority=f"ICD-10-CM Official Guidelines I.A.13; ICD-10-CM tabular ({release.label}) title of "
+                        f"{dotted(owner)}")
