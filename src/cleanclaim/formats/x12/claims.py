@@ -83,6 +83,15 @@ def _provider(role: str, els: list[str], into: Provider | None = None) -> Provid
     return provider
 
 
+# Every segment id of the 837P transaction set listing (005010X222A1 TR3, section 2.3
+# "Transaction Set Listing", header through loop 2440); envelope ids are read elsewhere.
+P837_SEGMENTS = frozenset({
+    "BHT", "NM1", "PER", "HL", "PRV", "CUR", "N3", "N4", "REF", "SBR", "PAT", "DMG", "CLM", "DTP",
+    "PWK", "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP", "CAS", "OI", "MOA", "MIA",
+    "LX", "SV1", "SV5", "CR3", "QTY", "MEA", "PS1", "LIN", "CTP", "LQ", "FRM", "SVD", "TOO",
+})
+
+
 class ClaimAssembler:
     """Turns the segments of one 837P transaction set into claims."""
 
@@ -557,7 +566,10 @@ class ClaimAssembler:
             self.other(els, segno)
 
     def other(self, els: list[str], segno: int) -> None:
-        """A segment the claim does not use: only check that it is an X12 segment id."""
+        """A segment the claim does not use: an X12 segment id, and one the 837P has."""
         sid = els[0]
         if not (2 <= len(sid) <= 3 and sid.isalnum() and sid.isupper()):
             self._claim_finding("X12007", "is not an X12 segment id", segno, sid[:3] or "?")
+        elif sid not in P837_SEGMENTS:
+            self._claim_finding("X12007", f"{sid} is not a segment of the 837P (005010X222A1): it was not read",
+                                segno, sid, severity="warning")
