@@ -76,6 +76,8 @@ class _Reader:
         self.pending: list[Claim] | None = []
         self.pending_streamed = 0  # claims of this interchange already yielded
         self.group_start = 0  # where the open group's claims start in `pending`
+        self.isa13_at: dict[str, int] = {}  # ISA13 -> file segment of its first ISA (X12011)
+        self.isa_duplicate: str | None = None  # the open interchange repeats an earlier ISA13
 
     # -- findings -------------------------------------------------------------
     def _file(self, code: str, message: str, sid: str | None = None, **kw) -> Finding:
@@ -178,7 +180,14 @@ class _Reader:
         elif not claims:
             yield self._file(code, message, sid, **kw)
 
+    def _duplicate_isa13(self) -> Iterator[Finding]:
+        """X12011 on the claims of an interchange whose ISA13 an earlier one used."""
+        if self.isa_duplicate:
+            yield from self._envelope_problem("X12011", self.isa_duplicate, "ISA", "interchange")
+            self.isa_duplicate = None
+
     def _end_interchange(self) -> Iterator[Claim]:
+        yield from self._duplicate_isa13()
         yield from self._flush_pending()
         self.pending_streamed = 0
 
@@ -209,6 +218,11 @@ class _Reader:
             )
         yield from self._end_interchange()
         self.interchange = interchange
+        isa13 = interchange.control_number
+        first = self.isa13_at.setdefault(isa13, self.file_segment)
+        if first != self.file_segment:
+            self.isa_duplicate = (f"interchange control number ISA13 {isa13} (file segment {self.file_segment}) "
+                                  f"was already used by the interchange at file segment {first}")
         self.delimiters = interchange.delimiters  # kept after IEA for stray data
         self.isa_problem = interchange.problem
         self.interchange_claims = 0
@@ -363,6 +377,7 @@ class _Reader:
                 "X12004", f"the file ends before IEA closes interchange {isa13}", "IEA", "interchange")
             if self.isa_problem and not self.interchange_claims:
                 yield self._file("X12001", f"interchange {isa13}: {self.isa_problem}", "ISA")
+            yield from self._duplicate_isa13()
         yield from self._flush_pending(stop=True)
 
     # -- main loop ------------------------------------------------------------
