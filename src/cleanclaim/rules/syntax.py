@@ -54,6 +54,12 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Put the segment in its loop inside an ST/SE transaction set (ISA > GS > ST > ... > SE).",
         f"{TR3}, transaction set listing (loop and segment order).",
     ),
+    "X12011": (
+        "Give every interchange its own ISA13 control number (the sender increments it for each "
+        "interchange sent, never reusing one within a file or a recent period).",
+        "ASC X12 005010 ISA13 Interchange Control Number; TA1 interchange acknowledgment TA105 "
+        "code 025 'Duplicate Interchange Control Number'.",
+    ),
     "X12008": (
         "Send the ICD-10-CM code without the decimal point (M5450, not M54.50).",
         f"{TR3}, 2300 HI segment: 'Do not transmit the decimal points in the diagnosis codes'.",
@@ -361,8 +367,34 @@ def not_837p(claim, ctx):
     return _replay(claim, "X12010")
 
 
+@rule("X12011", "x12.duplicate-interchange-control")
+def duplicate_interchange_control(claim, ctx):
+    """Two interchanges in one file carry the same ISA13 control number.
+
+    ## What it checks
+    Each ISA of a file has its own interchange control number (ISA13). The second (and any
+    later) interchange with a number already used in the file is reported, on each of its
+    claims.
+
+    ## Why payers deny it
+    The receiver takes the repeat for a resend of an interchange it already has: the
+    interchange is rejected with a TA1 (TA105 code 025, duplicate interchange control
+    number) and none of its claims is processed.
+
+    ## Example
+    Two `ISA*...*000000001*0*P*:~` interchanges appended into one file.
+
+    ## Fix
+    Regenerate the second interchange with the next control number.
+
+    ## Authority
+    ASC X12 005010 ISA13 Interchange Control Number; TA1 TA105 code 025.
+    """
+    return _replay(claim, "X12011")
+
+
 # These rules only replay claim.read_findings: the engine skips them for a claim read whole.
 for _func in (isa_fixed_length, se_count_mismatch, envelope_count_mismatch, truncated,
               unreadable_segment, inconsistent_delimiter, segment_out_of_place,
-              diagnosis_decimal_point, transaction_set_too_large, not_837p):
+              diagnosis_decimal_point, transaction_set_too_large, not_837p, duplicate_interchange_control):
     _func.replays_read_findings = True
