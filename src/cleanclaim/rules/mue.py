@@ -148,7 +148,8 @@ def units_over_mue(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                                 "MUE table instead (not shipped).")
                 fix = f"Remove line {ln.number}."
             else:
-                message = (f"{mue.code}: {total:g} units {scope} on {ln.date_of_service} exceed the "
+                when = f"on {ln.date_of_service}" if ln.date_of_service else "(date of service not read)"
+                message = (f"{mue.code}: {total:g} units {scope} {when} exceed the "
                            f"MUE of {mue.units} ({MAI_TEXT.get(mue.mai, mue.mai)}); the line is "
                            "denied whole, not cut back.")
                 fix = (f"Bill at most {mue.units} unit(s) of {mue.code} on this date unless the "
