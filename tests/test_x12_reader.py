@@ -260,7 +260,8 @@ def test_se02_differs_from_st02():
 def test_two_interchanges_and_a_non_837_set():
     first = interchange(transaction(claim_segments("A1")))
     remit = "ST*835*0001~BPR*I*1*C*ACH~SE*3*0001~"
-    second = ISA + GS + "~" + remit + "GE*1*1~IEA*1*000000001~"
+    isa2 = ISA.replace("*000000001*", "*000000002*")  # its own ISA13 (a repeat is X12011)
+    second = isa2 + GS + "~" + remit + "GE*1*1~IEA*1*000000002~"
     claims, findings = read(first + "\n" + second)
     assert [c.claim_id for c in claims] == ["A1"]
     assert [f.code for f in findings] == ["X12010"] and "not an 837P" in findings[0].message
