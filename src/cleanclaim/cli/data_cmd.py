@@ -51,14 +51,16 @@ def info(fmt: str) -> None:
         if t.note:
             notes.append((t.name, t.note))
             marker = f"[{len(notes)}]"
-        cells = [t.name, t.release, span, f"{t.rows:,}"] + ([t.origin] if show_origin else [])
+        origin = f"{t.origin} (rank {t.precedence})" if t.precedence else t.origin  # NCCI: higher wins
+        cells = [t.name, t.release, span, f"{t.rows:,}"] + ([origin] if show_origin else [])
         grid.add_row(*cells, marker)
     console.print(grid)
     for number, (name, note) in enumerate(notes, start=1):
         console.print(f"[bold][{number}][/bold] {name}: {note}", highlight=False)
     if any(t.precedence for t in tables):
-        console.print("NCCI tables: the newest table that lists a PTP pair decides that pair's history "
-                      "(imports above the bundled table, a later release above an earlier one); an "
+        console.print("NCCI tables: the newest table (highest rank; bundled is 0) that lists a PTP pair "
+                      "decides that pair's history (imports above the bundled table, a later release above "
+                      "an earlier one); an "
                       "imported MUE table applies from its effective date, earlier tables before it.",
                       highlight=False)
 

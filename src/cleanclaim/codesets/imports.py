@@ -261,7 +261,7 @@ def _import_mue(path: Path, rows, label: str, program: str = "medicare",
                                 "..._Eff_MM-DD-YYYY) or a quarter as --release (2026Q1)")
     who = _program_label(program)
     note = ("imported; no MAI column: every MUE applied per claim line" if line_edits
-            else "imported; replaces bundled values code by code" if program == "medicare"
+            else "imported; replaces earlier values code by code" if program == "medicare"
             else "imported; applies to Medicaid claims only")
     entry = {"table": f"mue:{_key(program, label)}", "kind": "mue", "program": program,
              "source": f"CMS {who}NCCI MUE file {path.name}", "release": f"CMS {who}NCCI MUE {label} (imported)",
