@@ -438,3 +438,17 @@ def test_clauses_split_at_semicolons_for_progress():
     """A within-session change in one clause does not cancel a comparison with the first
     session in the next (§220.3.D)."""
     assert el("A: Decreased tone after session; rotation R improved to 65 deg from 50 deg at first session.").progress
+
+
+def test_pain_site_in_the_next_template_field():
+    """DOC003: the score with its site, when the template puts the site on the next line."""
+    assert [p.site for p in el("S: Pain: 6/10\nLocation: R hip").sited_pain_scores] == ["hip"]
+
+
+@pytest.mark.parametrize("text", [
+    "CC: LBP\nPE: flex 40\nImp: improving\nPlan: continue",
+    "Subj: LBP\nObj: flex 40\nAssmt: improving\nPlan: continue",
+])
+def test_abbreviated_soap_headings(text):
+    """DOC002: 'any usual heading or abbreviation'."""
+    assert el(text).soap_missing == []

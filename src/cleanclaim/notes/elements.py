@@ -316,6 +316,13 @@ def _site(note: Note, span: Span, regions: list[BodyRegion]) -> str | None:
             here = [r for r in regions if before.start <= r.span.start < before.end]
             if here:
                 return here[-1].region
+    # a template's next field: "Pain: 6/10" then "Location: R hip"
+    following = [s for s in note.sentences if s.start >= sentence.end][:1]
+    if following and re.match(r"\s*(?:pain\s+)?(?:location|site|area|region)s?\s*[:\-]",
+                              note.text[following[0].start:], re.I):
+        here = [r for r in regions if following[0].start <= r.span.start < following[0].end]
+        if here:
+            return here[0].region
     return None
 
 

@@ -33,7 +33,7 @@ SECTION_ALIASES: dict[str, tuple[str, ...]] = {
         "subjective", "s", "cc", "chief complaint", "chief complaints", "hpi",
         "history of present illness", "history", "patient report", "patient reports",
         "pt report", "pt reports", "reason for visit", "reason for referral", "interval history",
-        "presenting complaint", "complaint", "complaints",
+        "presenting complaint", "complaint", "complaints", "subj", "subjective complaints",
     ),
     "history": (
         "pmh", "pmhx", "past medical history", "past history", "medical history",
@@ -44,12 +44,13 @@ SECTION_ALIASES: dict[str, tuple[str, ...]] = {
         "objective", "o", "exam", "examination", "physical exam", "physical examination", "pe",
         "observation", "observations", "findings", "objective findings", "measurements",
         "measures", "tests and measures", "vitals", "vital signs", "palpation", "rom",
-        "range of motion", "posture", "outcome measures", "functional testing",
+        "range of motion", "posture", "outcome measures", "functional testing", "obj",
+        "objective findings", "objective measures",
     ),
     "assessment": (
         "assessment", "a", "impression", "impressions", "clinical impression", "dx",
         "diagnosis", "diagnoses", "problem", "problems", "problem list", "evaluation",
-        "clinical assessment", "analysis",
+        "clinical assessment", "analysis", "imp", "impr", "assess", "assmt", "asmt",
     ),
     "plan": (
         "plan", "p", "poc", "plan of care", "recommendations", "recommendation",
