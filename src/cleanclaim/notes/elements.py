@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import lexicon as lx
+from .paragraphs import paragraph_sections
+from .progress import find_progress
 from .text import SOAP, Note, Span
 
 TREATMENT_SECTIONS = {"treatment", "objective", "assessment", "plan"}
@@ -135,6 +137,8 @@ class Elements:
 
 def extract(note: Note) -> Elements:
     """The documentation elements of ``note``."""
+    from .minutes import find_minutes
+
     el = Elements(note=note, sections=note.sections)
     text = note.text
     el.techniques = _techniques(note)
@@ -155,7 +159,7 @@ def extract(note: Note) -> Elements:
         and not note.sections_at(s.start) & {"plan", "treatment", "history"}]
     el.codes_mentioned = [Span(m.start(), m.end(), m.group("code")) for m in lx.CPT.finditer(text)
                           if not _unticked(note, m.start(), m.end())]
-    el.minutes = _minutes(note, el)
+    el.minutes = find_minutes(note, el)
     el.described_codes = _described_codes(note, el)
     el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s) and _clinical_label(note, s)] \
         + _cued_responses(note)
@@ -166,14 +170,14 @@ def extract(note: Note) -> Elements:
         Span(m.end() - len(m.group().lstrip(" ,\t\n")), m.end(), m.group().lstrip(" ,\t\n"))
         for f in el.frequencies
         for m in [lx.FREQUENCY_TIMES.match(note.text, f.end)] if m]
-    el.progress = _progress(note)
+    el.progress = find_progress(note)
     el.relaxation = note.find(lx.RELAXATION, affirmed=False)
     el.relaxation = [s for s in el.relaxation if not note.is_negated(s)]
     el.conditions = note.find(lx.CONDITION)
     el.clock_ranges = [Span(m.start(), m.end()) for m in lx.CLOCK_RANGE.finditer(text)]
     el.separate_words = note.find(lx.SEPARATE)
     el.initial_visit = _initial_visit(note)
-    el.implicit_sections = _paragraph_sections(note)
+    el.implicit_sections = paragraph_sections(note)
     return el
 
 
@@ -326,155 +330,6 @@ def _site(note: Note, span: Span, regions: list[BodyRegion]) -> str | None:
     return None
 
 
-def _code_for_position(note: Note, el: Elements, offset: int, sentence: Span) -> str | None:
-    """The code a minutes figure belongs to: a CPT code or technique in the same line or
-    sentence, nearest before it (else nearest after)."""
-    line_start = note.text.rfind("\n", 0, offset) + 1
-    line_end = note.text.find("\n", offset)
-    line_end = len(note.text) if line_end < 0 else line_end
-    lo, hi = min(sentence.start, line_start), max(sentence.end, line_end)
-    candidates = [(s.start, s.label) for s in el.codes_mentioned if lo <= s.start < hi]
-    if not candidates:
-        candidates = [(t.span.start, t.code) for t in el.techniques if lo <= t.span.start < hi]
-        window = note.text[lo:hi]
-        for code, pattern in lx.SERVICE_WORDS.items():
-            for m in pattern.finditer(window):
-                at = lo + m.start()
-                if any(t.span.start <= at < t.span.end for t in el.techniques):
-                    continue
-                # with techniques about, a service name counts where it opens an item
-                # ("Treatment: manual therapy 15 min; therapeutic exercise 20 min"), not inside
-                # one ("TherEx with manual resistance")
-                if candidates and not re.search(r"(?:^|[;:,.\u2022*]|\s-|\band|\bthen)\s*$", window[:m.start()]):
-                    continue
-                candidates.append((at, code))
-    if not candidates:
-        return None
-    before = [c for c in candidates if c[0] <= offset]
-    if before:
-        nearest = max(b[0] for b in before)
-        return sorted(str(c[1]) for c in before if c[0] == nearest)[0]
-    return min(candidates, key=lambda c: c[0])[1]
-
-
-def _minutes(note: Note, el: Elements) -> list[Minutes]:
-    text = note.text
-    out = []
-    functional = el.functional_limitations
-    marks = [(m, False) for m in lx.MINUTES.finditer(text)] + [(m, True) for m in lx.MINUTES_PRIME.finditer(text)]
-    marks += [(m, False) for m in lx.MINUTES_LABEL.finditer(text)
-              if not any(o.start() <= m.start("n") < o.end() for o, _ in marks)]
-    for m, prime in marks:
-        span = Span(m.start(), m.end(), m.group())
-        if prime and re.search(r"(?:" + lx.ACTIVITY + r"|amb\w*|distance|ft|feet)\W+(?:\w+\W+){0,2}$",
-                               text[max(0, span.start - 30):span.start], re.I):
-            continue  # "walked 30'": feet
-        if any(f.start <= span.start < f.end + 12 for f in functional):
-            continue
-        sentence = note.sentence_at(span.start)
-        lead = text[max(sentence.start, span.start - 45):span.start]
-        tail = text[span.end:span.end + 20]
-        if re.search(r"(?:" + lx.ACTIVITY + r")\W+(?:\w+\W+){0,4}?(?:more than|less than|longer than|over|"
-                     r"under|up to|at most|at a time|max(?:imum)?|only|for|about|approx\.?|~|>|<|>=|<=)\s*$",
-                     lead, re.I) or re.match(r"\s*(?:max|maximum|at a time|before|tolerance|or less|or more)",
-                                             tail, re.I):
-            if not lx.CPT.search(lead):
-                continue  # "stand more than 15 minutes", "sitting 20 min max"
-        ctx = note.context(span)
-        if ctx.negated or ctx.historical or ctx.hypothetical or _in_goal(note, span):
-            continue
-        if "subjective" in note.sections_at(span.start) or "history" in note.sections_at(span.start):
-            continue
-        sentence_text = text[sentence.start:sentence.end]
-        if lx.HOME.search(sentence_text) and not lx.TREATMENT_WORD.search(lead):
-            continue
-        line_start = text.rfind("\n", 0, span.start) + 1
-        near = text[max(line_start, sentence.start, span.start - 40):span.start]
-        if lx.TIMED_TOTAL.search(near):
-            out.append(Minutes(int(m.group("n")), span, None, "total_timed"))
-            continue
-        if lx.TOTAL.search(near) or re.match(r"\s*(?:total|in total|overall|combined)\b", tail, re.I):
-            out.append(Minutes(int(m.group("n")), span, None, "total"))
-            continue
-        code = _code_for_position(note, el, span.start, sentence)
-        if prime and code and not re.search(r"(?:97\d{3}|G0283|[a-z.)\]])\s*(?:x|\u00d7|-|\u2013|:|=|for|\()?\s*$",
-                                            text[line_start:span.start], re.I):
-            code = None  # a prime right after a code or service name only
-        if code:
-            out.append(Minutes(int(m.group("n")), span, code, "code"))
-        elif prime:
-            continue
-        elif re.search(r"session|visit|treatment|tx|appointment", sentence_text, re.I):
-            out.append(Minutes(int(m.group("n")), span, None, "session"))
-    out += _table_minutes(note, el, out)
-    for m in lx.CLOCK_RANGE.finditer(text):  # "97140 10:00-10:25": a time block is minutes too
-        minutes = _clock_minutes(m.group())
-        span = Span(m.start(), m.end(), m.group())
-        if not minutes or any(o.span.start <= span.start < o.span.end + 25 for o in out):
-            continue
-        code = _code_for_position(note, el, span.start, note.sentence_at(span.start))
-        if code:
-            out.append(Minutes(minutes, span, code, "code"))
-    return out
-
-
-def _table_minutes(note: Note, el: Elements, found: list[Minutes]) -> list[Minutes]:
-    """A table with a minutes column ("| Code | Service | Minutes |" then "| 97110 | TherEx | 15 |"):
-    each row's figure in that column is its code's minutes (a 'Total' row the total)."""
-    text = note.text
-    out: list[Minutes] = []
-    lines = text.split("\n")
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    for i, line in enumerate(lines):
-        if "|" not in line:
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        col = next((j for j, c in enumerate(cells)
-                    if re.fullmatch(r"(?:timed )?(?:min(?:ute)?s?\.?|time|duration)(?: \(min(?:ute)?s?\))?", c, re.I)),
-                   None)
-        if col is None or len(cells) < 2:
-            continue
-        for k in range(i + 1, min(len(lines), i + 30)):
-            row = lines[k]
-            if "|" not in row:
-                break
-            if re.fullmatch(r"[\s|:\-+=]+", row):
-                continue
-            rcells = row.strip().strip("|").split("|")
-            if col >= len(rcells):
-                continue
-            m = re.fullmatch(r"\s*(\d{1,3})\s*(?:min(?:ute)?s?\.?|')?\s*", rcells[col])
-            if not m:
-                continue
-            start = offsets[k] + row.index(rcells[col]) + m.start(1)
-            span = Span(start, start + len(m.group(1)), m.group(1))
-            if any(f.span.start <= span.start < f.span.end for f in found):
-                continue
-            if lx.TOTAL.search(row):
-                out.append(Minutes(int(m.group(1)), span, None,
-                                   "total_timed" if lx.TIMED_TOTAL.search(row) else "total"))
-                continue
-            code = _code_for_position(note, el, offsets[k], Span(offsets[k], offsets[k] + len(row)))
-            if code:
-                out.append(Minutes(int(m.group(1)), span, code, "code"))
-    return out
-
-
-def _clock_minutes(text: str) -> int | None:
-    times = re.findall(r"(\d{1,2}):(\d{2})\s*([ap])?", text, re.I)
-    if len(times) != 2:
-        return None
-    (h1, m1, p1), (h2, m2, p2) = times
-    start, end = int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)
-    if end <= start:
-        end += 12 * 60
-    minutes = end - start
-    return minutes if 0 < minutes <= 240 else None
-
-
 STOP = {"and", "with", "the", "of", "to", "for", "min", "mins", "minutes", "minute", "unit", "units",
         "total", "x", "in", "on", "at", "a", "an", "per", "each", "code", "cpt", "billed", "u"}
 
@@ -620,152 +475,6 @@ def _goals(note: Note) -> list[Span]:
                     r"(?:\(?\d{1,2}[).]\s*|[-*\u2022]\s*)?[\w\u2264\u2265<>~]", rest):
             out.append(span)
     return out
-
-
-def _progress(note: Note) -> list[Span]:
-    """Objective measures compared with an earlier visit, in one sentence (not the
-    patient's report, not a within-session change, not a goal), or in a table whose
-    columns hold today's figures and an earlier visit's."""
-    text = note.text
-    out = []
-    for sentence in note.sentences:
-        if note.sections_at(sentence.start) & {"goals", "subjective", "history"}:
-            continue
-        for clause in _clauses(text, sentence):
-            if _compares(note, clause):
-                out.append(Span(sentence.start, sentence.end, "progress"))
-                break
-    return out + _table_progress(note)
-
-
-LONG_SENTENCE = 250  # dictation run on with commas: judge each clause on its own
-
-
-def _clauses(text: str, sentence: Span) -> list[Span]:
-    """A sentence's clauses: split at semicolons, and at commas too in a long run-on."""
-    cut = r"[,;]\s+" if sentence.end - sentence.start > LONG_SENTENCE else r";\s+"
-    out, start = [], sentence.start
-    for m in re.finditer(cut, text[sentence.start:sentence.end]):
-        cut = sentence.start + m.start()
-        if cut > start:
-            out.append(Span(start, cut))
-        start = sentence.start + m.end()
-    out.append(Span(start, sentence.end))
-    return out
-
-
-def _compares(note: Note, unit: Span) -> bool:
-    body = note.text[unit.start:unit.end]
-    paren = next((m for m in lx.PAREN_EARLIER.finditer(body)
-                  if not re.match(r"\d+(?:\.\d+)?\s*/\s*10\b", m.group())), None)  # not a pain score
-    # a pain score is the patient's report: progress needs another measure or sign
-    measures = [m for m in lx.MEASURE.finditer(body)
-                if not re.fullmatch(r"\d+(?:\.\d+)?\s*/\s*10", m.group().strip())]
-    signs = [m for m in lx.OBJECTIVE_SIGN.finditer(body) if m.group().lower() not in ("score",)]
-    if not (measures or signs or paren):
-        return False
-    comparisons = [c for c in lx.COMPARISON.finditer(body)
-                   if c.group().lower() not in ("was", "were")
-                   or re.search(r"\(\s*$", body[:c.start()])]
-    if paren:
-        comparisons.insert(0, paren)
-    if not comparisons:
-        return False
-    if lx.WITHIN_SESSION.search(body) and not lx.EARLIER_VISIT.search(body):
-        return False
-    if lx.REPORTED.search(body):
-        return False
-    if FUTURE_MEASURE.search(body):
-        return False  # "re-assess ROM next visit against the evaluation": a plan, not a measure taken
-    first = comparisons[0]
-    span = Span(unit.start + first.start(), unit.start + first.end(), "comparison")
-    ctx = note.context(span)
-    return not (ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body))
-                or lx.GOAL.search(body[:first.start()]))
-
-
-FUTURE_MEASURE = re.compile(r"(?<![\w])(?:will (?:re-?)?(?:assess|measure|test|check|compare)\w*|"
-                            r"(?:re-?assess|re-?evaluat|re-?measur|re-?test)\w*\s+(?:\w+\s+){0,3}?(?:next|at|in|on)\b|"
-                            r"plan to (?:re-?)?(?:assess|measure))", re.I)
-
-CURRENT_COLUMN = re.compile(r"(?:today|now|current(?:ly)?|this (?:visit|session)|re-?eval\w*|re-?assess\w*|latest|"
-                            r"progress|discharge|d/?c|dos|date|visit \d+|week \d+|session \d+|\d{1,2}/\d{1,2})\b", re.I)
-_CELL_SPLIT = re.compile(r"\s*\|\s*|\t+|[ ]{2,}")
-
-
-def _table_progress(note: Note) -> list[Span]:
-    """A table (Markdown pipes or aligned columns) with a column for an earlier visit
-    ("| Measure | Today | Eval 06/15 |", "Today   Eval (01/26)") and rows of figures in it."""
-    text = note.text
-    out = []
-    lines = text.split("\n")
-    pos = 0
-    offsets = []
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    for i, line in enumerate(lines):
-        cells = [c for c in _CELL_SPLIT.split(line.strip().strip("|")) if c]
-        if len(cells) < 2 or note.sections_at(offsets[i]) & {"goals", "subjective", "history"}:
-            continue
-        earlier = [j for j, c in enumerate(cells)
-                   if lx.EARLIER_VISIT.match(c) and len(re.sub(r"[\W\d_]", "", c)) <= 16]
-        if not earlier or re.search(r"\w:\s", line):
-            continue  # "DOS: 05/06   Visit 4" is a header of fields, not a table's columns
-        if not any(CURRENT_COLUMN.match(c) for j, c in enumerate(cells) if j not in earlier):
-            continue
-        rows = 0
-        for row in lines[i + 1:i + 15]:
-            if not row.strip():
-                break
-            if re.fullmatch(r"[\s|:\-+=]+", row):
-                continue
-            if len(re.findall(r"\d+(?:\.\d+)?", row)) >= 2 and len(_CELL_SPLIT.split(row.strip().strip("|"))) >= 3:
-                rows += 1
-        if rows:
-            out.append(Span(offsets[i], offsets[i] + len(line), "progress table"))
-    return out
-
-
-# Dictated notes set out in paragraphs: a paragraph's opening words say which SOAP part it is
-# ("On exam, she is tender ...", "Overall, she is improving ...", "We will continue ...").
-PARAGRAPH_LEAD = {
-    "objective": re.compile(r"(?:on|upon) (?:exam(?:ination)?|palpation|inspection|observation|testing)\b|"
-                            r"(?:physical )?exam(?:ination)? (?:today )?(?:reveals|shows|finds|demonstrates)|objectively\b|"
-                            r"(?:today'?s )?measurements\b|(?:rom|range of motion) (?:today )?(?:is|measures)", re.I),
-    "assessment": re.compile(r"(?:my |clinical )?impression\b|in summary\b|overall,|assessment\b|clinically,|"
-                             r"(?:she|he|they|the patient|pt) (?:is|are|has been) (?:making|improving|progressing|responding)", re.I),
-    "plan": re.compile(r"(?:we|i) (?:will|plan to)\b|will continue\b|continue (?:with |pt |therapy |treatment )?"
-                       r"(?:\d|once|twice|weekly|at)|plan(?:s)? (?:is|are|to)\b|next visit\b|recommend", re.I),
-}
-COMPLAINT = re.compile(r"(?<![\w])(?:complains? of|c/o|presents? (?:with|for|today with)|reports?|states?|"
-                       r"describes?|chief complaint|is seen (?:today )?for|here (?:today )?for)(?![\w])", re.I)
-
-
-NARRATIVE = 250  # a dictated history paragraph; a two-line blurb atop a headed template is no Subjective
-
-
-def _paragraph_sections(note: Note) -> set[str]:
-    """SOAP parts a note written in paragraphs (two or more) opens without headings: the
-    first paragraph outside any heading that tells the complaint (subjective), and
-    paragraphs opened by an exam / impression / plan lead-in. A single run-on paragraph
-    opens none (a reviewer cannot find the parts of it)."""
-    text = note.text
-    paragraphs = [m for m in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text[note.body_start:])]
-    paragraphs = [Span(note.body_start + m.start(), note.body_start + m.end()) for m in paragraphs
-                  if len(m.group()) > 40]
-    if len(paragraphs) < 2:
-        return set()
-    found = set()
-    for p in paragraphs:
-        head = text[p.start:p.start + 60]
-        for name, lead in PARAGRAPH_LEAD.items():
-            if lead.match(head):
-                found.add(name)
-        if not found and not note.sections_at(p.start) - {"orders"} and p.end - p.start >= NARRATIVE \
-                and COMPLAINT.search(text[p.start:p.end]):
-            found.add("subjective")  # the history paragraph before any part or heading
-    return found
 
 
 def _initial_visit(note: Note) -> bool:

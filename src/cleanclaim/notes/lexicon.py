@@ -180,7 +180,7 @@ FUNCTION_GENERIC = re.compile(
 
 MINUTES = re.compile(r"(?<![\d.:/])(?P<n>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?|min\.?)(?![\w])", I)
 # "TherEx 15'", "Manual x 13'": the prime is a minutes mark in therapy shorthand (also feet,
-# so it counts only next to a code or service, or as a total; see elements._minutes)
+# so it counts only next to a code or service, or as a total; see notes/minutes.py)
 MINUTES_PRIME = re.compile(r"(?<![\d.:/'\u2019\u2032\w])(?P<n>\d{1,3})[ \t]?['\u2019\u2032](?![\w'\u2019\u2032\"])", I)
 # "Total timed minutes: 38", "Treatment time - 45": the figure after a minutes label
 MINUTES_LABEL = re.compile(r"(?<![\w])(?:minutes?|mins?|min\.?|time)\s*(?:[:=]|-|\u2013)\s*(?P<n>\d{1,3})"
