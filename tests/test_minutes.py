@@ -250,10 +250,14 @@ def test_cli_text_table():
 
 
 @pytest.mark.parametrize("code", ["97010", "G0283", "97161", "99213", "97150"])
-def test_cli_untimed_code_is_refused(code):
-    result = _run("--payer", "medicare", f"{code}=20", "97110=10")
-    assert result.exit_code == 2
-    assert f"{code} is not a 15-minute timed code" in result.output
+def test_cli_untimed_code_is_listed_and_adds_no_minutes(code):
+    # trial 7 #13: listed as untimed, the rest computed (CMS 100-04 ch.5 §20.2: untimed
+    # services add no timed minutes); 97110 10 min alone = 1 unit
+    result = _run("--payer", "medicare", f"{code}=20", "97110=10", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [u["code"] for u in data["untimed"]] == [code] and "not a 15-minute timed code" in data["untimed"][0]["note"]
+    assert (data["total_minutes"], data["lines"]) == (10, [{"code": "97110", "minutes": 10, "units": 1}])
 
 
 def test_cli_bad_argument():
