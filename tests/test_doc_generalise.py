@@ -452,3 +452,23 @@ def test_pain_site_in_the_next_template_field():
 def test_abbreviated_soap_headings(text):
     """DOC002: 'any usual heading or abbreviation'."""
     assert el(text).soap_missing == []
+
+
+@pytest.mark.parametrize("text", ["S: Pain at 2 sites in the low back.", "S: Pain is 3 times worse at night, low back."])
+def test_pain_followed_by_a_count_is_no_score(text):
+    assert not el(text).pain_scores
+
+
+def test_getting_up_without_a_count_is_no_limitation():
+    assert not el("S: Gets up and walks daily.").functional_limitations
+
+
+@pytest.mark.parametrize("text", ["O: Balance reactions intact.", "O: Static balance good."])
+def test_a_balance_finding_is_no_balance_training(text):
+    """CPT 97112 is training of balance, not a balance finding (a gap must still show)."""
+    assert "97112" not in {t.code for t in el(text).techniques}
+
+
+def test_plan_signed_by_the_therapist_is_no_certification():
+    """§220.1.3: certification is by a physician/NPP, not the treating therapist."""
+    assert not el("POC 2x/wk x 4 wks signed by PT.").referrals

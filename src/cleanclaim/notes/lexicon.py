@@ -102,9 +102,9 @@ NPRS = re.compile(
     r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])"
     # "pain rated 6", "pain in the right hip is a 6 today", "pain intensity: 5"
     r"|(?<![\w])(?:pain|ache|aching|discomfort)\s+(?:[A-Za-z'-]+\s+){0,4}?(?:rated|rating|is|at|of|score|level|"
-    r"intensity)\s*(?:[:=]\s*)?(?:an?\s+)?(?P<value4>\d{1,2}(?:\.\d)?)(?![\d/.]|\s*(?:out of|of|/|-\s*\d|%|"
-    r"percent|min|mins|minutes?|hours?|hrs?|h\b|days?|weeks?|wks?|months?|mos?|years?|yrs?|x\b|times|deg|°|mm|"
-    r"cm|lbs?|kg|ft|feet|reps?|sets?|sec|s\b|am|pm|[ap]\.m))",
+    r"intensity)\s*(?:[:=]\s*)?(?:an?\s+)?(?P<value4>\d{1,2}(?:\.\d)?)"
+    r"(?=\s*(?:$|[.,;:)(\u2013\u2014]|-\s*(?!\d)|today|now|currently|at (?:rest|best|worst|night)|with|on|in|when|"
+    r"during|while|by|after|before|worst|best|average|and|but|nprs|nrs))",
     I,
 )
 VAS = re.compile(
@@ -134,7 +134,7 @@ LIMITER = (
     r"needs? (?:assistance|help|assist)|(?:only )?tolerates? (?:only|less than|up to|no more than|<)|intolerance|wakes?(?: up)?|waking|awakens?|"
     r"interrupts?|interrupted|disturbs?|disturbed|disrupt(?:s|ed)?|impaired|painful to|hurts to|only able to|"
     r"(?:can|could|is able to|able to) only|only (?:able to|manages?|managing)|"
-    r"(?:gets?|getting|has to get) up|wakes? up|"
+    r"(?:gets?|getting|has to get|wakes?|waking) up\s+\d+\s*(?:x|times)|"
     r"max(?:imum)? of|dependent|stops?|has to stop|must stop|avoids?|unable|modified|decreased ability to"
 )
 FUNCTION = re.compile(
@@ -313,7 +313,7 @@ REFERRAL = re.compile(
     r"physician|md|np)|(?:poc|plan of care) certification|certification (?:signed|on file|dated)|"
     r"(?:signed|certified) (?:poc|plan of care)|"
     r"(?:certifying|ordering|prescribing) (?:physician|provider|practitioner|md|do|np|npp|doctor|dr\.?|clinician)|"
-    r"(?:poc|plan of care)\b[^.;\n]{0,60}?\b(?:signed|certified|e-signed)(?! by (?:the )?(?:patient|pt|client|therapist)))(?![\w])",
+    r"(?:poc|plan of care)\b[^.;\n]{0,60}?\b(?:signed|certified|e-signed)(?! by (?:the )?(?:patient|pt|pta|dpt|ot|lmt|client|therapist)\b))(?![\w])",
     I,
 )
 ORDER_WORD = words(r"orders?|prescriptions?|rx|scripts?|referrals?|referred")
