@@ -121,6 +121,16 @@ def test_a_later_import_deletes_an_edit_of_an_earlier_import(user_dirs):  # noqa
     import_ncci(early, release="2024Q1")
     store = CodeStore.open(build_if_missing=False)
     assert store.ptp_edit("97530", "97116", date(2025, 5, 1)) is None
+    # equal newest effective dates: the quarter in the label ranks 2025Q3 above a later-imported 2025Q1
+    q3 = user_dirs / "q3.txt"
+    q3.write_text(PTP_HEADER + "97164\t97140\t\t20250101\t20250731\t0\tMutually exclusive procedures\n")
+    q1 = user_dirs / "q1.txt"
+    q1.write_text(PTP_HEADER + "97164\t97140\t\t20250101\t*\t0\tMutually exclusive procedures\n")
+    import_ncci(q3, release="2025Q3")
+    import_ncci(q1, release="2025Q1")
+    store = CodeStore.open(build_if_missing=False)
+    assert store.ptp_edit("97164", "97140", date(2025, 9, 1)) is None
+    assert store.ptp_edit("97164", "97140", date(2025, 7, 31)).modifier_indicator == "0"
 
 
 # ---------------------------------------------------------------- 10. multi-part quarters add up

@@ -191,7 +191,7 @@ def import_ncci(path: Path, release: str | None = None, program: str | None = No
     key = _key(program, label)
     entry = {"table": f"ncci_ptp:{key}" + (f":{part}" if part else ""), "kind": "ncci_ptp", "program": program,
              "release_key": f"ncci_ptp:{key}", "part": part,
-             "release_date": effective_from.isoformat() if effective_from else _iso(max(r[2] for r in out)),
+             "release_date": _release_date(path, release, effective_from, max(r[2] for r in out)),
              "source": f"CMS {who}NCCI PTP file {path.name}",
              "release": f"CMS {who}NCCI PTP {label}" + (f" part {part}" if part else "") + " (imported)",
              "effective_from": _iso(start), "effective_to": None, "note": "imported with effective dates",
@@ -208,6 +208,15 @@ def import_ncci(path: Path, release: str | None = None, program: str | None = No
     return _write(f"ncci_ptp_{_slug(_key(program, label))}{'_' + part if part else ''}.tsv.gz",
                   ["column1", "column2", "effective", "deletion", "modifier_indicator", "rationale_id"],
                   kept, entry, message)
+
+
+def _release_date(path: Path, release: str | None, effective_from: date | None, newest_row: str) -> str:
+    """When a PTP release took effect, to rank it against other imports: --effective-from, else
+    the later of its newest row's effective date and the quarter its label or file name names."""
+    if effective_from:
+        return effective_from.isoformat()
+    named = effective_date_of(path, release)
+    return max(_iso(newest_row), named.isoformat() if named else "")
 
 
 def _parts_message(entry: dict, others: list[dict], duplicates: int, replaced: bool, replace: bool) -> str:
