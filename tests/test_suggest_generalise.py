@@ -74,3 +74,85 @@ def test_instruction_to_report_is_no_finding(store):
     note = ("S: 30 wks pregnant. Swelling of both ankles by evening.\nA: Gestational edema.\n"
             "P: Report any headache or visual change to OB immediately.")
     assert icd(note, store) == ["O12.03", "Z3A.30"]  # no R51.9
+
+
+# --- 7th characters: the encounter decides among every code of the injury (I.C.19.a) ----------
+def test_fracture_in_rehab_takes_subsequent_routine_healing(store, release):
+    assert store.icd_code("S52531D", release).description == (
+        "Colles' fracture of right radius, subsequent encounter for closed fracture with routine healing")
+    note = ("S: Right Colles' fracture from a fall 8 weeks ago, ORIF; wrist pain 3/10.\n"
+            "A: Right Colles' fracture, healing.\nP: Ther ex 20 min.")
+    assert icd(note, store) == ["S52.531D"]
+
+
+def test_sequela_takes_s_and_its_side(store, release):
+    assert store.icd_code("S63502S", release).description == "Unspecified sprain of left wrist, sequela"
+    note = "S: Wrist stiff since a sprain two years ago.\nA: Left wrist stiffness, sequela of a left wrist sprain."
+    assert icd(note, store) == ["M25.632", "S63.502S"]  # I.C.19.a: the residual first, then the injury with S
+
+
+# --- an inclusion term names its own code; "not intractable" is the NOS default -----------------
+def test_inclusion_term_names_its_own_code(store, release):
+    terms = [n.text for n in store.icd_notes("G44229", release, kinds={"inclusion_term"})]
+    assert "Chronic tension-type headache NOS" in terms
+    note = "S: Chronic tension-type headaches, 8 days a month.\nA: Chronic tension-type headache.\nP: Manual therapy 15 min."
+    assert icd(note, store) == ["G44.229"]
+
+
+# --- abbreviations and lay terms to the tabular's words ----------------------------------------
+def test_tmj_abbreviation_and_bilateral(store, release):
+    assert store.icd_code("M26623", release).description == "Arthralgia of bilateral temporomandibular joint"
+    assert icd("S: Jaw pain both sides.\nA: Bilateral TMJ arthralgia.\nP: Manual therapy 20 min.", store) == ["M26.623"]
+
+
+def test_partial_thickness_rtc_tear_is_incomplete(store, release):
+    # M75.1 inclusion term "Supraspinatus tear or rupture, not specified as traumatic"; M75.11- incomplete
+    assert store.icd_code("M75112", release).description.startswith("Incomplete rotator cuff tear or rupture of left")
+    note = "S: L shoulder pain reaching overhead.\nA: Partial-thickness L RTC (supraspinatus) tear, non-traumatic."
+    assert icd(note, store) == ["M75.112"]
+
+
+def test_round_ligament_pain_is_pelvic_pain_per_index(store, release):
+    # Alphabetic Index "Pain, round ligament (stretch) R10.2"; R10.21 "... right side"
+    assert store.icd_code("R1021", release).description == "Pelvic and perineal pain right side"
+    note = "S: 24 weeks pregnant. Sharp right groin pulling with rolling in bed.\nA: Right round ligament pain."
+    assert icd(note, store)[1:] == ["R10.21", "Z3A.24"]
+
+
+# --- chapter 15: caused by the pregnancy -> O26.89-; complicating it -> O99 subcategory ---------
+def test_condition_caused_by_pregnancy_takes_o26_89(store, release):
+    assert store.icd_code("O26892", release).description == "Other specified pregnancy related conditions, second trimester"
+    note = ("S: G1 at 20w2d. Numbness in both hands at night.\n"
+            "A: Pregnancy-related bilateral carpal tunnel syndrome.\nP: Nerve glides 15 min.")
+    assert icd(note, store) == ["O26.892", "G56.03", "Z3A.20"]
+
+
+def test_preexisting_condition_aggravated_takes_o99_89(store, release):
+    # tabular O99 includes "conditions ... aggravated by the pregnancy"; O99.8 covers M00-N99
+    assert store.icd_code("O99891", release).description.startswith("Other specified diseases and conditions complicating pregnancy")
+    note = ("S: 21w2d. Known idiopathic scoliosis since age 13; back aching flared with the pregnancy.\n"
+            "A: Pre-existing thoracolumbar idiopathic scoliosis aggravated by pregnancy.")
+    codes = icd(note, store)
+    assert codes[0] == "O99.891" and codes[-1] == "Z3A.21" and codes[1].startswith("M41.")
+
+
+def test_multiple_gestation_needs_no_repeated_pregnancy_word(store, release):
+    assert store.icd_code("O30043", release).description == "Twin pregnancy, dichorionic/diamniotic, third trimester"
+    note = ("S: 31w0d with dichorionic-diamniotic twins. Low back pain 5/10.\n"
+            "A: Low back pain of pregnancy, twin gestation.\nP: Ther ex 15 min.")
+    codes = icd(note, store)
+    assert "O30.043" in codes and codes[0].startswith("O") and codes[-1] == "Z3A.31"
+
+
+# --- aftercare after joint replacement: Z47.1 first, Z96.6- with it (I.C.21.c.7) ---------------
+def test_joint_replacement_rehab_takes_z47_1_and_z96(store, release):
+    notes = [n.text for n in store.icd_notes("Z471", release, kinds={"use_additional"})]
+    assert any("Z96.6" in t for t in notes)
+    note = ("S: 5 weeks s/p left total hip arthroplasty. Hip pain 3/10 with stairs.\n"
+            "A: Status post L THA, progressing.\nP: Ther ex 20 min.")
+    assert icd(note, store) == ["Z47.1", "Z96.642"]
+
+
+def test_old_joint_replacement_is_status_only(store):
+    note = "S: Left THA in 2015, no problems since. Neck pain 4/10 at the desk.\nA: Neck pain.\nP: Manual therapy 15 min."
+    assert "Z47.1" not in icd(note, store)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import CONTENT, ENCOUNTER, SIDE, SOFT, tokenize
+from .aftercare import joint_aftercare
+from .lexicon import CONTENT, ENCOUNTER, SIDE, SOFT, Token, tokenize
 from .pregnancy import TRIMESTER_NAMES, PregnancyFacts, pregnancy_facts
 from .tabular import Match, TabularIndex, dotted
 
@@ -192,6 +193,17 @@ def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict
         matches = []
         if any(t.kind == CONTENT for t in inside) and weight > 0:
             matches = index.match(inside, exclude_prefixes=NOTE_EXCLUDED, min_coverage=MIN_COVERAGE, free_text=True)
+        content = [t for t in inside if t.kind == CONTENT]
+        if facts.pregnant and content and weight > 0 and not any(t.norm == "pregnancy" for t in inside):
+            # the patient is pregnant: a sentence need not repeat it ("30w1d with dichorionic-diamniotic
+            # twins" -> O30.04- "Twin pregnancy, dichorionic/diamniotic"); only chapter-15 names that
+            # need two more words of their own may use it
+            implied = Token("pregnancy", content[0].start, content[0].start, CONTENT)
+            matches += [m for m in index.match(inside + [implied], exclude_prefixes=NOTE_EXCLUDED,
+                                               min_coverage=MIN_COVERAGE, free_text=True)
+                        if m.name.code.startswith("O") and "pregnancy" in m.matched
+                        and len(m.matched - PREGNANCY_CONTEXT - {"pregnancy"}) >= 2]
+            matches.sort(key=lambda m: (-m.score, m.name.code))
         if before:  # "status post TKA": only status codes may use historical words
             weight = weight or SECTION_WEIGHT[None]
             matches += [m for m in index.match(inside + before, min_coverage=MIN_COVERAGE, free_text=True)
@@ -207,7 +219,7 @@ def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict
             if any(used <= {(t.start, t.norm) for t in a.tokens} for a in accepted):
                 continue  # a better name already explains these words
             accepted.append(m)
-        soft_query = frozenset(t.norm for t in inside if t.kind == SOFT)
+        soft_query = frozenset(t.norm for t in inside if t.kind in (SOFT, CONTENT))
         for m in accepted:
             side = _side_for(m, inside + before)
             codes = index.resolve(m.name, side=side, encounter=encounter, trimester=facts.trimester,
@@ -418,7 +430,7 @@ def _o99_subcategory(code: str, store, release_id: str) -> str | None:
 
 def _o_prefix(cand: Candidate, conditions, facts, puerperium: bool, store, release_id: str) -> str:
     o99 = _o99_subcategory(cand.code, store, release_id)
-    if o99:
+    if o99 and not (facts.caused_span and not facts.preexisting_span):
         return o99
     if cand.code[0] in "ST" and all(c.code[0] in "ST" for c in conditions):
         return "O9A2"
@@ -492,4 +504,7 @@ def icd_candidates(note, store, release_id: str, index: TabularIndex | None = No
     _excludes1_drop(found, store, release_id)
     _integral_drop(found, index)
     _assessment_drop(found, index)
+    joint_aftercare(found, note, dos, store, release_id,
+                    lambda code, score, spans, why, sections: Candidate(code, score, spans, why, "aftercare",
+                                                                       sections=sections))
     return chapter15(found, facts, store, index, release_id, note.text)

@@ -45,6 +45,11 @@ PRE_EXISTING = re.compile(
     r"|aggravated by (?:the |this |her )?pregnancy|complicating (?:the |this |her )?pregnancy|exacerbated by (?:the )?pregnancy", _I)
 RELATED = re.compile(r"pregnancy[- ](?:related|associated|induced)|(?:related|due) to (?:the |her )?pregnancy"
                      r"|of pregnancy|in pregnancy|during (?:this |her )?pregnancy|started (?:early )?in (?:this )?pregnancy", _I)
+# the provider says the pregnancy caused the condition: O26.89- "Other specified pregnancy related
+# conditions" (O26 "Maternal care for other conditions predominantly related to pregnancy"),
+# rather than an O99 "... complicating pregnancy" subcategory, unless it pre-existed
+CAUSED = re.compile(r"pregnancy[- ](?:related|associated|induced)|(?:related|due|secondary|attributed) to (?:the |her )?"
+                    r"(?:pregnancy|pregnant state)|caused by (?:the |her )?pregnancy", _I)
 TRIMESTER_NAMES = {"first": "1st", "second": "2nd", "third": "3rd"}
 
 
@@ -65,6 +70,7 @@ class PregnancyFacts:
     incidental_span: tuple | None = None
     preexisting_span: tuple | None = None
     related_span: tuple | None = None
+    caused_span: tuple | None = None
 
     @property
     def ga_text(self) -> str:
@@ -162,7 +168,8 @@ def pregnancy_facts(note, dos=None) -> PregnancyFacts:
             facts.trimester_source = f"gestational age {facts.ga_text}"
         facts.trimester, facts.trimester_span = by_age, facts.ga_span
     if facts.pregnant:
-        for regex, attr in ((INCIDENTAL, "incidental_span"), (PRE_EXISTING, "preexisting_span"), (RELATED, "related_span")):
+        for regex, attr in ((INCIDENTAL, "incidental_span"), (PRE_EXISTING, "preexisting_span"), (RELATED, "related_span"),
+                             (CAUSED, "caused_span")):
             for m in regex.finditer(text):
                 if regex is INCIDENTAL or _affirmed(note, m.start(), m.end()):
                     setattr(facts, attr, (m.start(), m.end()))

@@ -25,6 +25,7 @@ _CODE_REF = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z-]+)?\b")
 # a side written with its limb in a title ("right upper limb", "bilateral upper limbs",
 # "unspecified upper limb": G56.0-): the limb is soft when the condition has 2+ words of its own
 _SIDED_LIMB = re.compile(r"\b(?:right|left|bilateral|unspecified) (?:upper|lower) (?:limbs?|extremit(?:y|ies))\b", re.I)
+_NOT_SPECIFIED = re.compile(r"\b(?:not specified as|unspecified (?:as|whether))\s+\w+(?:\s+or\s+\w+)?", re.I)
 _INDEXES: dict[tuple, "TabularIndex"] = {}
 
 
@@ -41,6 +42,7 @@ class Name:
     encounter: str | None
     trimester: str | None
     acronym: bool = False  # the name is one abbreviation ("PCP"): ambiguous in free text
+    base: frozenset | None = None  # content words before a 7th-character encounter phrase
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Match:
     tokens: tuple = field(default_factory=tuple)  # the query Tokens used (with offsets)
 
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "5"
 
 
 def _cache_file(store, release_id: str) -> Path | None:
@@ -108,7 +110,10 @@ class TabularIndex:
         for name in self.names:
             if name.source == "title":
                 self.families[self.family_key(name)].append(name.code)
-        self._title = {n.code: n for n in self.names if n.source == "title"}
+        self._title = {}
+        for n in self.names:
+            if n.source == "title":
+                self._title.setdefault(n.code, n)
 
     def __getstate__(self):
         return {"release_id": self.release_id, "codes": self.codes, "names": self.names, "below": self.below}
@@ -148,6 +153,23 @@ class TabularIndex:
 
     def _add(self, code: str, text: str, source: str, lex) -> None:
         tokens = tokenize(text, lex, tabular=True)
+        # "not specified as traumatic", "unspecified whether descended or undescended": a note need
+        # not say what the title says is not specified
+        for m in _NOT_SPECIFIED.finditer(text):
+            tokens = [Token(t.norm, t.start, t.end, SOFT) if t.kind == CONTENT and m.start() <= t.start < m.end() else t
+                      for t in tokens]
+        # "tear or rupture", "bronchus or lung": either word names the condition; the name is
+        # indexed once with each alternative required and the other soft
+        pairs = [(a, b) for a, b in zip(tokens, tokens[1:]) if a.kind == CONTENT and b.kind == CONTENT
+                 and re.fullmatch(r"\s+or\s+", text[a.end:b.start])]
+        for a, b in pairs:
+            for drop in (a, b):
+                self._add_tokens(code, text, source, [Token(t.norm, t.start, t.end, SOFT) if t is drop else t
+                                                      for t in tokens])
+        if not pairs:
+            self._add_tokens(code, text, source, tokens)
+
+    def _add_tokens(self, code: str, text: str, source: str, tokens) -> None:
         limb = _SIDED_LIMB.search(text)
         if limb:  # "Carpal tunnel syndrome, bilateral upper limbs": the limb goes with the side
             inside = [t for t in tokens if t.kind == CONTENT and limb.start() <= t.start < limb.end()]
@@ -161,11 +183,20 @@ class TabularIndex:
         # in free text "hr" (hour) or "pcp" must not match it
         acronym = all(re.fullmatch(r"[A-Z0-9]{2,6}", text[t.start:t.end]) or text[t.start:t.end].isdigit()
                       for t in tokens if t.kind == CONTENT)
+        base = None
+        if attrs[ENCOUNTER] is not None and len(code) == 7:  # "..., subsequent encounter for closed fracture ..."
+            cut = next(t.start for t in tokens if t.kind == ENCOUNTER)
+            base = frozenset(t.norm for t in tokens if t.kind == CONTENT and t.start < cut)
         self.names.append(Name(code, text, source, content, frozenset(t.norm for t in tokens if t.kind == SOFT),
-                               attrs[SIDE], attrs[ENCOUNTER], attrs[TRIMESTER], acronym))
+                               attrs[SIDE], attrs[ENCOUNTER], attrs[TRIMESTER], acronym, base))
 
     @staticmethod
     def family_key(name: Name) -> tuple:
+        """Siblings told apart only by side / encounter / trimester. A 7-character code's
+        encounter titles differ in more words ("subsequent encounter for closed fracture with
+        routine healing"), so its family is every code whose title says the same before that phrase."""
+        if name.base is not None:
+            return name.code[:3], name.base, "7th"
         return name.code[:3], name.content
 
     def title(self, code: str) -> str:
@@ -248,6 +279,8 @@ class TabularIndex:
                 pick = both
         pick = _by_attribute(pick, "encounter", encounter)
         pick = _by_attribute(pick, "trimester", trimester)
+        if len(pick) > 1 and name.source == "term" and any(m.code == name.code for m in pick):
+            pick = [m for m in pick if m.code == name.code]  # the inclusion term names its own code
         if len(pick) > 1 and len({m.side for m in pick}) == 1:
             pick = [_prefer_unspecified(pick, soft_query)]
         elif len(pick) > 1:
@@ -271,7 +304,7 @@ def _by_attribute(members: list[Name], attr: str, wanted: str | None) -> list[Na
 
 
 def _prefer_unspecified(members: list[Name], soft_query) -> Name:
-    def rank(m: Name):
-        return (-len(m.soft & soft_query), "other" in m.soft and "other" not in soft_query,
+    def rank(m: Name):  # the member whose own words the query says ("incomplete" tear), else the unspecified one
+        return (-len((m.soft | m.content) & soft_query), "other" in m.soft and "other" not in soft_query,
                 "unspecified" not in m.soft, len(m.code), m.code)
     return min(members, key=rank)
