@@ -317,9 +317,18 @@ class YearStore:
 
 def for_year(store, dos: date | None):
     """A YearStore for the date of service's year (the plain store when nothing is imported)."""
-    if dos is None or not tables() or isinstance(store, YearStore):
+    if dos is None or isinstance(store, YearStore):
         return store
-    return YearStore(store, dos.year)
+    found = tables()
+    if not found:
+        return store
+    return _year_store(store, dos.year, id(found))
+
+
+@lru_cache(maxsize=64)
+def _year_store(store, year: int, _tables_id: int) -> YearStore:
+    """One YearStore per store, year and imports state (tables() is cached per manifest mtime)."""
+    return YearStore(store, year)
 
 
 def imported_factor(year: int) -> tuple[str, str] | None:
