@@ -51,6 +51,8 @@ def command(files, claim_ids, fmt, payer, fee_schedules, deductible_remaining, a
     Every claim of the files is priced, in file order, and --claim only chooses which are
     shown: MPPR counts the run's other claims for the same provider, patient and day (a
     later claim's higher-PE unit too) and the deductible carries from claim to claim.
+    The figures assume the claim passes `check`; `check --price` shows what it pays as
+    billed ($0.00 on lines its error findings deny, with the figure if corrected).
     Exit status 2 when a file cannot be read.
     """
     from rich.console import Console
