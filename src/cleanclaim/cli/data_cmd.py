@@ -77,6 +77,10 @@ def build(force: bool) -> None:
     if not force and path.exists() and CodeStore._stored_hash(path) == manifests_hash():
         click.echo(f"store up to date: {path} (use --force to rebuild)")
         return
+    if force:
+        from ..codesets.paths import base_store_path
+
+        base_store_path().unlink(missing_ok=True)  # recompile the bundled tables too
     build_store(path)
 
 
