@@ -421,7 +421,7 @@ def split_timed_code(claim: Claim, ctx: RuleContext) -> Iterable[Hit]:
             numbers = ", ".join(str(ln.number) for ln in lines)
             # never propose more units than the MUE in force allows (MU001 denies the line whole)
             mue = ctx.store.mue(code, ctx.ncci_program(claim), lines[0].date_of_service) \
-                if lines[0].date_of_service else None
+                if lines[0].date_of_service and ctx.store is not None else None
             proposed = [int(x) for x in re.findall(r"x(\d+)(?![.\d])", total)]
             if mue is not None and proposed and max(proposed) > mue.units:
                 total = (f"at most x{mue.units} (the MUE; the minutes would give {total}, but units over "
