@@ -472,3 +472,25 @@ def test_a_balance_finding_is_no_balance_training(text):
 def test_plan_signed_by_the_therapist_is_no_certification():
     """§220.1.3: certification is by a physician/NPP, not the treating therapist."""
     assert not el("POC 2x/wk x 4 wks signed by PT.").referrals
+
+
+@pytest.mark.parametrize("text", ["Tx: chin tucks 10 min.", "Tx: bridges, clamshells, bird dogs 15 min.",
+                                  "Tx: recumbent bike 8 min.", "Tx: tendon glides x10."])
+def test_named_exercises_document_97110(text):
+    """CPT 97110 descriptor: therapeutic exercises for strength, endurance, ROM, flexibility."""
+    assert "97110" in {t.code for t in el(text).techniques}
+
+
+@pytest.mark.parametrize("text", ["O: Active straight leg raise positive bilaterally.",
+                                  "Tx: MET: adductor squeeze isometrics 3 rounds."])
+def test_tests_and_manual_isometrics_are_no_97110(text):
+    assert "97110" not in {t.code for t in el(text).techniques}
+
+
+def test_a_response_does_not_run_across_sentences():
+    assert not el("S: Sleeping better.\nO: L shoulder flexion 140 deg.").responses
+
+
+def test_ta_after_and_is_no_therapeutic_activities_minutes():
+    found = el("Tx: MFR lumbar 30 min. Pelvic tilts and TA activation, 10 min.")
+    assert found.minutes_by_code == {"97140": 30, "97110": 10}

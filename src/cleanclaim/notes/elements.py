@@ -161,8 +161,8 @@ def extract(note: Note) -> Elements:
                           if not _unticked(note, m.start(), m.end())]
     el.minutes = find_minutes(note, el)
     el.described_codes = _described_codes(note, el)
-    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s) and _clinical_label(note, s)] \
-        + _cued_responses(note)
+    el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s) and _clinical_label(note, s)
+                    and s.end <= note.sentence_at(s.start).end] + _cued_responses(note)  # one sentence
     el.referrals = _referrals(note)
     el.goals = _goals(note)
     el.frequencies = _plan_spans(note, lx.FREQUENCY)

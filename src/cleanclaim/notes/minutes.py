@@ -44,7 +44,7 @@ def _code_for_position(note: Note, el: Elements, offset: int, sentence: Span) ->
                 # with techniques about, a service name counts where it opens an item
                 # ("Treatment: manual therapy 15 min; therapeutic exercise 20 min"), not inside
                 # one ("TherEx with manual resistance")
-                if candidates and not re.search(r"(?:^|[;:,.\u2022*]|\s-|\band|\bthen)\s*$", window[:m.start()]):
+                if candidates and not re.search(r"(?:^|[;:,.\u2022*]|\s-)\s*$", window[:m.start()]):
                     continue
                 candidates.append((at, code))
     if not candidates:
