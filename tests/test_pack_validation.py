@@ -49,6 +49,7 @@ timely_filing:
     ("9714O", False), ("97140GP", False), ("9714", False), ("W1234", False), ("g0283", False),
     ("97*", True), ("G0*", True), ("ALL", True), ("97010-97799", True),
     ("97140-97124", False), ("97140-9714O", False), ("X*", False),
+    ("0001F-0015F", True), ("G0281-G0283", True), ("97010-G0283", False), ("0001F-00015", False),
 ])
 def test_procedure_code_shapes(code, ok):
     assert (procedure_code_problem(code) is None) is ok

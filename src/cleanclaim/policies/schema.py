@@ -122,6 +122,10 @@ def procedure_code_problem(text: str) -> str | None:
             return f"range {text!r}: {', '.join(repr(b) for b in bad)} is not a CPT/HCPCS code ({CODE_SHAPES})"
         if first > last:
             return f"range {text!r} starts after it ends ({first} > {last})"
+        kind = lambda c: (c[0] if c[0].isalpha() else "#", c[-1] if c[-1].isalpha() else "#")  # noqa: E731
+        if kind(first) != kind(last):
+            return (f"range {text!r} mixes code kinds (CPT category I/II/III, HCPCS level II letter): "
+                    "give one range per kind")
         return None
     return None if PROCEDURE_CODE.fullmatch(text) else f"{text!r} is not a CPT/HCPCS code ({CODE_SHAPES})"
 
