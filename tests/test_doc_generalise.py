@@ -494,3 +494,39 @@ def test_a_response_does_not_run_across_sentences():
 def test_ta_after_and_is_no_therapeutic_activities_minutes():
     found = el("Tx: MFR lumbar 30 min. Pelvic tilts and TA activation, 10 min.")
     assert found.minutes_by_code == {"97140": 30, "97110": 10}
+
+
+@pytest.mark.parametrize("text", [
+    "S: neck pain 5/10. O: ROM 40 deg. A: improving. P: continue 2x/wk.",
+    "SUBJECTIVE: neck pain   OBJECTIVE: ROM 40\nASSESSMENT: improving   PLAN: continue",
+    "1. Subjective: neck pain\n2. Objective: ROM\n3. Assessment: better\n4. Plan: continue",
+])
+def test_inline_and_numbered_soap_headings(text):
+    """DOC002: the four parts, headed inside a line or as a numbered list."""
+    assert el(text).soap_missing == []
+
+
+def test_a_lone_letter_and_colon_in_prose_is_no_heading():
+    assert "assessment" not in el("Pain better. A: see chart").sections
+
+
+@pytest.mark.parametrize("text,element", [
+    ("Pain Scale (0-10): 6   Location: L knee", "pain"),
+    ("Functional limitations: [x] sitting [x] standing > 15 min [ ] walking", "function"),
+    ("Tx: MFR neck 10 min.\nTolerance to treatment: [x] Good [ ] Fair [ ] Poor", "response"),
+    ("Manual therapy (97140): [ 15 ] min", "minutes"),
+    ("A: Progress toward goals: ROM flexion 120 now vs 100 at IE.", "progress"),
+    ("LTG #1: Independent with HEP in 4 wks.", "goal"),
+    ("Freq: 2/wk  Dur: 6 wks", "schedule"),
+])
+def test_template_fields(text, element):
+    """EMR template fields carry the elements CMS 100-02 ch.15 §220.1.2/§220.3 asks for."""
+    found = el(text)
+    value = {"pain": found.sited_pain_scores, "function": found.functional_limitations,
+             "response": found.responses, "minutes": found.minutes_by_code, "progress": found.progress,
+             "goal": found.goals, "schedule": found.frequencies and found.durations}[element]
+    assert value
+
+
+def test_unticked_limitations_are_none():
+    assert not el("Functional limitations: [ ] sitting [ ] standing [ ] walking").functional_limitations

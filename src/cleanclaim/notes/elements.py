@@ -152,6 +152,7 @@ def extract(note: Note) -> Elements:
                               if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}]
     el.pain_scores = _pain_scores(note, el.regions_mentioned)
     el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)]
+    el.functional_limitations += _ticked_limitations(note)
     taken = {note.sentence_at(s.start) for s in el.functional_limitations}
     el.functional_limitations += [
         s for s in note.find(lx.FUNCTION_GENERIC)
@@ -208,6 +209,25 @@ def _in_goal(note: Note, span: Span) -> bool:
         return True
     sentence = note.sentence_at(span.start)
     return bool(lx.GOAL.search(note.text[sentence.start:span.start]))
+
+
+LIMITATION_LABEL = re.compile(r"[ \t]*[-*]?[ \t]*(?:functional )?(?:limitations?|limits|deficits?|"
+                              r"activity limitations?|difficulty with|limited activities)[ \t]*:", re.I)
+
+
+def _ticked_limitations(note: Note) -> list[Span]:
+    """A template's ticked activities under a limitations label ("Functional limitations:
+    [x] sitting [x] standing > 15 min [ ] walking")."""
+    out = []
+    for box in note.checkboxes:
+        if not box.ticked or box.answer or box.box.label != "box":
+            continue
+        line_start = note.text.rfind("\n", 0, box.box.start) + 1
+        if not LIMITATION_LABEL.match(note.text[line_start:box.box.start]):
+            continue
+        if re.search(r"(?<![\w])(?:" + lx.ACTIVITY + r")(?![\w])", box.item.label, re.I):
+            out.append(Span(box.item.start, box.item.end, "ticked limitation"))
+    return out
 
 
 def _techniques(note: Note) -> list[Technique]:
@@ -411,6 +431,7 @@ def _referrals(note: Note) -> list[Span]:
 RESPONSE_CONTENT = re.compile(
     r"(?<![\w])(?:" + lx.RESPONSE_TARGET + r"|tolerat\w*|improv\w*|decreas\w*|reduc\w*|increas\w*|less|better|"
     r"worse|able|unable|independent\w*|cue[sd]?|cueing|correct\w*|complet\w*|adverse|without|no change|"
+    r"good|fair|poor|well|excellent|"
     r"unchanged|same|\d)(?![\w])", re.I)
 
 
@@ -471,7 +492,7 @@ def _goals(note: Note) -> list[Span]:
             continue
         rest = note.text[m.end():m.end() + 60]
         # "Goals: walk 30 min", "Goals (by 05/08): ...", "Goals: (1) stand ...", "Goal: <=2/10"
-        if re.match(r"\s*(?:\([^)\n]{0,40}\)\s*)?(?:[:\-\u2013\u2014]|(?:is|are|include|to)\b)?\s*"
+        if re.match(r"\s*(?:#?\d{1,2}\s*)?(?:\([^)\n]{0,40}\)\s*)?(?:[:\-\u2013\u2014]|(?:is|are|include|to)\b)?\s*"
                     r"(?:\(?\d{1,2}[).]\s*|[-*\u2022]\s*)?[\w\u2264\u2265<>~]", rest):
             out.append(span)
     return out

@@ -97,7 +97,8 @@ PAIN_WORD = re.compile(r"(?<![\w])(?:pain(?:ful)?|lbp|cervicalgia|dorsalgia|lumb
 NPRS = re.compile(
     r"(?<![\d/.])(?:\[[ \t]*)?(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?"
     r"(?:[ \t]*\])?\s*(?:/|out of|of)\s*10(?!\d|\.\d)"
-    r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating)\s*(?:score\s*)?"
+    r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating|pain intensity)\s*"
+    r"(?:\((?:0\s*[-\u2013]\s*10|0 to 10|nprs|nrs)\)\s*)?(?:score\s*)?"
     r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])"
     r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])"
     # "pain rated 6", "pain in the right hip is a 6 today", "pain intensity: 5"
@@ -178,7 +179,7 @@ FUNCTION_GENERIC = re.compile(
 
 # ---------------------------------------------------------------- minutes, plan, progress
 
-MINUTES = re.compile(r"(?<![\d.:/])(?P<n>\d{1,3})\s*(?:-\s*)?(?:minutes?|mins?|min\.?)(?![\w])", I)
+MINUTES = re.compile(r"(?<![\d.:/])(?:\[[ \t]*)?(?P<n>\d{1,3})(?:[ \t]*\])?\s*(?:-\s*)?(?:minutes?|mins?|min\.?)(?![\w])", I)
 # "TherEx 15'", "Manual x 13'": the prime is a minutes mark in therapy shorthand (also feet,
 # so it counts only next to a code or service, or as a total; see notes/minutes.py)
 MINUTES_PRIME = re.compile(r"(?<![\d.:/'\u2019\u2032\w])(?P<n>\d{1,3})[ \t]?['\u2019\u2032](?![\w'\u2019\u2032\"])", I)
@@ -204,7 +205,7 @@ FREQUENCY = re.compile(
     r"(?:once|twice|thrice)\s+(?:weekly|monthly)|weekly|bi-?weekly|every other week|"
     r"(?:" + NUMBER_WORD + r")\s*(?:-\s*(?:" + NUMBER_WORD + r")\s*)?(?:visits?|sessions?|days?|treatments?|appointments?)\s*"
     r"(?:/|per|a|an|each|every)\s*(?:wk|week)|(?-i:BIW|TIW|QW)|b\.i\.w\.?|t\.i\.w\.?|q\.?\s?(?:wk|week)|"
-    r"every (?:\d+|one|two|three|four) weeks?|monthly|\d+x/?w(?:k|eek))(?![\w])",
+    r"every (?:\d+|one|two|three|four) weeks?|monthly|\d+x/?w(?:k|eek)|(?<![/\d])\d(?:\s*-\s*\d)?\s*/\s*(?:wk|week))(?![\w])",
     I,
 )
 DURATION = re.compile(
@@ -214,7 +215,7 @@ DURATION = re.compile(
     r"|(?:" + NUMBER_WORD + r")\s*(?:more\s+|additional\s+|total\s+)?(?:visits|sessions|treatments)"
     r"|(?:" + NUMBER_WORD + r")\s+(?:more|additional|further)\s+(?:weeks?|wks?|months?|mos?)"
     r"|(?:for|over|x|×)\s+(?:a|one|another|the next|the coming)\s+(?:month|week)"
-    r"|duration\s*(?:of\s*)?:?\s*(?:\[[xX\u2713\u2714]\]\s*|[\u2611\u2612]\s*)?(?:" + NUMBER_WORD + r")\s*(?:-\s*\d+\s*)?"
+    r"|dur(?:ation|\.)?\s*(?:of\s*)?:?\s*(?:\[[xX\u2713\u2714]\]\s*|[\u2611\u2612]\s*)?(?:" + NUMBER_WORD + r")\s*(?:-\s*\d+\s*)?"
     r"(?:weeks?|wks?|months?|mos?|visits?|sessions?)"
     r"|(?:until|through|thru|till) (?:delivery|birth|her due date|due date|the end of (?:the )?pregnancy|"
     r"pregnancy|postpartum|\d+ weeks?(?: gestation)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"

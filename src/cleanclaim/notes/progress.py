@@ -79,8 +79,9 @@ def _compares(note: Note, unit: Span) -> bool:
     first = comparisons[0]
     span = Span(unit.start + first.start(), unit.start + first.end(), "comparison")
     ctx = note.context(span)
-    return not (ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body))
-                or lx.GOAL.search(body[:first.start()]))
+    lead = re.sub(r"(?:progress(?:ing)?|improv\w+|moving) (?:toward|towards|to|on) (?:\w+ )?goals?", " ",
+                  body[:first.start()], flags=re.I)  # "Progress toward goals: ROM 120 vs 100 at IE"
+    return not (ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body)) or lx.GOAL.search(lead))
 
 
 FUTURE_MEASURE = re.compile(r"(?<![\w])(?:will (?:re-?)?(?:assess|measure|test|check|compare)\w*|"

@@ -51,6 +51,7 @@ SECTION_ALIASES: dict[str, tuple[str, ...]] = {
         "assessment", "a", "impression", "impressions", "clinical impression", "dx",
         "diagnosis", "diagnoses", "problem", "problems", "problem list", "evaluation",
         "clinical assessment", "analysis", "imp", "impr", "assess", "assmt", "asmt",
+        "progress toward goals", "progress towards goals", "progress to goals", "progress toward goal",
     ),
     "plan": (
         "plan", "p", "poc", "plan of care", "recommendations", "recommendation",
@@ -99,7 +100,7 @@ def _alias_pattern() -> re.Pattern:
     aliases = sorted(_ALIAS_TO_NAMES, key=len, reverse=True)
     alternatives = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases)
     return re.compile(
-        r"^[ \t]*(?P<lead>[-*+\u2022][ \t]+|\|[ \t]*)?(?P<hashes>#{1,6}[ \t]*)?(?P<rule>(?:[-=~*_]{3,}|[\[<]{1,2})[ \t]*)?(?:[*_]{1,2})?[ \t]*"
+        r"^[ \t]*(?P<lead>[-*+\u2022][ \t]+|\|[ \t]*|\d{1,2}[.)][ \t]+)?(?P<hashes>#{1,6}[ \t]*)?(?P<rule>(?:[-=~*_]{3,}|[\[<]{1,2})[ \t]*)?(?:[*_]{1,2})?[ \t]*"
         r"(?P<name>" + alternatives + r")(?![\w/&])"
         r"[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*(?P<close>[*_]{1,2})?[ \t]*"
         r"(?(rule)(?:[-=~*_]{3,}|[\]>]{1,2})[ \t]*)"
@@ -171,6 +172,7 @@ def find_sections(text: str) -> list[Section]:
             continue
         heads.append((line_start, body_start, alias, written.strip(), _ALIAS_TO_NAMES[alias]))
     heads += _label_heads(text, {h[0] for h in heads})
+    heads += _inline_heads(text, {h[0] for h in heads})
     heads.sort()
     sections = []
     for i, (start, body_start, alias, written, names) in enumerate(heads):
@@ -261,6 +263,31 @@ def _label_heads(text: str, taken: set[int]) -> list[tuple[int, int, str, str, t
             names = _label_names(label, any_word=False)
         if names:
             out.append((m.start(), m.end(), label.lower(), label, names))
+    return out
+
+
+_INLINE = re.compile(r"(?<![\w/])(?P<name>(?-i:S|O|A|P|A/P|SUBJECTIVE|OBJECTIVE|ASSESSMENT|IMPRESSION|PLAN|"
+                     r"Subjective|Objective|Assessment|Impression|Plan))[ \t]*:(?=[ \t]*\S)")
+
+
+def _inline_heads(text: str, taken: set[int]) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """SOAP headings inside a line, after a sentence or a column gap ("S: neck pain 5/10.
+    O: ROM 40 deg. A: improving. P: continue"). Single letters count only when the note
+    has two or more of them."""
+    out = []
+    for m in _INLINE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        if not before.strip() or m.start() in taken:
+            continue  # at a line start: the heading patterns above decide
+        if not re.search(r"(?:[.;!?)]|\S[ \t]{3,})[ \t]*$", before):
+            continue
+        alias = m.group("name").lower()
+        out.append((m.start(), m.end(), alias, m.group("name"), _ALIAS_TO_NAMES[alias]))
+    letters = {h[2] for h in out if len(h[2]) == 1}
+    line_letters = re.findall(r"(?m)^[ \t]*(?-i:[SOAP])[ \t]*:", text)
+    if len(letters) + len(line_letters) < 2:
+        out = [h for h in out if len(h[2]) > 1]
     return out
 
 
