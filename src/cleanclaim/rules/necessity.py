@@ -8,15 +8,28 @@ from collections.abc import Iterator
 from ..model import Claim
 from ..policies import icd_matches, policy_for
 from .base import Hit, RuleContext, rule
+from .icd10 import ICD10_START, release_on  # once, not per pointed diagnosis
 
 PREGNANCY_STATE = re.compile(r"^(Z331|Z3A\d\d|Z34\d*)$")  # what PG004 reports on its own
+
+
+def _matches(ctx: RuleContext, code: str, patterns) -> bool:
+    """icd_matches, worked out once per (code, patterns) in a run (the same few codes and
+    pack requirements recur on every claim of a batch)."""
+    try:
+        key = (code, tuple(patterns))
+        cache = ctx.memo("mn.icd_matches")
+        found = cache.get(key)
+    except TypeError:  # a pattern that cannot be a key: ask every time
+        return icd_matches(code, patterns)
+    if found is None:
+        found = cache[key] = icd_matches(code, patterns)
+    return found
 
 
 def _in_code_set(ctx: RuleContext, dx, dos) -> bool:
     """False for an ICD-10-CM code the release in force on ``dos`` does not hold (DX001
     reports it once; MN001 does not judge a code that does not exist)."""
-    from .icd10 import ICD10_START, release_on
-
     if dos is None or not dx.is_icd10 or dos < ICD10_START or ctx.store is None:
         return True
     release = release_on(ctx, dos)
@@ -64,13 +77,13 @@ def no_covered_diagnosis(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         if not requirements or not pointed:
             continue
         for req in requirements:
-            ok = [dx for dx in pointed if icd_matches(dx.code, req.get("any_of", []))
-                  and not icd_matches(dx.code, req.get("not_sufficient", []))]
+            ok = [dx for dx in pointed if _matches(ctx, dx.code, req.get("any_of", []))
+                  and not _matches(ctx, dx.code, req.get("not_sufficient", []))]
             if ok:
                 continue
             elsewhere = [dx for dx in claim.diagnoses if dx not in pointed
-                         and icd_matches(dx.code, req.get("any_of", []))
-                         and not icd_matches(dx.code, req.get("not_sufficient", []))]
+                         and _matches(ctx, dx.code, req.get("any_of", []))
+                         and not _matches(ctx, dx.code, req.get("not_sufficient", []))]
             listed = ", ".join(dx.dotted for dx in pointed)
             if elsewhere:
                 fix = (f"Point line {ln.number} to {elsewhere[0].dotted} (diagnosis "
