@@ -51,7 +51,7 @@ NO_CACHE = False  # --no-cache: the rules' per-run and per-claim caches keep not
 # the shortcuts change nothing.
 _NO_CACHE = """
 import cleanclaim.rules.base as base, cleanclaim.rules.npi as npi
-RUN = {"icd.release", "tn.excludes1", "tn.code_first", "nc.ptp_edit", "tu.distribute"}
+RUN = {"icd.release", "tn.excludes1", "tn.code_first", "nc.ptp_edit", "tu.distribute", "mn.icd_matches"}
 CLAIM = {"dates", "dx.checks", "tn.release", "tn.codes", "nc.pairs", "tu.check_days"}
 memo, claim_memo = base.RuleContext.memo, base.RuleContext.claim_memo
 class Forget(dict):
