@@ -52,3 +52,19 @@ def test_stated_age_wins_over_dates_and_decimal_weeks_are_weeks_and_days():
     facts = pregnancy_facts(parse_note("Pregnant. LMP 09/01/2025. Low back pain 5/10."), date(2026, 3, 15))
     assert (facts.weeks, facts.days, facts.trimester) == (27, 6, "second")
     assert "LMP 2025-09-01" in facts.ga_text
+
+
+@pytest.mark.parametrize("text, weeks, days, trimester", [
+    ("Weeks pregnant: 31\nS: calf cramps at night", 31, None, "third"),        # template field
+    ("Pregnant. GA: 31.2. Low back pain 5/10.", 31, 2, "third"),                 # GA field, weeks.days
+    ("Gestational age = 27+6; pregnant.", 27, 6, "second"),                      # 27w6d is still 2nd
+    ("She is pregnant; thirteen weeks six days by dating ultrasound.", 13, 6, "first"),  # dictation
+    ("In this pregnancy, twenty-eight weeks today.", 28, None, "third"),
+])
+def test_gestational_age_in_fields_and_words(text, weeks, days, trimester):
+    facts = pregnancy_facts(parse_note(text), None)
+    assert (facts.weeks, facts.days, facts.trimester) == (weeks, days, trimester)
+
+
+def test_a_duration_in_words_is_no_gestational_age():
+    assert pregnancy_facts(parse_note("Pregnant; back pain for three weeks."), None).weeks is None

@@ -26,6 +26,15 @@ POSTPARTUM = re.compile(r"\bpost[- ]?partum\b|\bpuerperi(?:um|al)\b|\bafter (?:h
 GA_FULL = re.compile(r"\b(\d{1,2})\s*(?:w|wk|wks|weeks?)\.?\s*,?\s*(?:and\s+)?(\d)\s*(?:d|days?)\b", _I)
 GA_FRACTION = re.compile(r"\b(\d{1,2})\s+(\d)/7\b(?:\s*(?:wks?|weeks?)\b)?", _I)
 GA_PLUS = re.compile(r"\b(\d{1,2})\s*\+\s*(\d)\b")
+GA_LABEL = re.compile(  # template fields: "Weeks pregnant: 31", "GA: 31.2", "Gestational age = 27+6"
+    r"\b(?:weeks?\s+(?:pregnant|gestation|of\s+gestation|of\s+pregnancy)|gestational\s+age|E?GA)\s*[:=]\s*"
+    r"(\d{1,2})(?:\s*\+\s*(\d)\b|\.([0-6])(?!\d)|\s*(?:w|wks?|weeks?)\.?\s*,?\s*(?:and\s+)?(\d)\s*(?:d|days?)\b)?", _I)
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40}
+WORD_NUMBER = (r"(?:(?:twenty|thirty|forty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+               r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")")
+GA_WORDS = re.compile(rf"\b({WORD_NUMBER})\s+weeks?(?:\s*,?\s*(?:and\s+)?(zero|one|two|three|four|five|six)\s+days?)?\b", _I)
 GA_DECIMAL = re.compile(r"\b(\d{1,2})\.([0-6])\s*(?:wks?|weeks?)\b", _I)  # obstetric "19.3 wks" = 19w3d
 GA_WEEKS = re.compile(r"\b(\d{1,2})\s*-?\s*(?:wks?|weeks?)\b\.?", _I)
 GA_AFTER = re.compile(r"^\s*(?:pregnant|preg\b|gestation|of gestation|ega\b|ga\b|along|gestational|of pregnancy|"
@@ -80,6 +89,14 @@ class PregnancyFacts:
         return f"{age} (from {self.ga_basis})" if self.ga_basis else age
 
 
+def word_number(words: str) -> int:
+    """'thirteen' -> 13, 'twenty-eight' -> 28 (1..49)."""
+    parts = re.split(r"[- ]", words.lower())
+    total = _TENS.get(parts[0], 0)
+    rest = parts[1:] if parts[0] in _TENS else parts
+    return total + sum(_UNITS.index(p) + 1 for p in rest if p in _UNITS)
+
+
 def trimester_of(weeks: int) -> str:
     """Chapter 15 note: 1st < 14w0d; 2nd 14w0d to < 28w0d; 3rd >= 28w0d."""
     return "first" if weeks < 14 else "second" if weeks < 28 else "third"
@@ -106,6 +123,16 @@ def _gestational_age(note) -> tuple | None:
         around = text[max(0, m.start() - 25):m.end() + 25]
         if re.search(r"\bE?GA\b|gestation|pregnan|weeks|wks", around, _I):
             found.append((m.start(), int(m.group(1)), int(m.group(2)), (m.start(), m.end()), True))
+    for m in GA_LABEL.finditer(text):
+        days = next((g for g in m.groups()[1:] if g is not None), None)
+        found.append((m.start(), int(m.group(1)), int(days) if days is not None else None, (m.start(), m.end()), True))
+    for m in GA_WORDS.finditer(text):  # dictation: "thirteen weeks six days"
+        before = text[max(0, m.start() - 30):m.start()]
+        if NOT_GA_BEFORE.search(before) or not _pregnancy_sentence(note, m.start()):
+            continue
+        days = _UNITS.index(m.group(2).lower()) + 1 if m.group(2) and m.group(2).lower() != "zero" else (
+            0 if m.group(2) else None)
+        found.append((m.start(), word_number(m.group(1)), days, (m.start(), m.end()), days is not None))
     for m in GA_DECIMAL.finditer(text):
         around = text[max(0, m.start() - 25):m.end() + 25]
         if re.search(r"\bE?GA\b|gestation|pregnan|\bIUP\b|G\d+\s*P\d+", around, _I):
