@@ -530,3 +530,22 @@ def test_template_fields(text, element):
 
 def test_unticked_limitations_are_none():
     assert not el("Functional limitations: [ ] sitting [ ] standing [ ] walking").functional_limitations
+
+
+@pytest.mark.parametrize("text", [
+    "Tx: diaphragmatic breathing for relaxation of the pelvic floor.",
+    "Tx: PIR (post-isometric relaxation) of the upper trapezius.",
+    "Tx: hold-relax stretching of hamstrings.",
+    "P: Educated on relaxation techniques for tension headache management.",
+    "S: Patient reports improved well-being since starting PT.",
+])
+def test_clinical_relaxation_words_are_not_wellness(text):
+    """DOC012 flags massage given for relaxation/wellness (not covered); relaxing a muscle
+    or pelvic floor is a clinical aim."""
+    assert not el(text).relaxation
+
+
+@pytest.mark.parametrize("text", ["Goal: relaxation.", "Client wants to unwind and de-stress.",
+                                  "Tx: Swedish massage for overall relaxation."])
+def test_wellness_aims_are_relaxation_language(text):
+    assert el(text).relaxation

@@ -332,9 +332,12 @@ REFERRAL_NOT_YET = words(r"pending|requested|awaiting|to obtain|will obtain|need
                          r"us|our|this)\b)")
 RELAXATION = re.compile(
     r"(?<![\w])(?:relaxation (?:massage|session|treatment|therapy|visit|purposes?)|relaxing (?:massage|session)|"
-    r"(?:general |for |overall )relaxation|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"
+    # "for relaxation" is wellness; "relaxation of the pelvic floor / masseters" is a clinical aim
+    r"(?:general |for |overall )relaxation(?!\s+(?:of|in)\b)|goals?\s*(?:is|:|-)?\s*(?:to\s+)?relax(?:ation)?(?=\s*[.;,]|\s*$)|"
+    r"(?:to |and )(?:unwind|de-?stress)|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"
     r"just (?:to )?relax|spa(?: day| treatment| music| services?| package| visit)?|pamper(?:ing|ed)?|"
-    r"wellness (?:massage|visit|session|service|treatment|purposes?)|general wellness|for wellness|(?:general )?well-being|"
+    r"wellness (?:massage|visit|session|service|treatment|purposes?)|general wellness|for wellness|"
+    r"(?:general|overall|for (?:her |his |their |the client's )?)\s*well-?being|"
     r"stress (?:relief|reduction|relieving)|aromatherapy|hot stones?|me[- ]time|self[- ]care day|"
     r"feel(?:ing)? refreshed|rejuvenat\w*|luxur\w*|indulg\w*|treat (?:herself|himself|yourself))(?![\w])",
     I,
