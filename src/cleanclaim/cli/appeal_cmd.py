@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .errors import SetupError
+
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "claim"
@@ -81,8 +83,8 @@ def command(claim_id, out_dir, db_url, templates, payer, notes, claim_files, lin
     store = CodeStore.open()
     try:
         history = open_history(db_url)
-    except HistoryError as exc:
-        raise click.ClickException(str(exc))
+    except HistoryError as exc:  # exit 2: a setup error, not claim findings
+        raise SetupError(str(exc)) from None
     with history:
         try:
             case = find_case(history, claim_id, payer=payer, claim_files=claim_files, notes=notes, store=store,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .errors import SetupError
+
 
 @click.group("denials")
 def command() -> None:
@@ -46,8 +48,8 @@ def report(since, db_url, fmt, output, charts_dir, claim_files) -> None:
         raise click.BadParameter(f"{since!r} is not a date (YYYY-MM-DD)", param_hint="--since")
     try:
         history = open_history(db_url)
-    except HistoryError as exc:
-        raise click.ClickException(str(exc))
+    except HistoryError as exc:  # exit 2: a setup error, not claim findings
+        raise SetupError(str(exc)) from None
     store = CodeStore.open()
     with history:
         data = load(history, day)

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from .errors import SetupError
+
 PAYERS = ("medicare", "medicaid", "commercial")
 
 
@@ -114,5 +116,5 @@ def _history(db, config_path):
 
     try:
         return open_history(url)
-    except HistoryError as exc:
-        raise click.ClickException(str(exc))
+    except HistoryError as exc:  # exit 2: a setup error, not claim findings
+        raise SetupError(str(exc)) from None

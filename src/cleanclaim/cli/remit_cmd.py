@@ -8,6 +8,8 @@ from datetime import date
 
 import click
 
+from .errors import SetupError
+
 DB_HELP = ("History database: a SQLite file or postgresql:// URL (default: $CLEANCLAIM_DB, "
            "config [history] db, else SQLite under the XDG data dir).")
 FORMATS = click.Choice(["text", "json"])
@@ -19,8 +21,8 @@ def _open(db, existing: bool = False):
 
     try:
         return open_existing_history(db) if existing else open_history(db)
-    except HistoryError as exc:
-        raise click.ClickException(str(exc))
+    except HistoryError as exc:  # exit 2: a setup error, not claim findings
+        raise SetupError(str(exc)) from None
 
 
 def _store():
