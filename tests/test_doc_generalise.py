@@ -549,3 +549,29 @@ def test_clinical_relaxation_words_are_not_wellness(text):
                                   "Tx: Swedish massage for overall relaxation."])
 def test_wellness_aims_are_relaxation_language(text):
     assert el(text).relaxation
+
+
+GAIT_BALANCE = ("S: Unable to walk > 1 block. Pain 3/10 R knee.\nO: TUG 14 s (IE 22 s).\n"
+                "Tx: Gait training 15 min with cane; NMR 15 min: tandem stance training.\n"
+                "Response: steadier after cueing, fewer losses of balance.\nA: improving.\n"
+                "P: 2x/wk x 4 wks. Goals: walk 3 blocks.\nCertifying physician: Dr. Chen.")
+
+
+def test_whole_body_services_need_no_region():
+    """DOC005 asks the region of a regional service; gait training (97116) and balance
+    re-education (97112) are services of the whole patient (CPT descriptors)."""
+    billed = [Billed("97116", Decimal(1)), Billed("97112", Decimal(1))]
+    assert "body_region" not in gaps(GAIT_BALANCE, billed)
+    assert "body_region" in gaps(GAIT_BALANCE.replace("Gait training 15 min with cane", "MFR 15 min"),
+                                 [Billed("97140", Decimal(1)), Billed("97112", Decimal(1))])
+
+
+def test_progress_in_the_assessment_is_no_response():
+    """§220.2: the response to the skilled service; 'fall risk reduced' is progress."""
+    assert not el("Tx: gait training 15 min.\nA: Improving balance and gait, fall risk reduced.").responses
+
+
+@pytest.mark.parametrize("text,code", [("Tx: cross-friction massage R common extensor origin 10 min.", "97140"),
+                                       ("Tx: eccentric wrist ext 3x15 with 1 kg.", "97110")])
+def test_friction_and_eccentric_exercise(text, code):
+    assert code in {t.code for t in el(text).techniques}

@@ -34,6 +34,13 @@ A_NCCI = ("CMS NCCI Policy Manual ch.I §E (modifier 59/XS/XU: separate anatomic
           "encounter) and ch.XI (physical medicine)")
 
 
+# Services of the whole patient, not of a body region (CPT descriptors: gait training,
+# neuromuscular re-education of balance/coordination, dynamic functional activities,
+# self-care/home management, group therapy, physical performance test): a note billing
+# only these needs no region treated.
+WHOLE_BODY = frozenset({"97116", "97112", "97530", "97535", "97150", "97750", "97537", "97542"})
+
+
 def is_therapy_code(code: str) -> bool:
     """Physical medicine and rehabilitation (CPT 97010-97799) or G0283 (unattended e-stim)."""
     return (code.isdigit() and 97010 <= int(code) <= 97799) or code.upper() == "G0283"
@@ -95,11 +102,12 @@ def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: 
         gaps.append(Gap("DOC004", "functional_limitation", "no functional limitation in functional terms",
                         "State what the patient cannot do and how much, e.g. 'cannot stand more than "
                         "10 min', 'wakes 3 times a night from hip pain'.", A_DOCUMENTATION))
-    if not el.regions_treated:
+    codes = _codes(el, billed)
+    regional = not codes or any(c.code not in WHOLE_BODY for c in codes)
+    if not el.regions_treated and regional:
         gaps.append(Gap("DOC005", "body_region", "no body region treated",
                         "Name each region treated with its side, e.g. 'MFR to left upper trapezius'.",
                         A_TREATMENT_NOTE))
-    codes = _codes(el, billed)
     gaps += _technique_gaps(el, codes)
     gaps += _minutes_gaps(el, codes)
     if not el.responses or not el.techniques:

@@ -279,8 +279,7 @@ RESPONSE_TARGET = (
     r"swelling|edema|oedema|restrictions?|trigger points?|adhesions?|girth|circumference|symptoms|sx|"
     r"discomfort|tightness|stiffness|tingling|numbness|paresthesias?|headaches?|ache|aching|"
     r"flexion|extension|rotation|abduction|adduction|dorsiflexion|plantarflexion|supination|pronation|"
-    r"side[- ]?bend(?:ing)?|(?-i:DF|PF|ER|IR|AROM|PROM)|strength|grip|balance|endurance|gait|step length|"
-    r"pelvic drop|compensation|substitution|posture|control")
+    r"side[- ]?bend(?:ing)?|(?-i:DF|PF|ER|IR|AROM|PROM)|pelvic drop|compensation|substitution")
 RESPONSE = re.compile(
     r"(?<![\w])(?:tolerated(?:\s+\w+){0,3}|tol\.?\s+(?:well|tx|treatment|session|all|ex\w*|it)|responded|response to (?:treatment|tx|session|massage|manual|\w+)|"
     r"responds well|centrali[sz](?:es|ed|ing|ation|e)|"
