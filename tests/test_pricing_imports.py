@@ -10,6 +10,8 @@ the same layout from the shipped compact source (the same CMS figures). Figures:
 
 from __future__ import annotations
 
+import json
+
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -115,6 +117,8 @@ def test_cli_import_for_2027_with_config_conversion_factor(imports, store):
     result = CliRunner().invoke(main, ["data", "import-pfs", *files, "--year", "2027"])
     assert result.exit_code == 0, result.output
     assert "PFS relative value file for CY2027" in result.output and "CONV FACTOR 32.3465" in result.output
+    listed = json.loads(CliRunner().invoke(main, ["data", "info", "--format", "json"]).output)["pricing_imports"]
+    assert {(e["kind"], e["year"]) for e in listed} == {("pfs", 2027), ("gpci", 2027), ("zip5", 2027)}
     c = claim(line(1, "97140", dos=date(2027, 2, 1)))
     # the user's factor: (0.43 + 0.40 x 0.949 + 0.01 x 0.732) x 34.1234 = 0.81692 x 34.1234 = 27.876 -> $27.88
     options = PricingOptions(conversion_factors=((2027, "34.1234", None, "config [pricing] conversion_factor_2027"),))

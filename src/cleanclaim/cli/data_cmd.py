@@ -28,8 +28,8 @@ def info(fmt: str) -> None:
              "effective_from": t.effective_from.isoformat() if t.effective_from else None,
              "effective_to": t.effective_to.isoformat() if t.effective_to else None,
              "rows": t.rows, "sha256": t.sha256, "note": t.note, "origin": t.origin,
-             "precedence": t.precedence} for t in tables]},
-            indent=2))
+             "precedence": t.precedence} for t in tables],
+            "pricing_imports": _pricing_imports()}, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -57,6 +57,15 @@ def info(fmt: str) -> None:
     console.print(grid)
     for number, (name, note) in enumerate(notes, start=1):
         console.print(f"[bold][{number}][/bold] {name}: {note}", highlight=False)
+    pricing = _pricing_imports()
+    if pricing:
+        extra = Table(title="pricing imports (data import-pfs; used for their calendar year)", title_justify="left")
+        for column in ("kind", "year", "release", "rows", "conversion factor"):
+            extra.add_column(column, overflow="fold")
+        for e in pricing:
+            extra.add_row(e["kind"], str(e["year"]), e["release"], f"{e['rows']:,}",
+                          str(e.get("conversion_factor") or "-"))
+        console.print(extra)
     if any(t.precedence for t in tables):
         console.print("NCCI tables: the newest table (highest rank; bundled is 0) that lists a PTP pair "
                       "decides that pair's history (imports above the bundled table, a later release above "
@@ -89,6 +98,13 @@ def _report(info) -> None:
                f"({info.effective_from or '?'} .. {info.effective_to or 'open'})")
     if getattr(info, "message", ""):
         click.echo(f"  {info.message}")
+
+
+def _pricing_imports() -> list[dict]:
+    """The user's PFS/GPCI/ZIP5 imports by year (pricing keeps them apart from the code-set store)."""
+    from ..pricing.yearly import imported
+
+    return sorted(imported(), key=lambda e: (e["kind"], e["year"]))
 
 
 @command.command("import-ncci")
