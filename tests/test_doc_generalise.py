@@ -575,3 +575,13 @@ def test_progress_in_the_assessment_is_no_response():
                                        ("Tx: eccentric wrist ext 3x15 with 1 kg.", "97110")])
 def test_friction_and_eccentric_exercise(text, code):
     assert code in {t.code for t in el(text).techniques}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("O: DF 12 -> 15 deg after talocrural mobs.", False),
+    ("A: Wrist extension 58 deg immediately after treatment (was 50 deg).", False),
+    ("O: DF 15 deg after mobs (eval 5 deg).", True),
+])
+def test_within_session_change_is_no_progress_unless_an_earlier_visit_is_named(text, expected):
+    """§220.3.D compares with the evaluation or an earlier visit, not with the start of this session."""
+    assert bool(el(text).progress) is expected

@@ -257,7 +257,10 @@ OBJECTIVE_SIGN = words(r"rom|range|flexion|extension|rotation|abduction|adductio
 REPORTED = words(r"reports?|reported|states?|stated|says|said|feels|felt|per (?:patient|pt|client)|"
                  r"(?:she|he|they) could|according to")
 WITHIN_SESSION = words(r"(?:pre|post|before|after)[- ](?:treatment|tx|session|massage|therapy)|end of (?:the )?session|"
-                       r"(?:after|following) (?:the )?(?:treatment|session|massage|mfr|stretch\w*)")
+                       r"(?:after|following|post)[- ](?:the )?(?:[\w/-]+\s+){0,2}?(?:treatment|session|massage|mfr|stm|"
+                       r"iastm|stretch\w*|mobs?|mobili[sz]\w*|glides?|release|exercises?|manual(?: therapy| work)?|"
+                       r"techniques?|drainage|mld|traction|manipulation|met)|immediately after|by the end|"
+                       r"(?:within|during|in) (?:the |this )?session")
 INITIAL_VISIT = words(r"initial (?:evaluation|eval|visit|assessment|session)|first (?:visit|session|treatment)|"
                       r"new patient|evaluation only|start of care")
 
