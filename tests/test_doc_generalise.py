@@ -585,3 +585,10 @@ def test_friction_and_eccentric_exercise(text, code):
 def test_within_session_change_is_no_progress_unless_an_earlier_visit_is_named(text, expected):
     """§220.3.D compares with the evaluation or an earlier visit, not with the start of this session."""
     assert bool(el(text).progress) is expected
+
+
+@pytest.mark.parametrize("text", ["P: 2x/wk x 4 wks. Goals: see initial evaluation.", "P: 2x/wk x 4 wks. Goals: N/A",
+                                  "P: 2x/wk x 4 wks. Goals: to be established."])
+def test_goals_referred_elsewhere_or_absent_are_no_goals(text):
+    """§220.1.2: the plan states its goals; 'see eval' or 'N/A' states none."""
+    assert not el(text).goals

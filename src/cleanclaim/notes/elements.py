@@ -491,6 +491,9 @@ def _goals(note: Note) -> list[Span]:
         if note.is_negated(span):
             continue
         rest = note.text[m.end():m.end() + 60]
+        if re.match(r"\s*(?:[:\-]\s*)?(?:n/?a\b|none\b|see\b|per\b|tbd\b|to be (?:set|established|determined)|"
+                    r"pending|not (?:yet |been )?(?:set|established|written))", rest, re.I):
+            continue  # "Goals: see eval", "Goals: N/A" state no goal in this note
         # "Goals: walk 30 min", "Goals (by 05/08): ...", "Goals: (1) stand ...", "Goal: <=2/10"
         if re.match(r"\s*(?:#?\d{1,2}\s*)?(?:\([^)\n]{0,40}\)\s*)?(?:[:\-\u2013\u2014]|(?:is|are|include|to)\b)?\s*"
                     r"(?:\(?\d{1,2}[).]\s*|[-*\u2022]\s*)?[\w\u2264\u2265<>~]", rest):
