@@ -592,3 +592,13 @@ def test_within_session_change_is_no_progress_unless_an_earlier_visit_is_named(t
 def test_goals_referred_elsewhere_or_absent_are_no_goals(text):
     """§220.1.2: the plan states its goals; 'see eval' or 'N/A' states none."""
     assert not el(text).goals
+
+
+def test_progress_in_a_combined_s_o_section():
+    """§220.3.D: an objective measure against the last visit counts in a combined 'S/O:' section."""
+    assert el("S/O: neck pain 5/10. C/S rotation R 50 deg (last visit 40 deg).\nA/P: improving.").progress
+
+
+def test_overall_without_a_comma_opens_the_assessment_paragraph():
+    text = DICTATED.replace("Overall, she is improving", "Overall she is improving")
+    assert el(text).soap_missing == []

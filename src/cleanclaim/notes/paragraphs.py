@@ -11,7 +11,7 @@ PARAGRAPH_LEAD = {
     "objective": re.compile(r"(?:on|upon) (?:exam(?:ination)?|palpation|inspection|observation|testing)\b|"
                             r"(?:physical )?exam(?:ination)? (?:today )?(?:reveals|shows|finds|demonstrates)|objectively\b|"
                             r"(?:today'?s )?measurements\b|(?:rom|range of motion) (?:today )?(?:is|measures)", re.I),
-    "assessment": re.compile(r"(?:my |clinical )?impression\b|in summary\b|overall,|assessment\b|clinically,|"
+    "assessment": re.compile(r"(?:my |clinical )?impression\b|in summary\b|overall\b|assessment\b|clinically,|"
                              r"(?:she|he|they|the patient|pt) (?:is|are|has been) (?:making|improving|progressing|responding)", re.I),
     "plan": re.compile(r"(?:we|i) (?:will|plan to)\b|will continue\b|continue (?:with |pt |therapy |treatment )?"
                        r"(?:\d|once|twice|weekly|at)|plan(?:s)? (?:is|are|to)\b|next visit\b|recommend", re.I),

@@ -28,8 +28,9 @@ def _progress(note: Note) -> list[Span]:
     text = note.text
     out = []
     for sentence in note.sentences:
-        if note.sections_at(sentence.start) & {"goals", "subjective", "history"}:
-            continue
+        where = note.sections_at(sentence.start)
+        if where & {"goals", "history"} or ("subjective" in where and "objective" not in where):
+            continue  # a combined "S/O:" section holds measures too
         for clause in _clauses(text, sentence):
             if _compares(note, clause):
                 out.append(Span(sentence.start, sentence.end, "progress"))
