@@ -255,3 +255,13 @@ def test_cr001_does_not_say_no_taxonomy_when_billing_taxonomy_given(make_checker
     (f,) = make_checker(select=["CR001"], payer_type="medicare").check(claim).findings
     assert f.severity == "info" and "rendering or billing provider" not in f.message
     assert "225100000X" in f.message and "rendering provider (NPI 1992999999)" in f.message
+
+
+def test_xyz123_is_one_reader_error_not_dx001_or_mn001(tmp_path, make_checker, store):
+    # trial 7 t1.csv WEIRDDX: XYZ.123 (no release has a category "XYZ"; QA0.0101 is valid)
+    (result,) = _csv_claims(tmp_path, "W1,,2024-06-14,97140,GP,1,80,XYZ.123,,1,1234567893,MB\n",
+                            make_checker, payer_type="medicare", as_of=__import__("datetime").date(2024, 7, 1))
+    codes = [f.code for f in result.findings]
+    assert codes.count("CSV001") == 1 and not {"DX001", "MN001", "CL006", "CL001"} & set(codes)
+    (qa,) = _csv_claims(tmp_path, "Q1,,2026-06-01,97530,GO,1,80,QA0.0101,,1,1234567893,MB\n")
+    assert [d.code for d in qa.diagnoses] == ["QA00101"] and not qa.read_findings

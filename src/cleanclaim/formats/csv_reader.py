@@ -95,6 +95,9 @@ WIDTH = "\x00fields"  # key carrying (fields in the row, fields in the header)
 QUOTE = "\x00quote"  # a quote opened in the row is never closed
 ENCODING = "\x00encoding"  # the row held bytes that are not UTF-8
 _SPLIT = re.compile(r"[\s,:;]+")
+# An ICD-10-CM category is a letter, then a digit and a digit or letter (M54, Z3A, C4A) or a
+# letter and a digit (QA0, CDC FY2026): "XYZ.123" is no code of any release (a CSV001, once).
+_ICD_CATEGORY = re.compile(r"^[A-Z](?:\d[0-9A-Z]|[A-Z]\d)")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _US_DATE = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})$")
 # A spreadsheet / pandas datetime export of a date cell: "2026-03-05 00:00:00", "3/5/2026 0:00"
@@ -408,7 +411,7 @@ class _ClaimBuilder:
             code = raw.replace(".", "").replace(" ", "").upper()
             self.dx_codes.append(code)
             position = len(self.dx_codes)
-            if not is_icd10cm_shape(code):  # one shape check, shared (QA0.0101)
+            if not (is_icd10cm_shape(code) and _ICD_CATEGORY.match(code)):  # shared shape (QA0.0101)
                 # reported once, here: the diagnosis stays empty (no DX/MN finding on it), and
                 # its position stays taken so pointers to later diagnoses keep their target
                 self.finding(number, column, f"{raw!r} is not an ICD-10-CM code")
