@@ -602,3 +602,15 @@ def test_progress_in_a_combined_s_o_section():
 def test_overall_without_a_comma_opens_the_assessment_paragraph():
     text = DICTATED.replace("Overall, she is improving", "Overall she is improving")
     assert el(text).soap_missing == []
+
+
+def test_unticked_response_choices_are_no_response():
+    """§220.2: a response is documented only when a choice is ticked."""
+    base = "Tx: MFR neck 10 min.\nResponse: [{}] Tolerated well [ ] Increased pain [ ] Decreased tone"
+    assert not el(base.format(" ")).responses
+    assert el(base.format("x")).responses
+
+
+def test_arrow_from_is_a_comparison_and_w_slash_is_with():
+    assert el("O: ODI: 30% \u2193 from 42%.").progress
+    assert el("S: Pt reports \u2191 pain w/ standing > 10 min.").functional_limitations

@@ -442,7 +442,14 @@ def _clinical_label(note: Note, span: Span) -> bool:
     if not span.label.rstrip("*_ \t").endswith(":"):
         return True
     end = note.text.find("\n", span.end)
-    return bool(RESPONSE_CONTENT.search(note.text[span.end:len(note.text) if end < 0 else end]))
+    end = len(note.text) if end < 0 else end
+    content = list(note.text[span.end:end])
+    for box in note.checkboxes:  # "[ ] Tolerated well": an unticked choice says nothing
+        if not box.ticked and span.end <= box.box.start < end:
+            for i in range(max(box.box.start, box.item.start) - span.end, max(box.box.end, box.item.end) - span.end):
+                if 0 <= i < len(content):
+                    content[i] = " "
+    return bool(RESPONSE_CONTENT.search("".join(content)))
 
 
 def _not_yet(note: Note, span: Span) -> bool:

@@ -171,7 +171,7 @@ FUNCTION_GENERIC = re.compile(
     r"|(?<![\w])(?:difficulty|trouble|problems?) (?:with )?(?!(?:" + NOT_ACTIVITY + r")\b)[a-z]{3,}ing(?![\w])"
     r"(?:\s+\w+){0,3}?\s*(?:" + LIMIT_QUANTITY + r")?"
     # "pain with walking": pain named by the activity it limits ("pain radiating", "pain improving" are not)
-    r"|(?<![\w])pain (?:with|when|on|during|while|after) (?:" + ACTIVITY + r")(?![\w])"
+    r"|(?<![\w])pain (?:with|w/|when|on|during|while|after) (?:" + ACTIVITY + r")(?![\w])"
     r"(?:\s+\w+){0,3}?\s*(?:" + LIMIT_QUANTITY + r")?"
     r"|(?<![\w])[a-z]{3,}(?:ing|s)?\s+(?:tolerance|is limited to|limited to|max(?:imum)? of)\s*(?:of\s*)?~?\d",
     I,
@@ -245,7 +245,7 @@ EARLIER = (r"last (?:visit|session|week|time|tx|treatment|month|appointment)|pre
 COMPARISON = words(
     r"was|were|previously|" + EARLIER + r"|at (?:the )?(?:" + EARLIER + r")|since (?:last|the|initial|eval|start|\w+ weeks)|"
     r"compared (?:to|with)|vs\.?|versus|than (?:at |on )?(?:the )?(?:" + EARLIER + r")|from \d[^.;]{0,25}?\bto\b|"
-    r"improved from|down from|up from|increased from|decreased from|->|\u2192")
+    r"improved from|down from|up from|increased from|decreased from|->|\u2192|[\u2191\u2193]\s*from")
 EARLIER_VISIT = words(EARLIER)
 # "FIQR 54 (eval 68)", "ext 25% (IE 10%)", "grip 18 kg (was 14)": a figure with its earlier
 # value in brackets is a measure compared with an earlier visit, whatever the measure's name
