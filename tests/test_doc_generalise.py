@@ -614,3 +614,10 @@ def test_unticked_response_choices_are_no_response():
 def test_arrow_from_is_a_comparison_and_w_slash_is_with():
     assert el("O: ODI: 30% \u2193 from 42%.").progress
     assert el("S: Pt reports \u2191 pain w/ standing > 10 min.").functional_limitations
+
+
+@pytest.mark.parametrize("text", ["P: Continue 2x/week through end of POC (04/30/2026).",
+                                  "P: 1-2 visits/week x 6 weeks.", "P: Cert period 3/1-5/30, 2x/wk."])
+def test_duration_tied_to_the_plan_of_care_period(text):
+    """§220.1.2: duration may be stated as the plan of care / certification period."""
+    assert el(text).durations

@@ -221,6 +221,7 @@ DURATION = re.compile(
     r"pregnancy|postpartum|\d+ weeks?(?: gestation)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d{1,2}|\d{4}-\d{2}-\d{2}|discharge)"
     r"|cert(?:ification)? period|(?:poc|plan of care) (?:through|thru|until|ends?|expires?) \S+"
+    r"|(?:through|thru|until|till|to) (?:the )?end of (?:the )?(?:poc|plan of care|cert\w*|episode|current plan)"
     r")(?![\w])",
     I,
 )
