@@ -101,3 +101,13 @@ def test_ledgers_forget_the_oldest_patients_so_memory_stays_flat(monkeypatch):
     for n in range(3):
         batch.put_visits(f"SYN-{n}", "60054", ("npi", "60054", f"C{n}"), {("2026-09-15", "PT")})
     assert list(batch.visits) == [("SYN-1", "60054"), ("SYN-2", "60054")]
+
+
+def test_pair_in_both_column_orders_across_claims_gives_one_finding(tmp_path):
+    """76001/01922 is in the shipped PTP table in both orders: 76001>01922 deleted 2009-12-31
+    (indicator 0) and 01922>76001 deleted 2018-12-31 (indicator 1). On 2009-06-01 the row with
+    the earliest deletion date on or after the date of service decides (issue 2 §5): 01922 is
+    its column 2, once -- not also 'column 1 to 76001' from the other row."""
+    got = check(tmp_path, [row("S1", "76001", dos="2009-06-01"), row("S2", "01922", dos="2009-06-01")])
+    assert got["S1#0"].count("HX003") == 0
+    assert got["S2#1"].count("HX003") == 1

@@ -18,6 +18,7 @@ from ..model import Claim, ServiceLine
 from .base import Hit, RuleContext, rule
 from .modifiers import NCCI_ASSOCIATED, is_evaluation_management
 from .ncci import authority as ptp_authority
+from .ncci import decisive_row
 
 REPEAT_MODIFIERS = frozenset({"76", "77", "91"})  # repeat procedure / repeat test: not a duplicate
 DUPLICATE_AUTHORITY = ("CMS Medicare Claims Processing Manual 100-04 ch. 1 §120 (detection of duplicate "
@@ -356,9 +357,16 @@ def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         for h in recorded:
             if h.dos != dos or h.rendering_npi != npi or h.code == ln.procedure_code:
                 continue
+            # A pair listed in both column orders: the one decisive row applies (as on one claim).
+            program = ctx.ncci_program(claim)
+            rows = [(e, side) for e, side in ((ctx.store.ptp_edit(h.code, ln.procedure_code, dos, program), "recorded"),
+                                              (ctx.store.ptp_edit(ln.procedure_code, h.code, dos, program), "this"))
+                    if e is not None]
+            if not rows:
+                continue
+            edit, side = min(rows, key=decisive_row)
             # This line is column 2 to a recorded column-1 code: this line is denied.
-            edit = ctx.store.ptp_edit(h.code, ln.procedure_code, dos, ctx.ncci_program(claim))
-            if _applies(edit, h.modifier_set, ln.procedure_code, ln.modifier_set):
+            if side == "recorded" and _applies(edit, h.modifier_set, ln.procedure_code, ln.modifier_set):
                 yield Hit(f"{ln.procedure_code} (line {ln.number}) is column 2 to {h.code} already billed on "
                           f"{_describe_claim(h.claim)} for the same patient, provider and date "
                           f"({dos.isoformat()}; NCCI PTP modifier indicator {edit.modifier_indicator}).",
@@ -367,8 +375,7 @@ def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                           details={"column1": edit.column1, "column2": edit.column2,
                                    "other_claim": h.claim.claim_number})
             # A recorded line is column 2 to this line: the earlier payment is at risk.
-            edit = ctx.store.ptp_edit(ln.procedure_code, h.code, dos, ctx.ncci_program(claim))
-            if _applies(edit, ln.modifier_set, h.code, h.modifier_set):
+            if side == "this" and _applies(edit, ln.modifier_set, h.code, h.modifier_set):
                 yield Hit(f"{ln.procedure_code} (line {ln.number}) is column 1 to {h.code} already billed on "
                           f"{_describe_claim(h.claim)} for the same patient, provider and date "
                           f"({dos.isoformat()}; NCCI PTP modifier indicator {edit.modifier_indicator}): the "
@@ -434,7 +441,7 @@ def mue_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         if ln.date_of_service is not None:
             groups[(ln.procedure_code, ln.date_of_service, _rendering_npi(claim, ln))].append(ln)
     for (code, dos, npi), lines in groups.items():
-        mue = ctx.store.mue(code, ctx.ncci_program(claim))
+        mue = ctx.store.mue(code, ctx.ncci_program(claim), dos)  # the table in force on the date of service
         if mue is None or mue.mai not in (2, 3):
             continue
         here = sum((ln.units or Decimal(0) for ln in lines), Decimal(0))
