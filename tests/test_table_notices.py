@@ -38,3 +38,11 @@ def test_an_imported_later_quarter_silences_the_bundled_one():
     imported = _table("ncci_ptp:2026Q4", "CMS NCCI PTP 2026Q4 (imported)", date(2026, 10, 1), None, "imported")
     notices = table_notices(_Store(BUNDLED_PTP, imported, BUNDLED_MUE), _summary(date(2026, 11, 2)))
     assert len(notices) == 1 and "(mue)" in notices[0]
+
+
+def test_a_medicaid_import_does_not_silence_the_medicare_notice():
+    """Medicaid's own tables apply to Medicaid claims only: Medicare's bundled quarter stays old."""
+    medicaid = _table("ncci_ptp:medicaid:2026Q4", "CMS Medicaid NCCI PTP 2026Q4 (imported)",
+                      date(2026, 10, 1), None, "imported")
+    notices = table_notices(_Store(BUNDLED_PTP, medicaid, BUNDLED_MUE), _summary(date(2026, 11, 2)))
+    assert len(notices) == 2 and "PTP 2024 Q3 (ncci_ptp)" in notices[0]

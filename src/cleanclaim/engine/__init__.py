@@ -262,8 +262,8 @@ def table_notices(store, summary: Summary) -> list[str]:
         return notices
     newest: dict[str, object] = {}  # kind (ncci_ptp, mue) -> the table in force longest
     for table in store.tables():
-        kind = table.name.split(":")[0]  # imported tables are named kind:release
-        if kind in QUARTERLY_TABLES:
+        kind = table.name.split(":")[0]  # imported tables are named kind:release (kind:medicaid:release)
+        if kind in QUARTERLY_TABLES and not table.name.startswith(f"{kind}:medicaid:"):  # Medicare's tables
             held = newest.get(kind)
             if held is None or held.effective_to is not None and (
                     table.effective_to is None or table.effective_to > held.effective_to):
