@@ -47,7 +47,7 @@ def test_import_twice_show_and_json(tmp_path):
 
 def test_unknown_claim_and_not_x12(tmp_path):
     db = tmp_path / "h.sqlite"
-    assert run("show", "NOPE", "--db", db).exit_code == 1
+    assert run("show", "NOPE", "--db", db).exit_code == 2  # no such database: a setup error, exit 2
     bad = tmp_path / "bad.835"
     bad.write_text("not x12 at all")
     result = run("import", bad, "--db", db)

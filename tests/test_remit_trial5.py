@@ -194,7 +194,7 @@ def test_read_commands_refuse_a_missing_database(tmp_path):
     with pytest.raises(HistoryError, match="no such history database"):
         open_existing_history(str(missing))
     out = CliRunner().invoke(main, ["remit", "show", "--db", str(missing)])
-    assert out.exit_code == 1 and not missing.parent.exists()
+    assert out.exit_code == 2 and not missing.parent.exists()  # setup error (README exit codes)
 
 
 def test_reversal_dated_before_its_payment_is_a_warning(history, store, tmp_path):
