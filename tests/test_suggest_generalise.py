@@ -156,3 +156,44 @@ def test_joint_replacement_rehab_takes_z47_1_and_z96(store, release):
 def test_old_joint_replacement_is_status_only(store):
     note = "S: Left THA in 2015, no problems since. Neck pain 4/10 at the desk.\nA: Neck pain.\nP: Manual therapy 15 min."
     assert "Z47.1" not in icd(note, store)
+
+
+# --- a dictated run-on "sentence" is read clause by clause --------------------------------------
+def test_dictated_run_on_sentence(store):
+    filler = ", ".join(f"on exam item {i} measured {10 + i} degrees" for i in range(12))
+    note = (f"This is a follow-up visit for a 44 year old referred for physical therapy for neck pain, {filler}, "
+            "she denies numbness or tingling into either arm, we did manual therapy and exercise")
+    assert len(note) > 300
+    assert icd(note, store) == ["M54.2"]  # Cervicalgia
+
+
+# --- CPT units: the payer's unit method, minutes written with an apostrophe, "times N" ----------
+def test_per_code_units_when_the_note_says_so(store):
+    from cleanclaim.rules.minutes import cms_8_minute, cpt_midpoint
+
+    timed = [("97140", 23), ("97110", 12)]
+    assert cms_8_minute(timed).units_by_code() == {"97140": 1, "97110": 1}  # 35 min = 2 units (100-04 §20.2)
+    assert cpt_midpoint(timed).units_by_code() == {"97140": 2, "97110": 1}  # CPT midpoint code by code
+    body = "Tx:\n- Manual therapy 23 min: STM thoracic paraspinals.\n- Therapeutic exercise 12 min: rows, extension.\n"
+    assert cpt("Payer: commercial, bill per-code timed units per contract.\n" + body, store) == {"97140": 2, "97110": 1}
+    assert cpt("Payer: Medicare Part B.\n" + body, store) == {"97140": 1, "97110": 1}
+
+
+def test_minutes_written_with_an_apostrophe(store):
+    from cleanclaim.rules.minutes import cms_8_minute
+
+    note = "Tx:\n- TherEx 15': bridges 2x10.\n- NMR 10': SL stance.\n- Manual 13': STM L paraspinals.\nGoal: walk 30' community."
+    assert cpt(note, store) == cms_8_minute([("97110", 15), ("97112", 10), ("97140", 13)]).units_by_code()
+
+
+def test_units_written_as_times(store):
+    assert cpt("We did soft tissue mobilization and chin nods.\nBilling 97140 times 2 and 97110 times 1.", store) == \
+        {"97140": 2, "97110": 1}
+
+
+def test_technique_inside_another_service_and_exam_findings_are_not_services(store):
+    note = ("O: Compression test negative; needs gait training.\n"
+            "Tx:\n- Massage 28 min: effleurage, petrissage and sustained ischemic compression to the QL.\n"
+            "- Therapeutic exercise x 12 min: bike 6 min, bridges 2x10.\n")
+    # 40 timed minutes = 3 units (100-04 §20.2): 97124 28 -> 2, 97110 12 -> 1; the bike's 6 min is part of the 12
+    assert cpt(note, store) == {"97124": 2, "97110": 1}

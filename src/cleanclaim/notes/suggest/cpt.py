@@ -21,20 +21,26 @@ from importlib import resources
 
 import yaml
 
-from ...rules.minutes import CMS_AUTHORITY, cms_8_minute
+from ...rules.minutes import CMS_AUTHORITY, CPT_AUTHORITY, cms_8_minute, cpt_midpoint
 from .model import Suggestion
 
 _I = re.IGNORECASE
 CODE_WRITTEN = re.compile(r"(?<![\w/.-])(9[0-9]\d{3}|G0\d{3})(?![\w/.-]|\.\d)")
-MINUTES = re.compile(r"(\d{1,3})\s*(?:-\s*)?(?:min(?:ute)?s?)\b", _I)
+MINUTES = re.compile(r"(\d{1,3})\s*(?:-\s*)?(?:min(?:ute)?s?)\b|(?<![\d.])(\d{1,2})['\u2032](?!['\u2032\d])", _I)
+# "15'" is minutes only written right after a service or "total" (a distance "walked 150'" is not)
+APOSTROPHE_LEAD = re.compile(r"(?:[A-Za-z]{2,}\.?|\d{5}|total(?: timed)?)[ \t]*:?[ \t]*$", _I)
 # a full stop before a capital, or a new list item / template line / field ("..... 15 min" is a leader)
 ITEM_BREAK = re.compile(r"[.!?;]\s+(?=[A-Z])|\n\s*(?:-(?!-)|[*\u2022]|\[|\d{5}\b|\(?\d\)|[A-Z][\w /&()-]{0,30}:)")
 UNITS_AFTER_MINUTES = re.compile(r"\s*(?:\(|,|;|-{1,2}|=)?\s*(\d)\s*units?\b", _I)
 TOTAL_AFTER = re.compile(r"[ \t]*(?:total|in total|combined|in all)\b", _I)
 NOT_SERVICE = re.compile(r"\bgoals?\b|\bcannot\b|\bcan't\b|\bunable\b|\bable to\b|(?:[<>]|more than|less than|longer than|"
-                         r"up to|at least)\s*$", _I)
+                         r"up to|at least|\bto|\bfrom \d+)\s*$", _I)  # "progressed bike from 6 to 8 min" is a dose
 TOTAL_BEFORE = re.compile(r"\btotal\b[^\n]{0,30}$", _I)
-UNITS = re.compile(r"(\d)\s*(?:units?|u)\b|=\s*(\d)\s*u|(?<=\d{5}) ?x ?(\d)\b", _I)
+UNITS = re.compile(r"(\d)\s*(?:units?|u)\b|=\s*(\d)\s*u|(?<=\d{5}) ?(?:x|times|\u00d7) ?(\d)\b", _I)
+# the note says the payer counts units code by code (CPT midpoint rule) instead of CMS's pooled
+# 8-minute rule: "bill per-code timed units per plan contract", "timed codes billed per code"
+PER_CODE = re.compile(r"\bper[- ]code\b|\bcode[- ]by[- ]code\b|\beach (?:timed )?code (?:separately|individually|on its own)"
+                      r"|\b(?:cpt|ama) (?:midpoint|time) rule|\bmidpoint rule\b|\bsubstantial portion (?:method|rule)", _I)
 NOT_BILLED = re.compile(r"not billed|not charged|no charge|not performed|deferred|--\s*not", _I)
 HOME = re.compile(r"\bhome\b|\bHEP\b|handout|at home|\beducat", _I)
 GENERIC = {  # the service named without a technique word: weaker evidence
@@ -95,7 +101,7 @@ def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, len(text) if hi < 0 else hi
 
 
-def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[str, int, tuple, int | None]]:
+def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[str, int, tuple, int | None, bool]]:
     """(code, minutes, span, units written with them) for each "N min" written with a service:
     the last service mention before it in the same sentence and list item ("STM 8 min",
     "97140 ... 15 min", a sentence wrapped over two lines; a code written there wins over other
@@ -105,6 +111,8 @@ def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[st
     text = note.text
     out = []
     for m in MINUTES.finditer(text):
+        if m.group(2) and not APOSTROPHE_LEAD.search(text, max(0, m.start() - 40), m.start()):
+            continue
         line0, _ = _line_bounds(text, m.start(), m.end())
         if TOTAL_BEFORE.search(text[line0:m.start()]) or TOTAL_AFTER.match(text, m.end()):
             continue  # "Total timed minutes: 40", "35 minutes total": the sum, not one service
@@ -118,14 +126,53 @@ def _minutes_owners(note, mentions: list[tuple[int, int, str]]) -> list[tuple[st
             owner = after[0]
         elif before and NOT_SERVICE.search(text, max(before)[1], m.start()):
             continue  # "goal: stand 40 min", "cannot sit > 20 min": a function, not a service's time
-        elif before:  # a code written in the item owns its description's techniques' minutes
+        elif before:  # a code written in the item owns its description's techniques' minutes,
+            # unless they are written right after another service ("...; hot pack 10 min")
+            last = max(before, key=lambda x: (x[1], x[0]))
             written = [x for x in before if CODE_WRITTEN.fullmatch(text[x[0]:x[1]])]
-            owner = max(written or before, key=lambda x: (x[1], x[0]))
+            adjacent = re.fullmatch(r"[ \t]*[:,-]?[ \t]*", text[last[1]:m.start()])
+            owner = last if adjacent else max(written or before, key=lambda x: (x[1], x[0]))
         else:
             continue
         units = UNITS_AFTER_MINUTES.match(text, m.end())
-        out.append((owner[2], int(m.group(1)), (m.start(), m.end()), int(units.group(1)) if units else None))
+        header = bool(re.match(r"[ \t]*:", text[m.end():m.end() + 3]))  # "Ther ex x 15 min: bike 8 min, ..."
+        out.append((owner[2], int(m.group(1) or m.group(2)), (m.start(), m.end()), int(units.group(1)) if units else None,
+                    header))
     return out
+
+
+def _item(text: str, offset: int) -> tuple[int, int]:
+    """The list item / template line / sentence holding ``offset`` (bounded by ITEM_BREAK)."""
+    start = 0
+    for m in ITEM_BREAK.finditer(text, max(0, offset - 600), offset):
+        start = m.end()
+    nxt = ITEM_BREAK.search(text, offset)
+    return start, nxt.start() if nxt else len(text)
+
+
+def _absorbed(entry: "_Found", found: dict, text: str) -> bool:
+    """A technique named only inside another service's documented item ("Massage 28 min:
+    effleurage, petrissage and ischemic compression") is part of that service, not a second one."""
+    if entry.written or entry.minutes is not None:
+        return False
+    for a, b in entry.spans:
+        lo, hi = _item(text, a)
+        if not any(o.code != entry.code and (o.written or o.minutes) and any(lo <= x < hi for x, _ in o.spans)
+                   for o in found.values()):
+            return False
+    return True
+
+
+FINDINGS = frozenset({"subjective", "objective", "assessment", "goals", "history"})
+
+
+def _findings_only(entry: "_Found", note) -> bool:
+    """A technique word with no code and no minutes, told only where the note describes the
+    patient (history, exam, assessment, goals: "compression" of a nerve on exam, "needs gait
+    training"), is no service performed today."""
+    if entry.written or entry.minutes is not None or not note.section_list:
+        return False
+    return all((names := note.sections_at(a)) and names <= FINDINGS for a, _ in entry.spans)
 
 
 def cpt_candidates(note, store) -> list[Suggestion]:
@@ -168,17 +215,27 @@ def cpt_candidates(note, store) -> list[Suggestion]:
             for m in re.finditer(r"(?<![\w-])(?:" + GENERIC[code] + r")(?![\w-])", text, _I):
                 add(code, (m.start(), m.end()), "service named")
     mentions.sort()
-    for code, minutes, span, units in _minutes_owners(note, mentions):
+    headers: list[tuple[str, int, int]] = []  # (code, item start, item end) of "Service N min:" headers
+    for code, minutes, span, units, header in _minutes_owners(note, mentions):
         entry = found.get(code)
+        item = _item(text, span[0])
+        if any(c == code and a <= span[0] < b for c, a, b in headers):
+            continue  # a part's own minutes inside a service whose total the header gave ("bike 8 min")
+        if header:
+            headers.append((code, *item))
         if entry is not None:
             entry.minutes = (entry.minutes or 0) + minutes
             entry.spans.append(span)
             if units is not None:
                 entry.units = units
+    for code in [c for c, e in found.items() if _absorbed(e, found, text) or _findings_only(e, note)]:
+        found.pop(code)
     timed = _timed()
     day = [(e.code, e.minutes) for e in sorted(found.values(), key=lambda e: e.first)
            if e.code in timed and e.minutes]
-    distribution = cms_8_minute(day) if day else None
+    per_code = PER_CODE.search(text)
+    distribution = (cpt_midpoint(day) if per_code else cms_8_minute(day)) if day else None
+    method = f"{CPT_AUTHORITY}: the note says the payer counts units per code" if per_code else CMS_AUTHORITY
     by_rule = distribution.units_by_code() if distribution else {}
     out = []
     for entry in sorted(found.values(), key=lambda e: e.first):
@@ -206,7 +263,7 @@ def cpt_candidates(note, store) -> list[Suggestion]:
             why.append(f"{entry.minutes} minutes documented")
             if is_timed and distribution and entry.units is None:
                 why.append(f"{distribution.total_minutes} timed minutes in all = {distribution.total_units} unit(s) "
-                           f"({CMS_AUTHORITY}), {units} to this code")
+                           f"({method}), {units} to this code")
         elif is_timed:
             why.append("timed code: no minutes found for it")
         by_sentence: dict = {}

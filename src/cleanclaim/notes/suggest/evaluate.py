@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from .lexicon import SIDE, SOFT, ENCOUNTER, TRIMESTER, tokenize
-from .tabular import TabularIndex, dotted
+from .tabular import TabularIndex, dotted, name_tokens
 
 KS = (1, 3, 5)
 
@@ -68,7 +68,7 @@ def dataset_kind(path: Path, labels_file: Path | None = None) -> str:
 def rank_query(query: str, index: TabularIndex, top: int = 5) -> list[str]:
     """Billable codes for a short diagnostic phrase, best first (query mode of the ranker
     behind suggest_codes: partial matches allowed, one code per family)."""
-    tokens = tokenize(query, tabular=True)
+    tokens = name_tokens(query)
     side = next((t.norm for t in tokens if t.kind == SIDE), None)
     encounter = next((t.norm for t in tokens if t.kind == ENCOUNTER), None)
     trimester = next((t.norm for t in tokens if t.kind == TRIMESTER), None)

@@ -177,6 +177,32 @@ def _merge(spans, text: str) -> list:
     return out
 
 
+LONG_SENTENCE = 300  # characters: a dictated run-on "sentence" is read clause by clause
+_CLAUSE = re.compile(r",\s+|;\s+|\s+-{1,2}\s+|\s+[\u2013\u2014]\s+")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+
+
+def _units(note) -> list:
+    """The note's sentences; one longer than LONG_SENTENCE is cut into its clauses (at commas,
+    semicolons and dashes) so that a condition named in passing is not diluted by the rest."""
+    out = []
+    for sentence in note.sentences or []:
+        if sentence.end - sentence.start <= LONG_SENTENCE:
+            out.append(sentence)
+            continue
+        start = sentence.start
+        for m in _CLAUSE.finditer(note.text, sentence.start, sentence.end):
+            out.append(_Unit(start, m.start()))
+            start = m.end()
+        out.append(_Unit(start, sentence.end))
+    return out
+
+
 def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict[str, Candidate]:
     """Codes whose tabular wording the note's affirmed sentences cover."""
     masked = _masked(note.text)
@@ -185,7 +211,7 @@ def tabular_candidates(note, index: TabularIndex, facts: PregnancyFacts) -> dict
     encounter = next((t.norm for t in tokens if t.kind == ENCOUNTER), DEFAULT_ENCOUNTER)
     found: dict[str, Candidate] = {}
     resolved: dict[tuple, set] = {}
-    for sentence in note.sentences or []:
+    for sentence in _units(note):
         inside = [t for t in tokens if sentence.start <= t.start < sentence.end]
         before = [t for t in past if sentence.start <= t.start < sentence.end]
         weight = _section_weight(note, sentence.start)

@@ -43,6 +43,7 @@ class Name:
     trimester: str | None
     acronym: bool = False  # the name is one abbreviation ("PCP"): ambiguous in free text
     base: frozenset | None = None  # content words before a 7th-character encounter phrase
+    alternative: bool = False  # one side of "X or Y" required, the other soft (free-text matching only)
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Match:
     tokens: tuple = field(default_factory=tuple)  # the query Tokens used (with offsets)
 
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "7"
 
 
 def _cache_file(store, release_id: str) -> Path | None:
@@ -108,11 +109,11 @@ class TabularIndex:
         self.idf = {w: math.log((total + 1) / (len(p) + 0.5)) for w, p in self.postings.items()}
         self.families: dict[tuple, list[str]] = defaultdict(list)
         for name in self.names:
-            if name.source == "title":
+            if name.source == "title" and not name.alternative:
                 self.families[self.family_key(name)].append(name.code)
         self._title = {}
         for n in self.names:
-            if n.source == "title":
+            if n.source == "title" and not n.alternative:
                 self._title.setdefault(n.code, n)
 
     def __getstate__(self):
@@ -152,24 +153,16 @@ class TabularIndex:
         return index
 
     def _add(self, code: str, text: str, source: str, lex) -> None:
-        tokens = tokenize(text, lex, tabular=True)
-        # "not specified as traumatic", "unspecified whether descended or undescended": a note need
-        # not say what the title says is not specified
-        for m in _NOT_SPECIFIED.finditer(text):
-            tokens = [Token(t.norm, t.start, t.end, SOFT) if t.kind == CONTENT and m.start() <= t.start < m.end() else t
-                      for t in tokens]
+        tokens = name_tokens(text, lex)
         # "tear or rupture", "bronchus or lung": either word names the condition; the name is
         # indexed once with each alternative required and the other soft
-        pairs = [(a, b) for a, b in zip(tokens, tokens[1:]) if a.kind == CONTENT and b.kind == CONTENT
-                 and re.fullmatch(r"\s+or\s+", text[a.end:b.start])]
-        for a, b in pairs:
+        self._add_tokens(code, text, source, tokens)
+        for a, b in _or_pairs(text, tokens):  # variants for notes (free text) only
             for drop in (a, b):
                 self._add_tokens(code, text, source, [Token(t.norm, t.start, t.end, SOFT) if t is drop else t
-                                                      for t in tokens])
-        if not pairs:
-            self._add_tokens(code, text, source, tokens)
+                                                      for t in tokens], alternative=True)
 
-    def _add_tokens(self, code: str, text: str, source: str, tokens) -> None:
+    def _add_tokens(self, code: str, text: str, source: str, tokens, alternative: bool = False) -> None:
         limb = _SIDED_LIMB.search(text)
         if limb:  # "Carpal tunnel syndrome, bilateral upper limbs": the limb goes with the side
             inside = [t for t in tokens if t.kind == CONTENT and limb.start() <= t.start < limb.end()]
@@ -188,7 +181,7 @@ class TabularIndex:
             cut = next(t.start for t in tokens if t.kind == ENCOUNTER)
             base = frozenset(t.norm for t in tokens if t.kind == CONTENT and t.start < cut)
         self.names.append(Name(code, text, source, content, frozenset(t.norm for t in tokens if t.kind == SOFT),
-                               attrs[SIDE], attrs[ENCOUNTER], attrs[TRIMESTER], acronym, base))
+                               attrs[SIDE], attrs[ENCOUNTER], attrs[TRIMESTER], acronym, base, alternative))
 
     @staticmethod
     def family_key(name: Name) -> tuple:
@@ -237,7 +230,7 @@ class TabularIndex:
             name = self.names[i]
             if exclude_prefixes and name.code.startswith(exclude_prefixes):
                 continue
-            if free_text and name.acronym:
+            if (free_text and name.acronym) or (name.alternative and not free_text):
                 continue
             matched = name.content & query.keys()
             if free_text and len(matched) < len(name.content):
@@ -279,16 +272,35 @@ class TabularIndex:
                 pick = both
         pick = _by_attribute(pick, "encounter", encounter)
         pick = _by_attribute(pick, "trimester", trimester)
-        if len(pick) > 1 and name.source == "term" and any(m.code == name.code for m in pick):
-            pick = [m for m in pick if m.code == name.code]  # the inclusion term names its own code
+        own = name.code if name.source == "term" else None  # an inclusion term names its own code
         if len(pick) > 1 and len({m.side for m in pick}) == 1:
-            pick = [_prefer_unspecified(pick, soft_query)]
+            pick = [_prefer_unspecified(pick, soft_query, own)]
         elif len(pick) > 1:
             by_side: dict = {}
             for m in pick:
                 by_side.setdefault(m.side, []).append(m)
-            pick = [_prefer_unspecified(group, soft_query) for group in by_side.values()]
+            pick = [_prefer_unspecified(group, soft_query, own) for group in by_side.values()]
         return sorted({m.code for m in pick})
+
+
+def name_tokens(text: str, lex=None, *, query: bool = False) -> list[Token]:
+    """Tokens of a tabular name (or a query written like one): parentheses and brackets soft,
+    and what the name says is "not specified as" / "unspecified whether" soft -- a note need
+    not say it ("not specified as traumatic"). ``query``: of "X or Y" the second alternative is
+    soft, as in the index's first variant of such a name."""
+    tokens = tokenize(text, lex, tabular=True)
+    for m in _NOT_SPECIFIED.finditer(text):
+        tokens = [Token(t.norm, t.start, t.end, SOFT) if t.kind == CONTENT and m.start() <= t.start < m.end() else t
+                  for t in tokens]
+    if query:
+        second = {b.start for a, b in _or_pairs(text, tokens)}
+        tokens = [Token(t.norm, t.start, t.end, SOFT) if t.start in second else t for t in tokens]
+    return tokens
+
+
+def _or_pairs(text: str, tokens) -> list[tuple[Token, Token]]:
+    return [(a, b) for a, b in zip(tokens, tokens[1:]) if a.kind == CONTENT and b.kind == CONTENT
+            and re.fullmatch(r"\s+or\s+", text[a.end:b.start])]
 
 
 def _by_attribute(members: list[Name], attr: str, wanted: str | None) -> list[Name]:
@@ -303,8 +315,9 @@ def _by_attribute(members: list[Name], attr: str, wanted: str | None) -> list[Na
     return unspecified or members
 
 
-def _prefer_unspecified(members: list[Name], soft_query) -> Name:
-    def rank(m: Name):  # the member whose own words the query says ("incomplete" tear), else the unspecified one
-        return (-len((m.soft | m.content) & soft_query), "other" in m.soft and "other" not in soft_query,
+def _prefer_unspecified(members: list[Name], soft_query, own: str | None = None) -> Name:
+    def rank(m: Name):  # the member whose own words the query says ("incomplete" tear), the code an
+        # inclusion term is written under, else the unspecified one
+        return (-len((m.soft | m.content) & soft_query), m.code != own, "other" in m.soft and "other" not in soft_query,
                 "unspecified" not in m.soft, len(m.code), m.code)
     return min(members, key=rank)
