@@ -197,3 +197,11 @@ def test_technique_inside_another_service_and_exam_findings_are_not_services(sto
             "- Therapeutic exercise x 12 min: bike 6 min, bridges 2x10.\n")
     # 40 timed minutes = 3 units (100-04 §20.2): 97124 28 -> 2, 97110 12 -> 1; the bike's 6 min is part of the 12
     assert cpt(note, store) == {"97124": 2, "97110": 1}
+
+
+# --- a symptom the note ties to its diagnosis is not coded beside it (I.B.5) --------------------
+@pytest.mark.parametrize("phrase", ["Scoliosis-related back pain", "Back pain due to scoliosis"])
+def test_symptom_linked_to_its_diagnosis(store, release, phrase):
+    assert store.icd_code("M419", release).description == "Scoliosis, unspecified"
+    note = f"Referral: PT for {phrase.lower()}.\nS: Aching across the back by evening.\nA: {phrase}; scoliosis."
+    assert icd(note, store) == ["M41.9"]

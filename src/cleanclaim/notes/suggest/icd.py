@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .aftercare import joint_aftercare
-from .lexicon import CONTENT, ENCOUNTER, SIDE, SOFT, Token, tokenize
+from .lexicon import CONTENT, ENCOUNTER, SIDE, SOFT, Token, load_lexicon, tokenize
 from .pregnancy import TRIMESTER_NAMES, PregnancyFacts, pregnancy_facts
 from .tabular import Match, TabularIndex, dotted
 
@@ -353,6 +353,32 @@ def _assessment_drop(found: dict[str, Candidate], index: TabularIndex) -> None:
             found.pop(code)
 
 
+# "scoliosis-related back pain", "back pain due to scoliosis": the symptom is the diagnosis's own
+LINK_BEFORE_SYMPTOM = re.compile(r"([A-Za-z]+)[\s-]*(?:related|associated|induced)\s*(?:\w+\s+)?$", re.IGNORECASE)
+LINK_AFTER_SYMPTOM = re.compile(r"\s*,?\s*(?:due to|secondary to|caused by|because of|from|attributed to|related to|"
+                                r"associated with)\s+([^.;:\n]{0,40})", re.IGNORECASE)
+
+
+def _linked_symptom_drop(found: dict[str, Candidate], index: TabularIndex, text: str) -> None:
+    """A symptom the note ties to a coded diagnosis with "X-related", "due to X", "secondary to X"
+    is part of that diagnosis (Official Guidelines I.B.5): not coded beside it."""
+    lex = load_lexicon()
+    for code in list(found):
+        if not _symptom(code, index) or code.startswith(("Z", "O")):
+            continue
+        words: set = set()
+        for start, end in found[code].spans:
+            m = LINK_BEFORE_SYMPTOM.search(text, max(0, start - 40), start)
+            if m and m.end() == start:
+                words.add(lex.stem(m.group(1)))
+            m = LINK_AFTER_SYMPTOM.match(text, end)
+            if m:
+                words |= {lex.stem(w) for w in re.findall(r"[A-Za-z']+", m.group(1))[:4]}
+        if words and any(o != code and not _symptom(o, index) and not o.startswith(("Z", "O")) and words & c.words
+                         for o, c in found.items()):
+            found.pop(code)
+
+
 def _excludes1_drop(found: dict[str, Candidate], store, release_id: str) -> None:
     """Excludes1 at a candidate naming another candidate: the excluded condition is coded
     there, not here (M54.5 Excludes1 "low back strain (S39.012)": S39.012D stays, M54.50 goes)."""
@@ -529,6 +555,7 @@ def icd_candidates(note, store, release_id: str, index: TabularIndex | None = No
     found = tabular_candidates(note, index, facts)
     _excludes1_drop(found, store, release_id)
     _integral_drop(found, index)
+    _linked_symptom_drop(found, index, note.text)
     _assessment_drop(found, index)
     joint_aftercare(found, note, dos, store, release_id,
                     lambda code, score, spans, why, sections: Candidate(code, score, spans, why, "aftercare",
