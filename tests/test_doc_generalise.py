@@ -621,3 +621,25 @@ def test_arrow_from_is_a_comparison_and_w_slash_is_with():
 def test_duration_tied_to_the_plan_of_care_period(text):
     """§220.1.2: duration may be stated as the plan of care / certification period."""
     assert el(text).durations
+
+
+@pytest.mark.parametrize("text", ["A: Pt able to perform exercises correctly after demonstration.",
+                                  "A: Pain went from 6/10 to 3/10 during session."])
+def test_more_response_wordings(text):
+    """§220.2: the patient's response to the skilled service."""
+    assert el("Tx: TherEx 15 min.\n" + text).responses
+
+
+def test_exercise_for_minutes_is_treatment_time_not_a_limit():
+    """§220.3.E: 'Therapeutic exercise for 15 minutes' is 97110's minutes ('walk for 15 minutes' is a limit)."""
+    assert el("Tx: Therapeutic exercise for 15 minutes.").minutes_by_code == {"97110": 15}
+    assert not el("S: Can walk for 15 minutes.").minutes
+
+
+def test_nprs_with_current_worst_best():
+    assert [p.value for p in el("S: NPRS current 3, worst 7, best 1 (low back).").sited_pain_scores][:1] == [3]
+
+
+def test_needs_a_rail_is_a_limitation_but_gait_training_with_a_cane_keeps_its_minutes():
+    assert el("S: Needs to use rail on stairs.").functional_limitations
+    assert el("Tx: Gait training with cane x 10 min.").minutes_by_code == {"97116": 10}

@@ -98,7 +98,7 @@ NPRS = re.compile(
     r"(?<![\d/.])(?:\[[ \t]*)?(?P<value>\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<high>\d{1,2}(?:\.\d)?))?"
     r"(?:[ \t]*\])?\s*(?:/|out of|of)\s*10(?!\d|\.\d)"
     r"|(?:nprs|nrs|numeric(?: pain)? rating(?: scale)?|pain scale|pain level|pain rating|pain intensity)\s*"
-    r"(?:\((?:0\s*[-\u2013]\s*10|0 to 10|nprs|nrs)\)\s*)?(?:score\s*)?"
+    r"(?:\((?:0\s*[-\u2013]\s*10|0 to 10|nprs|nrs)\)\s*)?(?:score\s*)?(?:(?:current(?:ly)?|now|today|at rest)\s*)?"
     r"(?:of|:|=|at|is|was)?\s*(?P<value2>\d{1,2}(?:\.\d)?)(?![\d/])"
     r"|(?:rates?|rated|rating)\s+(?:[\w'-]+\s+){0,5}?(?:at|as)\s+(?:a\s+)?(?P<value3>\d{1,2})(?![\d/])"
     # "pain rated 6", "pain in the right hip is a 6 today", "pain intensity: 5"
@@ -136,6 +136,8 @@ LIMITER = (
     r"interrupts?|interrupted|disturbs?|disturbed|disrupt(?:s|ed)?|impaired|painful to|hurts to|only able to|"
     r"(?:can|could|is able to|able to) only|only (?:able to|manages?|managing)|"
     r"(?:gets?|getting|has to get|wakes?|waking) up\s+\d+\s*(?:x|times)|"
+    r"(?:needs?|requires?) (?:to use |to hold )?(?:a |the )?(?:rail|railing|handrail|cane|walker|"
+    r"crutch(?:es)?|assistive device)|"
     r"max(?:imum)? of|dependent|stops?|has to stop|must stop|avoids?|unable|modified|decreased ability to"
 )
 FUNCTION = re.compile(
@@ -291,7 +293,9 @@ RESPONSE = re.compile(
     r"normali[sz]ed|better)\W+(?:[\w-]+\W+){0,3}?(?:" + RESPONSE_TARGET + r")|"
     r"(?:" + RESPONSE_TARGET + r"|tissue|measurements?)\W+(?:[\w-]+\W+){0,3}?(?:decreased|reduced|improved|"
     r"increased|eased|softened|released|resolved|lessened|down(?=\s*(?:to\b|from\b|by\b|\d|[,.;)]|$))|normali[sz]ed|"
-    r"went up|better|delayed)|"
+    r"went up|went (?:from|down)|dropped|fell|better|delayed)|"
+    r"(?:was |is )?able to (?:[\w-]+\s+){0,5}?(?:correctly|independently|with (?:good|proper|correct) (?:form|technique|"
+    r"mechanics)|without (?:pain|compensation|cues|increased \w+))|"
     r"(?:post|after|following)(?:-|\s+)(?:the\s+)?(?:[\w/-]+\s+){0,2}?(?:treatment|tx|session|massage|exercises?|"
     r"mobili[sz]ations?|mobs|glides?|mfr|stm|mld|iastm|manual therapy|therapy|stretch\w*|release|drainage|"
     r"effleurage|petrissage|techniques?|manual work|traction|manipulation|met|repeated \w+)|"

@@ -79,8 +79,9 @@ def _minutes(note: Note, el: Elements) -> list[Minutes]:
                      r"under|up to|at most|at a time|max(?:imum)?|only|for|about|approx\.?|~|>|<|>=|<=)\s*$",
                      lead, re.I) or re.match(r"\s*(?:max|maximum|at a time|before|tolerance|or less|or more)",
                                              tail, re.I):
-            if not lx.CPT.search(lead):
-                continue  # "stand more than 15 minutes", "sitting 20 min max"
+            named = any(span.start - 45 <= t.span.start < span.start for t in el.techniques)
+            if not lx.CPT.search(lead) and not named:
+                continue  # "stand more than 15 minutes", "sitting 20 min max" (not "TherEx for 15 min")
         ctx = note.context(span)
         if ctx.negated or ctx.historical or ctx.hypothetical or _in_goal(note, span):
             continue
