@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .lexicon import SIDE, SOFT, ENCOUNTER, TRIMESTER, tokenize
+from .lexicon import SIDE, SOFT, ENCOUNTER, TRIMESTER
 from .tabular import TabularIndex, dotted, name_tokens
 
 KS = (1, 3, 5)
