@@ -24,6 +24,8 @@ _I = re.IGNORECASE
 POSTOP = re.compile(r"\b(?:post[- ]?op(?:erative)?(?! history)|POD\s*#?\s*\d+|aftercare)\b", _I)
 INTERVAL = re.compile(r"\b(\d{1,3})\s*(days?|d|weeks?|wks?|w|months?|mos?)\s+(?:s/p|status post|post[- ]?op\w*|"
                       r"after|following|out from|since)\b", _I)
+AGO = re.compile(r"\b(?:s/p|status post|post[- ]?op\w*|after)\b[^.\n]{0,50}?\b(\d{1,3})\s*(days?|d|weeks?|wks?|w|months?|mos?)"
+                 r"\s+ago\b", _I)
 SURGERY_DATE = re.compile(r"\b(?:arthroplasty|replacement|TKA|THA|TSA|TKR|THR|surgery|operation)\b[^.\n]{0,30}?"
                           + DATE, _I)
 PER_DAY = {"d": 1, "w": 7, "m": 30}
@@ -32,7 +34,7 @@ PER_DAY = {"d": 1, "w": 7, "m": 30}
 def recent_surgery(text: str, dos: date | None) -> tuple[int, int] | None:
     """The span saying the operation was recent (post-op, "6 weeks s/p", a surgery date within
     the recovery phase of the date of service), else None."""
-    for m in INTERVAL.finditer(text):
+    for m in [*INTERVAL.finditer(text), *AGO.finditer(text)]:
         days = int(m.group(1)) * PER_DAY[m.group(2)[0].lower()]
         if days <= RECOVERY_DAYS:
             return m.start(), m.end()

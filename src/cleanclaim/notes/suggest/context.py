@@ -28,7 +28,7 @@ UNCERTAIN_BEFORE = re.compile(
     r"\b(?:probable|probably|suspected|suspect|suspicious (?:for|of)|questionable|question of|possible|possibly|"
     r"rule[- ]out|r/o|compatible with|consistent with|working (?:diagnosis|dx)|presumed|presumptive|likely|"
     r"differential(?: diagnosis| dx)?(?: includes?)?|cannot (?:be )?rule[d]? out)\b[^.;:,\n]{0,50}$"
-    r"|\?\s*$", re.IGNORECASE)
+    r"|\?$", re.IGNORECASE)  # "?SIJ dysfunction"
 UNCERTAIN_AFTER = re.compile(r"^[^.;,(\n]{0,25}?(?:\(|,|-|\s)\s*(?:suspected|probable|possible|questionable|\?)"
                              r"\s*(?:\)|[.;,\n]|$)", re.IGNORECASE)
 # what the patient is told to watch for is no finding ("report any swelling, headache or visual
@@ -39,9 +39,14 @@ INSTRUCTION = re.compile(r"\b(?:report|call|notify|contact|return|seek (?:care|a
                          re.IGNORECASE)
 
 
+_CLAUSE_END = re.compile(r"[.;\n]|[?!](?=\s)")
+
+
 def _clause_start(text: str, start: int) -> int:
-    lo = max(text.rfind(c, 0, start) for c in ".;\n")
-    return lo + 1
+    lo = 0
+    for m in _CLAUSE_END.finditer(text, max(0, start - 300), start):
+        lo = m.end()
+    return lo
 
 
 def _uncertain(text: str, start: int, end: int) -> bool:
