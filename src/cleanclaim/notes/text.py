@@ -17,6 +17,7 @@ termination term ("but", "however", "reports", ";"). History ("history of", "h/o
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -561,10 +562,14 @@ class Note:
     def sentences(self) -> list[Span]:
         return find_sentences(self.text, self.section_list)
 
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
     def sentence_at(self, offset: int) -> Span:
-        for s in self.sentences:
-            if s.start <= offset < s.end:
-                return s
+        i = bisect.bisect_right(self._sentence_starts, offset) - 1  # sentences are sorted, disjoint
+        if i >= 0 and offset < self.sentences[i].end:
+            return self.sentences[i]
         return Span(offset, offset)
 
     def line_of(self, offset: int) -> int:
