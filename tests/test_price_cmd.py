@@ -131,3 +131,16 @@ def test_price_with_db_counts_stored_claims(claims_csv, tmp_path):
     # the stored 97530 took the full unit: 97530 here is reduced too, (0.44 + 0.31 x 0.949 + 0.00732)
     # = 0.74151 x 32.3465 = 23.9853 -> 23.99
     assert [ln["allowed"] for ln in lines] == ["20.29", "42.78", "23.99"]
+
+
+def test_check_price_text_shows_the_mppr_note_across_claims(tmp_path, monkeypatch):
+    """MPPR is per provider, patient and day across claims (Pub. 100-04 ch.5 §10.7): when a later
+    claim holds the highest-PE unit, the text report must say how much the day's total is
+    overstated (not only JSON), while routine locality/deductible notes stay with `price`."""
+    monkeypatch.setenv("CLEANCLAIM_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("")
+    path = tmp_path / "split.csv"
+    path.write_text(HEADER + row("P7A", "97110") + row("P7B", "97530"))
+    text = CliRunner().invoke(main, ["check", str(path), "--price", "--as-of", "2025-03-10"]).output
+    assert "the day's total is $" in " ".join(text.split()) and "less than the figures shown" in " ".join(text.split())
+    assert "locality 13282-99" not in text and "deductible assumed met" not in text

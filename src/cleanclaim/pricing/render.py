@@ -8,6 +8,11 @@ from rich.table import Table
 from rich.text import Text
 
 
+# Claim notes `check --price` leaves to `cleanclaim price` (how every claim was priced); the
+# others change the figures (an MPPR unit reduced or overstated across claims, non-par, void ...).
+ROUTINE_CLAIM_NOTES = ("locality ", "MPPR across ", "Part B deductible assumed met", "claim denied as billed")
+
+
 def _money(value) -> str:
     return "-" if value is None else f"${value:,}"
 
@@ -62,7 +67,7 @@ def render(console, price, *, explain: bool = True) -> None:
             if ln.explanation:
                 console.print(Padding(Text(f"line {ln.line}: {ln.explanation}", style="dim"), (0, 0, 0, 4)))
     notes = _notes(price)
-    if not explain and price.complete:  # check --price: figures only; `cleanclaim price` says how
-        notes = [n for n in notes if n.startswith("line ")]
+    if not explain and price.complete:  # check --price: figures and what changes them; `price` says how
+        notes = [n for n in notes if not n.startswith(ROUTINE_CLAIM_NOTES)]
     for note in notes:
         console.print(Padding(Text(note, style="yellow" if note.startswith("line ") else "dim"), (0, 0, 0, 4)))
