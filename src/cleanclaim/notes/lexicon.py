@@ -341,7 +341,7 @@ RELAXATION = re.compile(
     r"(?<![\w])(?:relaxation (?:massage|session|treatment|therapy|visit|purposes?)|relaxing (?:massage|session)|"
     # "for relaxation" is wellness; "relaxation of the pelvic floor / masseters" is a clinical aim
     r"(?:general |for |overall )relaxation(?!\s+(?:of|in)\b)|goals?\s*(?:is|:|-)?\s*(?:to\s+)?relax(?:ation)?(?=\s*[.;,]|\s*$)|"
-    r"(?:to |and )(?:unwind|de-?stress)|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"
+    r"unwind(?:ing)?|de-?stress(?:ing)?|(?:wants?|wanted|wishes|here|came) (?:to|for) (?:\w+ )?relax|"
     r"just (?:to )?relax|spa(?: day| treatment| music| services?| package| visit)?|pamper(?:ing|ed)?|"
     r"wellness (?:massage|visit|session|service|treatment|purposes?)|general wellness|for wellness|"
     r"(?:general|overall|for (?:her |his |their |the client's )?)\s*well-?being|"
