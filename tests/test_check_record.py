@@ -125,3 +125,19 @@ def test_unreadable_config_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("CLEANCLAIM_CONFIG", str(bad))
     result = CliRunner().invoke(main, ["history", "show"])
     assert result.exit_code == 2 and f"{bad}: not valid TOML" in result.stderr
+
+
+def test_read_only_check_of_a_missing_sqlite_file_is_exit_2_and_creates_nothing(tmp_path, monkeypatch):
+    # docs/history.md: a database that cannot be opened stops check --db with exit 2 (never 1,
+    # "claims have errors"); a mistyped path must not become a new empty history (trial 8 N2).
+    monkeypatch.delenv("CLEANCLAIM_DB", raising=False)
+    missing = tmp_path / "typo" / "h.sqlite"
+    result = check(str(EXAMPLE), "--db", str(missing))
+    assert result.exit_code == 2 and "no such history database" in result.stderr
+    assert not missing.parent.exists()
+    (tmp_path / "typo").mkdir()
+    result = check(str(EXAMPLE), "--db", str(missing))
+    assert result.exit_code == 2 and "the file does not exist" in result.stderr and not missing.exists()
+    recorded = check(str(EXAMPLE), "--db", str(missing), "--record")  # --record still creates it
+    assert recorded.exit_code == 1 and missing.is_file() and "7 new" in recorded.stderr
+    assert check(str(EXAMPLE), "--db", str(missing)).exit_code == 1

@@ -138,8 +138,9 @@ def attach_history(checker, db: str | None, record: bool) -> Recorder | None:
     """Give the checker's rules a history (``ctx.history``) and, with ``record``, a Recorder.
 
     A history is opened when --db, $CLEANCLAIM_DB or config ``[history] db`` names one,
-    or when --record asks for one (then the default SQLite file is used). Raises
-    HistoryError when the database cannot be opened.
+    or when --record asks for one (then the default SQLite file is used). Without
+    ``record`` a SQLite file that does not exist is not created: HistoryError "no such
+    history database" (exit 2). Raises HistoryError when the database cannot be opened.
     """
     import os
 
@@ -149,6 +150,22 @@ def attach_history(checker, db: str | None, record: bool) -> Recorder | None:
     configured = db or os.environ.get("CLEANCLAIM_DB") or _config().get("history", "db")
     if not (configured or record):
         return None
+    if not record:  # a read-only check never creates a database (a mistyped --db would run on none)
+        _must_exist(db)
     history = open_history(db)
     checker.ctx.history = history
     return Recorder(history).attach(checker) if record else None
+
+
+def _must_exist(db: str | None) -> None:
+    """HistoryError when the SQLite file ``db`` resolves to does not exist (as remit show)."""
+    from .db import resolve_url
+
+    parsed = sa.engine.make_url(resolve_url(db))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    if not path.exists():  # a folder: open_history says why it cannot be opened
+        where = "its directory does not exist" if not path.parent.is_dir() else "the file does not exist"
+        raise HistoryError(f"{path}: no such history database ({where}); check the --db path, or create it "
+                           "with check --record or history migrate")
