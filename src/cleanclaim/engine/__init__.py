@@ -204,10 +204,11 @@ class Checker:
         ``jobs`` > 1 checks the file in that many processes (None: by file size); the
         results are the same, in the same order.
         """
-        from . import parallel
+        if jobs != 1:  # multiprocessing loads only for a run that may use workers
+            from . import parallel
 
-        if jobs is None:
-            jobs = parallel.auto_jobs(path)
+            if jobs is None:
+                jobs = parallel.auto_jobs(path)
         if jobs > 1 and parallel.can_split(self):
             yield from parallel.iter_file_parallel(self, path, jobs)
             return
