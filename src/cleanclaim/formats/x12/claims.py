@@ -126,6 +126,7 @@ class ClaimAssembler:
         self.entity: Provider | None = None
         self.in_2320 = False
         self.in_2400 = False
+        self.lx_open: int | None = None  # segment number of an LX not yet followed by its SV1
         self.warned: set[tuple[str, str]] = set()  # X12006 already reported on this claim
         self.handlers = {
             "HL": self.hl,
@@ -209,6 +210,9 @@ class ClaimAssembler:
     # -- hierarchy ------------------------------------------------------------
     def close(self) -> None:
         """Finish the open claim (next CLM, HL, SE or end of input)."""
+        if self.lx_open is not None and self.claim is not None:
+            self.missing_sv1()
+        self.lx_open = None
         if self.claim is not None:
             self.done.append(self.claim)
             self.claim = None
@@ -393,6 +397,8 @@ class ClaimAssembler:
             return
         q = (els[1] if len(els) > 1 else "")
         if self.in_2400:
+            if q == "472" and self.lx_open is not None:
+                self.missing_sv1()  # the date belongs to the placeholder line
             if q != "472" or self.line is None:
                 return
             fmt, value = (els[2] if len(els) > 2 else ""), (els[3] if len(els) > 3 else "")
@@ -477,10 +483,37 @@ class ClaimAssembler:
         if self.claim is None:
             self.stray_segment(els, segno)
             return
+        if self.lx_open is not None:
+            self.missing_sv1()
         self.in_2400 = True
         self.in_2320 = False
         self.line = None
         self.entity = None
+        self.lx_open = segno
+
+    def missing_sv1(self) -> None:
+        """An LX with no SV1: keep a placeholder line (no code) and say which segment.
+
+        005010X222A1 loop 2400: SV1 is Required (max use 1); a 999 rejects the transaction
+        set (IK3 code 3, mandatory segment missing). The line is never dropped silently.
+        """
+        segno, self.lx_open = self.lx_open, None
+        claim = self.claim
+        number = len(claim.lines) + 1
+        line = ServiceLine(number, "", segment_number=segno)
+        claim.lines.append(line)
+        self.line = line
+        self._claim_finding(
+            "X12005",
+            f"service line {number} (loop 2400) has no SV1: SV1 is required in loop 2400 "
+            "(005010X222A1, max use 1); the 999 rejects the transaction set (IK3 code 3, "
+            "mandatory segment missing)",
+            segno,
+            "LX",
+            line=number,
+            fix="Send the line's SV1 (procedure code, charge, units) after its LX, or remove the LX "
+            "and renumber the lines; correct CLM02 to the sum of the line charges.",
+        )
 
     def stray_segment(self, els: list[str], segno: int) -> None:
         self.stray.append(
@@ -499,13 +532,23 @@ class ClaimAssembler:
         if claim is None:
             self.stray_segment(els, segno)
             return
+        second = self.in_2400 and self.lx_open is None and self.line is not None
         self.in_2400 = True
         self.in_2320 = False
         self.entity = None
+        self.lx_open = None
         number = len(claim.lines) + 1
         line = ServiceLine(number, "", segment_number=segno)
         claim.lines.append(line)
         self.line = line
+        if second:
+            self._claim_finding(
+                "X12005",
+                f"a second SV1 in one loop 2400 (line {number} read as its own line): SV1 max use "
+                "is 1 per LX (005010X222A1); the 999 rejects the transaction set",
+                segno, "SV1", line=number,
+                fix="Start each service line with its own LX (LX01 numbered 1, 2, ...).",
+            )
         n = len(els)
         comp = self.comp
         procedure = els[1] if n > 1 else ""

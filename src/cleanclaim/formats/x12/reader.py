@@ -364,6 +364,8 @@ class _Reader:
             elif cut_segment:
                 why = (f"the file ends inside a {cut_segment} segment (no segment terminator after "
                        "it; that partial segment was not read)")
+                if cut_segment == "SV1" and self.assembler is not None:
+                    self.assembler.lx_open = None  # the cut finding names the partial SV1
             yield from self._truncated_set(why)
         elif cut_segment:
             yield self._file("X12004", f"the file ends inside a {cut_segment} segment (no segment "
