@@ -91,7 +91,9 @@ CODE = "CSV001"
 # Columns whose values identify a patient (or may, when mistyped): never echoed in messages.
 PATIENT_COLUMNS = frozenset({"patient_key", "patient_birth_date", "patient_gender", "patient_name"})
 _QUOTED = re.compile(r"^'[^']*'|^\"[^\"]*\"")
+_ANY_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 WIDTH = "\x00fields"  # key carrying (fields in the row, fields in the header)
+SHORT = "\x00short"  # (fields in the row, fields in the header): only the last field is missing
 QUOTE = "\x00quote"  # a quote opened in the row is never closed
 ENCODING = "\x00encoding"  # the row held bytes that are not UTF-8
 _SPLIT = re.compile(r"[\s,:;]+")
@@ -271,7 +273,9 @@ def _read_rows(path: Path, header_findings: list[Finding] | None = None,
         if not any(v.strip() for v in values):
             continue
         row = {n: v.strip() for n, v in zip(names, values) if n}
-        if len(values) != len(header):
+        if len(values) == len(header) - 1 and names[-1]:
+            row[SHORT] = (len(values), len(header))  # read: the last column is taken as empty
+        elif len(values) != len(header):
             row[WIDTH] = (len(values), len(header))
         if open_quote:
             row[QUOTE] = True
@@ -386,6 +390,7 @@ class _ClaimBuilder:
         self.dx_codes: list[str] = []
         self.total_given = bool(first.get("total_charge"))
         self.levelled = False  # claim-level values read (from the first row that is aligned)
+        self.short_rows: set[int] = set()  # rows read without their last field (no value quoted)
         if not first.get("claim_id"):
             self.finding(number, "claim_id", "is empty; the row is kept as its own claim")
         if WIDTH not in first:
@@ -396,6 +401,8 @@ class _ClaimBuilder:
                 severity: str = "error") -> None:
         if column in PATIENT_COLUMNS or column in DX_COLUMNS:
             why = _QUOTED.sub("the value", why, count=1)  # never echo patient data
+        elif row in self.short_rows:  # a value may sit one column off: quote none of them
+            why = _ANY_QUOTED.sub("the value", why)
         self.claim.read_findings.append(Finding(
             code=CODE, severity=severity, claim_id=self.claim.claim_id, line=line,
             message=f"{self.path}: row {row}, column {column}: {why}",
@@ -457,6 +464,20 @@ class _ClaimBuilder:
                          "fields": got, "header_fields": want},
             ))
             return
+        if SHORT in row:
+            got, want = row[SHORT]
+            self.short_rows.add(number)
+            self.claim.read_findings.append(Finding(
+                code=CODE, severity="warning", claim_id=self.claim.claim_id, line=line_no,
+                message=(f"{self.path}: row {number} has {got} fields, the header has {want}: it is"
+                         " read as if only its last field were missing (that column is taken as"
+                         " empty); if a field is missing elsewhere in the row, its values sit"
+                         " under the wrong columns"),
+                fix="Add the missing last field (an empty value still needs its delimiter), then"
+                    " check the file again.",
+                details={"file": str(self.path), "row": number, "column": "(row)",
+                         "fields": got, "header_fields": want},
+            ))
         if not self.levelled:
             self._claim_level(number, row)
             self.levelled = True
