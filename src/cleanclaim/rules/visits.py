@@ -187,7 +187,9 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     after the point where the total passes the pack's threshold for the year ($2,330 in 2024,
     $2,410 in 2025, $2,480 in 2026) must carry KX. The finding says which figures were used.
     A therapy line that cannot be priced (e.g. no ZIP: no Medicare locality) while the year
-    is not over the threshold gets a warning that the check could not run, and why.
+    is not over the threshold gets a warning that the check could not run, and why. A year
+    with no kx_thresholds rule in the packs (e.g. 2027 before a pack adds it) gets one info
+    finding per claim saying VC002 was not checked -- never a guessed amount.
 
     ## Why payers deny it
     Above the threshold, lines without KX are denied as not medically necessary (CO-96 with
@@ -210,7 +212,7 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     policy = policy_for(claim, ctx)
     if is_void(claim):
         return
-    therapy = []
+    therapy, unknown = [], {}  # unknown: (year, group) -> lines with no threshold in the packs
     for ln in sorted(claim.lines, key=lambda ln: (ln.date_of_service or date.min, ln.number)):
         discipline = line_discipline(policy, claim, ln, ctx) if ln.modifier_set & {"GP", "GO", "GN"} \
             and is_therapy_service(ctx, ln.procedure_code) else None
@@ -218,6 +220,10 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             threshold = policy.kx_threshold(ln.date_of_service.year, discipline)
             if threshold is not None:
                 therapy.append((ln, KX_GROUPS[discipline], threshold))
+            else:
+                unknown.setdefault((ln.date_of_service.year, KX_GROUPS[discipline]), []).append(ln)
+    if unknown:  # never a guessed amount: CMS sets the threshold each year (SSA §1833(g)(7))
+        yield _threshold_unknown(policy, unknown)
     if not therapy:
         return
     allowed, price_note = _allowed(claim, ctx)
@@ -240,6 +246,21 @@ def kx_needed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
                       " response) and append KX above the threshold.",
                   authority=therapy[0][2].authority,
                   details={"policy": policy.name, "pricing": price_note, "checked": False})
+
+
+def _threshold_unknown(policy, unknown: dict) -> Hit:
+    """One info per claim: Medicare therapy lines in a year with no kx_thresholds rule."""
+    what = "; ".join(f"{group} in {year} (line{'s' if len(lns) > 1 else ''} {', '.join(str(ln.number) for ln in lns)})"
+                     for (year, group), lns in sorted(unknown.items()))
+    years = sorted({year for year, _g in unknown})
+    return Hit(f"The Medicare therapy KX threshold for {', '.join(map(str, years))} is not in the policy packs"
+               f" ({policy.name}): VC002 not checked for {what}.",
+               severity="info",
+               fix="Add a kx_thresholds rule for the year (amount from the CMS PFS final rule) in a pack"
+                   " (--policies DIR or [policies] dirs), or check the patient's year-to-date therapy amount"
+                   " and append KX above the threshold.",
+               authority="SSA §1833(g)(7) (the KX threshold is updated each year by CMS); CMS 100-04 ch.5 §10.3",
+               details={"policy": policy.name, "checked": False, "years": years})
 
 
 def _kx_lines(claim, ctx, therapy, allowed, price_note, policy, identity, unchecked) -> Iterator[Hit]:
