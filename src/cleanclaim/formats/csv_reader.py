@@ -19,6 +19,7 @@ from pathlib import Path
 from ..codesets.tabular import is_icd10cm_shape
 from ..findings import Finding
 from ..model import Claim, Diagnosis, Payer, Provider, ServiceLine
+from ..store.keys import payer_key
 
 REQUIRED = ("claim_id", "date_of_service", "procedure_code", "units")
 DX_COLUMNS = tuple(f"dx{i}" for i in range(1, 13))
@@ -411,6 +412,7 @@ class _ClaimBuilder:
 
     def _claim_level(self, number: int, row: dict[str, str]) -> None:
         claim = self.claim
+        self.level_row = number
         for column in DX_COLUMNS:
             raw = row.get(column, "")
             if not raw:
@@ -481,6 +483,8 @@ class _ClaimBuilder:
         if not self.levelled:
             self._claim_level(number, row)
             self.levelled = True
+        elif self._other_claim(number, row):
+            return
         if QUOTE in row:
             self.finding(number, "(row)", "a double quote opens a value that is never closed on this "
                          "line; the row was read up to the end of the line: close the quote "
@@ -529,6 +533,30 @@ class _ClaimBuilder:
             charges = [ln.charge for ln in claim.lines]
             claim.total_charge = (sum(charges, Decimal(0))
                                   if all(c is not None for c in charges) else None)
+
+    def _other_claim(self, number: int, row: dict[str, str]) -> bool:
+        """A row whose patient, payer or billing NPI differs from the claim's first row is no
+        line of this claim (837P: one patient 2000B/2000C, payer 2010BB and billing provider
+        2010AA per claim): CSV001 error naming the column (never the value); the row is left out."""
+        claim = self.claim
+        given = {"patient_key": (row.get("patient_key") or "").strip(),
+                 "billing_npi": (row.get("billing_npi") or "").strip(),
+                 "payer": payer_key(payer_id=row.get("payer_id"), name=row.get("payer_name")) or ""}
+        have = {"patient_key": (claim.patient_key or "").strip(),
+                "billing_npi": ((claim.billing_provider.npi if claim.billing_provider else None) or "").strip(),
+                "payer": payer_key(claim.payer) or ""}
+        differs = [c for c in given if given[c] and given[c] != have[c]]
+        if not differs:
+            return False
+        column = "payer_id/payer_name" if differs[0] == "payer" else differs[0]
+        names = ", ".join("payer" if c == "payer" else c for c in differs)
+        self.finding(number, column,
+                     f"{names} differ{'s' if len(differs) == 1 else ''} from the claim's first row (row "
+                     f"{self.level_row}) under the same claim_id; one claim has one patient, payer and "
+                     "billing provider (837P 2000B/2000C, 2010BB, 2010AA), so this row's service is left "
+                     "out of the claim, not merged into it: give it its own claim_id")
+        self.claim.read_findings[-1].details["columns"] = differs
+        return True
 
     def _check_claim_level(self, number: int, row: dict[str, str], line_no: int) -> None:
         """Later rows may repeat the claim's diagnoses but not contradict them."""
