@@ -17,6 +17,7 @@ FAMILIES = (
     "cleanclaim.rules.ncci",  # NC: NCCI procedure-to-procedure edits
     "cleanclaim.rules.mue",  # MU: medically unlikely edits
     "cleanclaim.rules.timed_units",  # TU: 8-minute rule / CPT midpoint rule
+    "cleanclaim.rules.addon",  # AO: add-on code (PFS global ZZZ) without its primary
     "cleanclaim.rules.therapy",  # TH: therapy modifiers and PFS status
     "cleanclaim.rules.integrity",  # CL: pointers, NPI, duplicates, units, dates
     "cleanclaim.rules.unit_basis",  # CL030-CL031: SV103 MJ on unit-billed codes, fractional timed units
