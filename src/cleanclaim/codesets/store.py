@@ -63,6 +63,7 @@ class CodeStore:
         self._icd_notes = functools.lru_cache(maxsize=16384)(self._icd_notes_uncached)
         self._releases_cache: list[tuple] | None = None
         self._program_tables: dict[str, bool] = {}
+        self._medicaid_starts: dict[str, tuple[bool, date | None]] = {}
         self._ranges_cache: dict[str, list[tuple[str, str, str]]] = {}
 
     # ------------------------------------------------------------------ opening
@@ -261,8 +262,31 @@ class CodeStore:
                 self._con.execute(f"SELECT 1 FROM medicaid_{t} LIMIT 1").fetchone() for t in ("ptp", "mue"))
         return cached
 
-    def _ncci_table(self, table: str, program: str) -> str:
-        return f"medicaid_{table}" if program == "medicaid" and self.has_program_ncci("medicaid") else table
+    def medicaid_ncci_start(self, table: str) -> tuple[bool, date | None]:
+        """(whether an imported Medicaid ``table`` ('ptp' | 'mue') exists, the earliest date of
+        service it covers: the earliest effective_from of its imports, None = every date)."""
+        cached = self._medicaid_starts.get(table)
+        if cached is None:
+            kind = "ncci_ptp" if table == "ptp" else "mue"
+            rows = self._con.execute(
+                "SELECT effective_from FROM tables WHERE name LIKE ?", (f"{kind}:medicaid:%",)).fetchall()
+            has = bool(rows) and bool(self._con.execute(f"SELECT 1 FROM medicaid_{table} LIMIT 1").fetchone())
+            starts = [_date(r[0]) for r in rows]
+            start = None if not starts or None in starts else min(starts)
+            cached = self._medicaid_starts[table] = (has, start)
+        return cached
+
+    def medicaid_ncci_covers(self, table: str, dos: date | None) -> bool:
+        """Whether an imported Medicaid ``table`` covers ``dos`` (Medicaid NCCI Technical Guidance
+        Manual: quarterly edits by date of service); before its first quarter the Medicare table
+        stays the proxy, as when no Medicaid table is imported."""
+        has, start = self.medicaid_ncci_start(table)
+        return has and (dos is None or start is None or dos >= start)
+
+    def _ncci_table(self, table: str, program: str, dos: date | None = None) -> str:
+        if program == "medicaid" and self.medicaid_ncci_covers(table, dos):
+            return f"medicaid_{table}"
+        return table
 
     def ptp_edit(self, column1: str, column2: str, dos: date, program: str = "medicare") -> PtpEdit | None:
         """The PTP row for exactly (column1, column2) in force on the date of service.
@@ -278,7 +302,7 @@ class CodeStore:
         """
         day = _ymd_int(dos)
         column1, column2 = column1.strip().upper(), column2.strip().upper()
-        table = self._ncci_table("ptp", program)
+        table = self._ncci_table("ptp", program, dos)
         for deletion, effective, indicator, rationale, table_id in self._ptp_rows(column1, column2, table):
             if deletion < day or (effective is not None and effective > day):
                 continue
@@ -301,7 +325,7 @@ class CodeStore:
         An imported MUE table applies from its effective date; before it the earlier tables
         (at last the bundled one) stay in force. ``program='medicaid'`` as for :meth:`ptp_edit`.
         """
-        table = self._ncci_table("mue", program)
+        table = self._ncci_table("mue", program, dos)
         day = _ymd_int(dos) if dos is not None else None
         for row in self._mue_rows(code.strip().upper(), table):
             effective = row[6]

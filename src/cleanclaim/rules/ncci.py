@@ -39,13 +39,16 @@ def medicaid_aware(func):
     def wrapper(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         medicaid = None
         for hit in func(claim, ctx):
-            if medicaid is None:  # a Medicaid claim checked against Medicare's table
-                medicaid = (ctx.payer_type_for(claim) == "medicaid"
-                            and not ctx.store.has_program_ncci("medicaid"))
+            if medicaid is None:  # a Medicaid claim: which table decided shows in the authority
+                medicaid = ctx.payer_type_for(claim) == "medicaid"
             if medicaid and "medicaid" not in (hit.authority or "").lower():
-                hit.message += (" Medicaid claim: the Medicare practitioner table was applied; Medicaid"
-                                " NCCI edits differ (import them with `cleanclaim data import-ncci FILE"
-                                " --program medicaid`).")
+                # no Medicaid table imported, or none covering this date of service (imports
+                # that start later): Medicare's table is the proxy, said on every finding
+                why = ("no imported Medicaid NCCI table covers this date of service, so the Medicare"
+                       " practitioner table was applied" if ctx.store.has_program_ncci("medicaid")
+                       else "the Medicare practitioner table was applied")
+                hit.message += (f" Medicaid claim: {why}; Medicaid NCCI edits differ (import them with"
+                                " `cleanclaim data import-ncci FILE --program medicaid`).")
                 hit.authority = f"{hit.authority}; {MEDICAID_NCCI}" if hit.authority else MEDICAID_NCCI
                 hit.details = {**hit.details, "table_program": "medicare", "payer_type": "medicaid"}
             yield hit
