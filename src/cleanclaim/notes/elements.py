@@ -11,10 +11,11 @@ against an earlier visit, relaxation/wellness wording, the condition targeted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import lexicon as lx
+from .numbers import digits_for_words
 from .paragraphs import paragraph_sections
 from .progress import find_progress
 from .text import SOAP, Note, Span
@@ -136,9 +137,15 @@ class Elements:
 
 
 def extract(note: Note) -> Elements:
-    """The documentation elements of ``note``."""
+    """The documentation elements of ``note``.
+
+    Read on the note with number words as digits (same offsets, see notes/numbers.py), so
+    a dictated "five out of ten" or "twenty minutes" counts like "5/10" or "20 min"."""
     from .minutes import find_minutes
 
+    digits = digits_for_words(note.text)
+    if digits != note.text:
+        note = replace(note, text=digits)
     el = Elements(note=note, sections=note.sections)
     text = note.text
     el.techniques = _techniques(note)
