@@ -216,11 +216,13 @@ def earlier_with_identity(claim: Claim, ctx: RuleContext) -> tuple[int, int] | N
 
 @rule("HX008", "history.claim-number-reused", "warning")
 def claim_number_reused(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
-    """The claim's CLM01 was used earlier in this run for a different claim.
+    """The claim's CLM01 was used earlier in this run, or in the history, for a different claim.
 
     ## What it checks
     Two claims of one run with the same identity (billing NPI, payer and CLM01) whose
-    patient or services (date of service, code, modifiers) differ. The same identity with
+    patient or services (date of service, code, modifiers) differ; or, with a claim
+    history, a recorded claim with the claim's identity for another patient or with no
+    date of service in common (a re-check -- same patient, a date in common -- is not). The same identity with
     the same services is an exact duplicate (HX001). Replacements and voids (CLM05-3 = 7/8)
     reuse the identity on purpose and are not reported.
 
@@ -229,8 +231,8 @@ def claim_number_reused(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     number) and is not a duplicate: CARC 18 needs the same patient, date of service and
     service. But statuses (277CA) and remittances (835 CLP01) come back by CLM01, so two
     live claims with one number are matched to the wrong claim; and a claim history keyed by
-    billing NPI + payer + CLM01 (cleanclaim's, with `--record`) keeps only the later claim:
-    it replaces the earlier one.
+    billing NPI + payer + CLM01 (cleanclaim's, with `--record`) holds one claim per identity:
+    `--record` keeps the recorded claim and does not record the reused number.
 
     ## Example
     PM1001 for 2026-09-14 and PM1001 for 2026-09-21, same patient, in one file.
@@ -248,17 +250,28 @@ def claim_number_reused(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     if (claim.frequency_code or "1").strip() in ("7", "8"):
         return
     earlier = earlier_with_identity(claim, ctx)
-    if earlier is None or earlier == _services_signature(claim):
-        return
-    other = "another patient's claim" if earlier[0] != hash(claim.patient_key) else "a claim with other dates or services"
-    yield Hit(f"Claim {claim.claim_id} reuses the CLM01 of {other} earlier in this run (same billing provider "
-              "and payer). Not an exact duplicate (CARC 18 needs the same patient, date and service), but "
-              "277CA/835 answers come back by CLM01, and a history keyed by billing NPI + payer + CLM01 "
-              "(check --record) keeps only this later claim in place of the earlier one.",
+    if earlier is not None and earlier != _services_signature(claim):
+        other = "another patient's claim" if earlier[0] != hash(claim.patient_key) else \
+            "a claim with other dates or services"
+        where = "earlier in this run"
+        keeps = ("check --record keeps the earlier claim and does not record this one" if earlier[0] != hash(
+            claim.patient_key) else "check --record keeps only one of them")
+    else:  # the history: a claim recorded in an earlier run under this identity
+        key = _identity(claim) if ctx.history is not None else None
+        found = ctx.history.identity_conflict(key, claim) if key is not None else None
+        if not found:
+            return
+        other = "another patient's claim" if found == "another patient" else "a claim with other dates of service"
+        where = "recorded in the claim history"
+        keeps = "check --record keeps the recorded claim and does not record this one"
+    yield Hit(f"Claim {claim.claim_id} reuses the CLM01 of {other} {where} (same billing provider and payer). "
+              "Not an exact duplicate (CARC 18 needs the same patient, date and service), but 277CA/835 "
+              f"answers come back by CLM01, and the history keys claims by billing NPI + payer + CLM01: {keeps}.",
               fix="Give each claim its own patient control number (CLM01); if this claim corrects the earlier "
                   "one, send it as a replacement (CLM05-3 = 7).",
               fix_safety="unsafe",
-              authority="ASC X12 005010X222A1 837P TR3 2300 CLM01; CARC 18 (same patient, date and service)")
+              authority="ASC X12 005010X222A1 837P TR3 2300 CLM01; CMS 100-04 ch. 1 §120 (only CLM05-3 = 7/8 "
+                        "replaces or voids a claim); CARC 18 (same patient, date and service)")
 
 
 @rule("HX002", "history.duplicate-line", "error", carc="CO-18")

@@ -1,8 +1,10 @@
 """Record checked claims: identity, replacement (CLM05-3 = 7) and void (8).
 
 A claim's identity is billing provider NPI + payer key + CLM01. Recording a claim whose
-identity is already stored replaces the stored version (its lines are rewritten), so
-re-checking a file never double-counts visits. Frequency 7 and 8 follow the X12 837P
+identity is already stored for the same patient with a date of service in common replaces
+the stored version (its lines are rewritten), so re-checking a file never double-counts
+visits; the same identity for another patient or other dates is a reused CLM01 and is not
+recorded (the stored claim is kept). Frequency 7 and 8 follow the X12 837P
 TR3 (005010X222A1) 2300 CLM05-3 and REF*F8 notes: a replacement claim supersedes the
 claim named by REF*F8 (the payer's claim control number of the original), and a void
 claim cancels it; neither the replaced nor the voided claim counts any more (CMS
@@ -64,6 +66,11 @@ def record_claim(conn, claim: Claim, *, source: str | None = None) -> Recorded:
         return Recorded("skipped", reason=f"{too_long} longer than the history stores")
     freq = (claim.frequency_code or "1").strip() or "1"
     existing = _row_for(conn, key)
+    if existing is not None and freq not in (REPLACEMENT, VOID):
+        other = identity_conflict(conn, existing.id, claim)
+        if other:  # a reused CLM01, not a re-check: never overwrite the stored claim (HX008)
+            return Recorded("skipped", key, reason=f"CLM01 already recorded for {other} (HX008); the recorded"
+                                                   " claim is kept: send this one under a new CLM01")
     original = _original(conn, key, claim.original_reference) if freq in (REPLACEMENT, VOID) else None
     if freq == VOID:
         return _void(conn, claim, key, existing, original, source)
@@ -73,6 +80,26 @@ def record_claim(conn, claim: Claim, *, source: str | None = None) -> Recorded:
         _supersede(conn, original, row_id, "replaced")
         superseded, outcome = 1, "replacement"
     return Recorded(outcome, key, row_id, superseded)
+
+
+_STORED = sa.select(claims.c.patient_key).where(claims.c.id == sa.bindparam("row_id"))
+_STORED_DATES = sa.select(claim_lines.c.dos).where(claim_lines.c.claim_id == sa.bindparam("row_id"))
+
+
+def identity_conflict(conn, row_id: int, claim: Claim) -> str | None:
+    """Why the recorded claim ``row_id`` (same identity as ``claim``) is another claim rather
+    than an earlier version of it: "another patient", "other dates of service", else None.
+
+    A re-check (same patient, a date of service in common) replaces the stored version; a
+    reused CLM01 (another patient, or no date in common) does not (837P TR3 2300 CLM01; only
+    CLM05-3 = 7/8 replaces or voids a claim, CMS 100-04 ch. 1 §120)."""
+    stored = conn.execute(_STORED, {"row_id": row_id}).scalar_one_or_none()
+    if stored and claim.patient_key and stored.strip() != claim.patient_key.strip():
+        return "another patient"
+    dates = {d for d in conn.execute(_STORED_DATES, {"row_id": row_id}).scalars() if d is not None}
+    if dates and claim.dates_of_service and not dates & set(claim.dates_of_service):
+        return "other dates of service"
+    return None
 
 
 # Column widths of m0001 that key or match a claim: longer values are never cut (a cut value

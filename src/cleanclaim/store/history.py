@@ -95,6 +95,15 @@ class History:
         with bound_or_new(self) as conn:
             return queries.superseded(conn, key)
 
+    def identity_conflict(self, key: ClaimKey, claim) -> str | None:
+        """"another patient" / "other dates of service" when the recorded claim with this
+        identity is not an earlier version of ``claim`` (a reused CLM01), else None."""
+        from .claims import _row_for, identity_conflict
+
+        with bound_or_new(self) as conn:
+            row = _row_for(conn, key)
+            return identity_conflict(conn, row.id, claim) if row is not None else None
+
     def roster(self, npi: str) -> RosterEntry | None:
         with bound_or_new(self) as conn:
             return queries.find_roster(conn, npi)
