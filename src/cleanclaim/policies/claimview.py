@@ -13,8 +13,9 @@ from .model import Policy, PolicyRule, discipline_for_taxonomy
 
 
 def payer_key(claim: Claim) -> str | None:
-    """Payer id, else the normalised payer name (the history store's payer key)."""
-    return keys.payer_key(claim.payer)
+    """Payer id, else the normalised payer name; None without either (no SBR09 fallback here:
+    rosters and authorisations are filed under a real payer)."""
+    return keys.payer_key(claim.payer, fallback=False)
 
 
 def claim_identity(claim: Claim):

@@ -8,17 +8,30 @@ from ..model import Claim, Payer
 from .types import ClaimKey
 
 
-def payer_key(payer: Payer | None = None, *, payer_id: str | None = None, name: str | None = None) -> str | None:
+NO_PAYER_KEY = "NO PAYER GIVEN"  # a claim with no payer id, name or filing indicator
+
+
+def payer_key(payer: Payer | None = None, *, payer_id: str | None = None, name: str | None = None,
+              fallback: bool = True) -> str | None:
     """Payer id (NM109 of 2010BB) if there is one, else the normalised payer name; None if neither.
 
     Normalised: upper case, runs of anything but letters and digits become one space.
+    For a claim's ``payer`` with neither (a CSV with only payer_type), ``fallback`` gives the
+    filing indicator as "SBR09 MB", else NO_PAYER_KEY, so claim identity and cross-claim checks
+    (HX001 duplicates, HX004 MUE across claims) still run: CARC 18 is "same patient, date and
+    service" whatever the payer label (trial 9 N6).
     """
     if payer is not None:
         payer_id, name = payer.payer_id, payer.name
     if payer_id and payer_id.strip():
         return payer_id.strip().upper()
     if name and name.strip():
-        return re.sub(r"[^A-Z0-9]+", " ", name.upper()).strip() or None
+        found = re.sub(r"[^A-Z0-9]+", " ", name.upper()).strip()
+        if found:
+            return found
+    if payer is not None and fallback:
+        indicator = re.sub(r"[^A-Z0-9]+", "", (payer.claim_filing_indicator or "").upper())
+        return f"SBR09 {indicator}" if indicator else NO_PAYER_KEY
     return None
 
 
