@@ -205,3 +205,10 @@ def test_symptom_linked_to_its_diagnosis(store, release, phrase):
     assert store.icd_code("M419", release).description == "Scoliosis, unspecified"
     note = f"Referral: PT for {phrase.lower()}.\nS: Aching across the back by evening.\nA: {phrase}; scoliosis."
     assert icd(note, store) == ["M41.9"]
+
+
+def test_two_word_name_is_one_phrase(store, release):
+    assert store.icd_code("O481", release).description == "Prolonged pregnancy"
+    note = ("S: 28 weeks. Pregnancy-associated lumbar pain 5/10, worse with prolonged walking.\n"
+            "A: Low back pain of pregnancy.\nP: Massage 30 min.")
+    assert "O48.1" not in icd(note, store)

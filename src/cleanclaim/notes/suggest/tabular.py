@@ -27,6 +27,7 @@ _CODE_REF = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z-]+)?\b")
 _SIDED_LIMB = re.compile(r"\b(?:right|left|bilateral|unspecified) (?:upper|lower) (?:limbs?|extremit(?:y|ies))\b", re.I)
 _NOT_SPECIFIED = re.compile(r"\b(?:not specified as|unspecified (?:as|whether))\s+\w+(?:\s+or\s+\w+)?", re.I)
 _INDEXES: dict[tuple, "TabularIndex"] = {}
+NEAR_WORDS = 3  # the two words of a two-word name at most this many content words apart in a note
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Match:
     tokens: tuple = field(default_factory=tuple)  # the query Tokens used (with offsets)
 
 
-INDEX_VERSION = "7"
+INDEX_VERSION = "9"
 
 
 def _cache_file(store, release_id: str) -> Path | None:
@@ -105,8 +106,14 @@ class TabularIndex:
         for i, name in enumerate(self.names):
             for word in name.content:
                 self.postings[word].append(i)
-        total = len(self.names)
-        self.idf = {w: math.log((total + 1) / (len(p) + 0.5)) for w, p in self.postings.items()}
+        # word weights from the tabular's own names (the "X or Y" variants are not counted twice)
+        df: dict[str, int] = defaultdict(int)
+        for name in self.names:
+            if not name.alternative:
+                for word in name.content:
+                    df[word] += 1
+        total = sum(1 for n in self.names if not n.alternative)
+        self.idf = {w: math.log((total + 1) / (df.get(w, 0) + 0.5)) for w in self.postings}
         self.families: dict[tuple, list[str]] = defaultdict(list)
         for name in self.names:
             if name.source == "title" and not name.alternative:
@@ -157,10 +164,16 @@ class TabularIndex:
         # "tear or rupture", "bronchus or lung": either word names the condition; the name is
         # indexed once with each alternative required and the other soft
         self._add_tokens(code, text, source, tokens)
-        for a, b in _or_pairs(text, tokens):  # variants for notes (free text) only
+        # variants for notes (free text) only: "X or Y" needs one of the two; "not specified as X"
+        # needs no X
+        loose = _not_specified_soft(text, tokens)
+        pairs = _or_pairs(text, loose)
+        for a, b in pairs:
             for drop in (a, b):
                 self._add_tokens(code, text, source, [Token(t.norm, t.start, t.end, SOFT) if t is drop else t
-                                                      for t in tokens], alternative=True)
+                                                      for t in loose], alternative=True)
+        if not pairs and loose != tokens:
+            self._add_tokens(code, text, source, loose, alternative=True)
 
     def _add_tokens(self, code: str, text: str, source: str, tokens, alternative: bool = False) -> None:
         limb = _SIDED_LIMB.search(text)
@@ -226,6 +239,7 @@ class TabularIndex:
         if free_text:  # every word of the name must be there: count, don't score
             seen = {i: n for i, n in seen.items() if n == len(self.names[i].content)}
         out = []
+        order = {(t.start, t.norm): n for n, t in enumerate(t for t in tokens if t.kind == CONTENT)}
         for i in seen:
             name = self.names[i]
             if exclude_prefixes and name.code.startswith(exclude_prefixes):
@@ -244,6 +258,10 @@ class TabularIndex:
             fit = 2 * coverage * explained / (coverage + explained) if coverage + explained else 0.0
             score = 0.6 * fit + 0.4 * coverage * coverage + soft_bonus + 0.01 * (name.source == "title")
             used = tuple(sorted((t for w in matched for t in query[w]), key=lambda t: t.start))
+            if free_text and len(matched) == 2:  # a two-word name is one phrase: "prolonged walking" in a
+                a, b = (query[w] for w in matched)  # sentence about pregnancy is no "Prolonged pregnancy"
+                if min(abs(order[(x.start, x.norm)] - order[(y.start, y.norm)]) for x in a for y in b) > NEAR_WORDS:
+                    continue
             if free_text:
                 spread = max(t.end for t in used) - min(t.start for t in used)
                 score *= max(0.5, 1.0 - max(0, spread - 30) / 150)  # words far apart: weaker
@@ -283,18 +301,18 @@ class TabularIndex:
         return sorted({m.code for m in pick})
 
 
-def name_tokens(text: str, lex=None, *, query: bool = False) -> list[Token]:
-    """Tokens of a tabular name (or a query written like one): parentheses and brackets soft,
-    and what the name says is "not specified as" / "unspecified whether" soft -- a note need
-    not say it ("not specified as traumatic"). ``query``: of "X or Y" the second alternative is
-    soft, as in the index's first variant of such a name."""
-    tokens = tokenize(text, lex, tabular=True)
+def name_tokens(text: str, lex=None) -> list[Token]:
+    """Tokens of a tabular name (or a query written like one): words in parentheses and
+    brackets are soft (nonessential modifiers, guideline I.A.7-8)."""
+    return tokenize(text, lex, tabular=True)
+
+
+def _not_specified_soft(text: str, tokens) -> list[Token]:
+    """What a name says is "not specified as" / "unspecified whether" made soft: a note need not
+    say it ("not specified as traumatic")."""
     for m in _NOT_SPECIFIED.finditer(text):
         tokens = [Token(t.norm, t.start, t.end, SOFT) if t.kind == CONTENT and m.start() <= t.start < m.end() else t
                   for t in tokens]
-    if query:
-        second = {b.start for a, b in _or_pairs(text, tokens)}
-        tokens = [Token(t.norm, t.start, t.end, SOFT) if t.start in second else t for t in tokens]
     return tokens
 
 
