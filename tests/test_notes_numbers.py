@@ -47,3 +47,13 @@ def test_dictated_timed_minutes_document_the_unit():
     typed_none = dictated.replace(" for twenty minutes", "")
     gaps = {g.element for g in find_gaps(extract(parse_note(typed_none)), [Billed("97140", Decimal(1))])}
     assert "timed_minutes" in gaps
+
+
+def test_limitation_does_not_run_into_the_next_treatment_line():
+    # "limited" closing one line and "exercise" opening the next are not one functional
+    # limitation; the next line's minutes belong to its code (CMS 100-02 ch.15 §220.3.E)
+    text = ("Treatment:\n- 97140 Manual therapy 15 min to the lumbar spine; extension 25% limited after.\n"
+            "- 97110 Therapeutic exercise, 12 min: pelvic tilts 2x10.\nTotal timed: 27 min.")
+    el = extract(parse_note(text))
+    assert el.minutes_by_code == {"97140": 15, "97110": 12}
+    assert not any("\n" in text[s.start:s.end] for s in el.functional_limitations)

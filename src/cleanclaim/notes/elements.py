@@ -158,7 +158,8 @@ def extract(note: Note) -> Elements:
         el.regions_treated = [r for r in el.regions_mentioned
                               if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}]
     el.pain_scores = _pain_scores(note, el.regions_mentioned)
-    el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)]
+    el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)
+                                 and s.end <= note.sentence_at(s.start).end]  # within one sentence
     el.functional_limitations += _ticked_limitations(note)
     taken = {note.sentence_at(s.start) for s in el.functional_limitations}
     el.functional_limitations += [
