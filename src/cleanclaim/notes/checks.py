@@ -110,9 +110,12 @@ def find_gaps(el: Elements, billed: list[Billed] | None = None, *, unit_method: 
                         A_TREATMENT_NOTE))
     gaps += _technique_gaps(el, codes)
     gaps += _minutes_gaps(el, codes)
-    if not el.responses or not el.techniques:
+    # a code written with what was done ("97110 12 min: putty grip 2x15, isometrics") names
+    # the skilled service as well as a listed technique does
+    named = bool(el.techniques or el.described_codes)
+    if not el.responses or not named:
         missing = []
-        if not el.techniques:
+        if not named:
             missing.append("no skilled technique named")
         if not el.responses:
             missing.append("no patient response to treatment")

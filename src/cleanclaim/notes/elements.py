@@ -380,23 +380,28 @@ def _described_codes(note: Note, el: Elements) -> dict[str, Span]:
             continue
         line_end = text.find("\n", span.end)
         line_end = len(text) if line_end < 0 else line_end
-        stop = re.search(r"\d{1,3}\s*(?:-\s*)?min|[;]|\b97\d{3}\b|\.\s", text[span.end:line_end + 1])
-        end = span.end + (stop.start() if stop else line_end - span.end)
+        # "97110 x 12 min - putty grip ...", "97110 (12 min): ...": the code's own minutes come first
+        lead = re.match(r"[ \t]*(?:x|\u00d7|:|-|\u2013|\()?[ \t]*\d{1,3}[ \t]*(?:-[ \t]*)?min(?:ute)?s?\.?\)?"
+                        r"[ \t]*(?:[-\u2013\u2014:,][ \t]*)?", text[span.end:line_end])
+        begin = span.end + (lead.end() if lead else 0)
+        stop = re.search(r"\d{1,3}\s*(?:-\s*)?min|[;]|\b97\d{3}\b|\.\s", text[begin:line_end + 1])
+        end = begin + (stop.start() if stop else line_end - begin)
         # a wrapped line continues the description
         if not stop and line_end < len(text):
             nxt = text.find("\n", line_end + 1)
             nxt = len(text) if nxt < 0 else nxt
             more = re.search(r"\d{1,3}\s*(?:-\s*)?min|[;]|\b97\d{3}\b|\.\s", text[line_end:nxt])
-            if text[line_end + 1:line_end + 2].strip() and not text[line_end + 1:line_end + 3].startswith(("- ", "* ")):
+            if text[line_end + 1:line_end + 2].strip() and not text[line_end + 1:line_end + 3].startswith(("- ", "* ")) \
+                    and text[line_end + 1] not in "\u2014\u2013\u2022":  # a signature or bullet, not a wrap
                 end = line_end + (more.start() if more else nxt - line_end)
-        description = text[span.end:end]
+        description = text[begin:end]
         generic = re.sub(r"massage(?: therapy)?|manual therapy|therapeutic (?:exercises?|activit(?:y|ies))|"
                          r"neuromuscular re-?education|hot/cold packs?|modalit(?:y|ies)", " ", description, flags=re.I)
         generic = lx.REGION.sub(" ", generic)  # where it was done is not what was done
         content = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", generic)
                    if w.lower() not in STOP and w.lower() not in FILLER]
         if len(content) >= 2:
-            out.setdefault(span.label, Span(span.end, end, span.label))
+            out.setdefault(span.label, Span(begin, end, span.label))
     return out
 
 
