@@ -293,8 +293,38 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "_", label).strip("_") or "import"
 
 
-def import_icd10(path: Path, release: str | None = None, effective_from: date | None = None) -> TableInfo:
-    """Import a CDC ICD-10-CM order file (fixed width) as a release of its own."""
+PARTIAL_SHARE = 0.5  # an order file under half the codes of the release before it is refused
+
+
+def _previous_icd_release(effective_from: date, release_id: str) -> tuple[str, int] | None:
+    """(label, code count) of the newest other ICD-10-CM release in force before ``effective_from``
+    (else the newest of all), from the store; None when the store has none."""
+    from .store import CodeStore
+
+    try:
+        con = CodeStore.open()._con
+    except Exception:  # no store yet: nothing to compare with
+        return None
+    rows = con.execute(
+        "SELECT r.release_id, r.label, r.effective_from, count(c.code) FROM icd_release r"
+        " JOIN icd_code c ON c.release_id = r.release_id WHERE r.release_id != ?"
+        " GROUP BY r.release_id ORDER BY r.effective_from", (release_id,)).fetchall()
+    before = [r for r in rows if (r[2] or "") < effective_from.isoformat()] or rows
+    if not before:
+        return None
+    _, label, _, count = before[-1]
+    return label or before[-1][0], int(count)
+
+
+def import_icd10(path: Path, release: str | None = None, effective_from: date | None = None,
+                 partial: bool = False) -> TableInfo:
+    """Import a CDC ICD-10-CM order file (fixed width) as a release of its own.
+
+    A complete order file lists every code of the release (about 98,000 lines, A00 to Z99).
+    A file with under half the codes of the release before it (a truncated download, a
+    hand-made test file) is refused unless ``partial``: every code it lacks would become
+    "not an ICD-10-CM code" (DX001) on every claim dated in its fiscal year.
+    """
     path = Path(path)
     year_match = re.search(r"(20\d\d)", release or "") or re.search(r"(20\d\d)", path.name)
     if not year_match and effective_from is None:
@@ -321,6 +351,15 @@ def import_icd10(path: Path, release: str | None = None, effective_from: date | 
     if not out:
         raise ImportFormatError(f"{path.name}: no codes found")
     out.sort()
+    if not partial:
+        previous = _previous_icd_release(effective_from, release_id)
+        if previous is not None and len(out) < previous[1] * PARTIAL_SHARE:
+            raise ImportFormatError(
+                f"{path.name}: {len(out):,} codes (the last is {out[-1][0]}), under half of the "
+                f"{previous[1]:,} codes of the previous release {previous[0]}: a truncated download or "
+                "a partial file would make every code it lacks 'not an ICD-10-CM code' (DX001) on "
+                f"claims from {effective_from.isoformat()}. Download the complete CDC order file "
+                "(icd10cm_order_YYYY.txt), or pass --partial to import it anyway")
     label = release or f"FY{fiscal_year}"
     entry = {"table": f"icd10cm:{release_id}", "kind": "icd10cm_codes", "release_id": release_id,
              "source": f"CDC ICD-10-CM order file {path.name}", "release": f"ICD-10-CM {label} (imported)",
