@@ -139,13 +139,15 @@ def import_ncci_cmd(file: Path, release: str | None, program: str | None, effect
 @click.option("--release", default=None, help="Release label, e.g. 2027 (default: year in the file name).")
 @click.option("--effective-from", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day in force (default: October 1 before the fiscal year).")
-def import_icd10_cmd(file: Path, release: str | None, effective_from) -> None:
+@click.option("--partial", is_flag=True, default=False,
+              help="Import a file with under half the codes of the previous release (refused otherwise).")
+def import_icd10_cmd(file: Path, release: str | None, effective_from, partial: bool) -> None:
     """Import a CDC ICD-10-CM order file (fixed width)."""
     from ..codesets.imports import ImportFormatError, import_icd10
 
     start: date | None = effective_from.date() if effective_from else None
     try:
-        _report(import_icd10(file, release, start))
+        _report(import_icd10(file, release, start, partial=partial))
     except ImportFormatError as exc:
         raise click.ClickException(str(exc)) from None
 
