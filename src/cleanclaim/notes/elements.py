@@ -171,7 +171,8 @@ def extract(note: Note) -> Elements:
     el.minutes = find_minutes(note, el)
     el.described_codes = _described_codes(note, el)
     el.responses = [s for s in note.find(lx.RESPONSE) if not _in_goal(note, s) and _clinical_label(note, s)
-                    and s.end <= note.sentence_at(s.start).end] + _cued_responses(note)  # one sentence
+                    and s.end <= note.sentence_at(s.start).end  # one sentence
+                    and not _versus_earlier(note, s) and not _bare_session_end(note, s)] + _cued_responses(note)
     el.referrals = _referrals(note)
     el.goals = _goals(note)
     el.frequencies = _plan_spans(note, lx.FREQUENCY)
@@ -403,6 +404,30 @@ def _described_codes(note: Note, el: Elements) -> dict[str, Span]:
         if len(content) >= 2:
             out.setdefault(span.label, Span(begin, end, span.label))
     return out
+
+
+_VERSUS_EARLIER = re.compile(r"[ \t]*,?[ \t]*(?:vs\.?|versus|compared (?:to|with)|since|from|than at)[ \t]+"
+                             r"(?:the[ \t]+)?(?:" + lx.EARLIER + r")(?![\w])", re.I)
+
+
+def _versus_earlier(note: Note, span: Span) -> bool:
+    """"pain reduced vs IE", "girth decreased since eval": a change over the episode is
+    progress (DOC010), not the patient's response to this visit's treatment (DOC008),
+    unless the sentence also places it in the session ("post tx")."""
+    sentence = note.sentence_at(span.start)
+    if not _VERSUS_EARLIER.match(note.text, span.end):
+        return False
+    return not lx.WITHIN_SESSION.search(note.text[sentence.start:sentence.end])
+
+
+def _bare_session_end(note: Note, span: Span) -> bool:
+    """"donned at end of session" says when, not how the patient responded: 'end of session'
+    is a response only with what changed (pain, tone, ROM ...) in its sentence."""
+    if not re.fullmatch(r"end of (?:the )?session", note.text[span.start:span.end], re.I):
+        return False
+    sentence = note.sentence_at(span.start)
+    return not re.search(r"(?<![\w])(?:" + lx.RESPONSE_TARGET + r")(?![\w])|\d\s*/\s*10",
+                         note.text[sentence.start:sentence.end], re.I)
 
 
 def _referrals(note: Note) -> list[Span]:
