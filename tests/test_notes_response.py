@@ -27,3 +27,11 @@ def test_change_after_treatment_is_a_response():
 def test_end_of_session_alone_is_not_a_response():
     assert responses("Tx: knee brace fitted at end of session.") == []
     assert responses("Tx: at end of session pain 2/10 R knee.") != []
+
+
+def test_tolerance_without_symptom_increase_and_independent_return_demo_are_responses():
+    # CMS 100-02 ch.15 §220.3.E: the patient's response, e.g. tolerance, or what the patient
+    # now does after skilled instruction
+    assert responses("Tx: 97110 12 min, shoulder flexion 2x10; completed w/o shoulder pain increase.") != []
+    assert responses("Tx: 97535 8 min: pt donned the brace independently after demo.") != []
+    assert responses("Tx: 97535 8 min: brace donning reviewed.") == []
