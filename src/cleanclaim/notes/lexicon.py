@@ -326,7 +326,8 @@ REFERRAL = re.compile(
     r"physician|md|np)|(?:poc|plan of care) certification|certification (?:signed|on file|dated)|"
     r"(?:signed|certified) (?:poc|plan of care)|"
     r"(?:certifying|ordering|prescribing) (?:physician|provider|practitioner|md|do|np|npp|doctor|dr\.?|clinician)|"
-    r"(?:poc|plan of care)\b[^.;\n]{0,60}?\b(?:signed|certified|e-signed)(?! by (?:the )?(?:patient|pt|pta|dpt|ot|lmt|client|therapist)\b))(?![\w])",
+    r"ref\.?:?[ \t]+(?:by[ \t]+)?(?:dr\.?|doctor)[ \t]+[A-Z][\w'-]*|"  # "Ref Dr. Lee": the abbreviated referral
+    r"(?:poc|plan of care)\b[^.;\n]{0,60}?\b(?:signed|certified|e-signed|cert\.?(?=[ \t]*(?:\d|on\b|thr|to\b|through)))(?! by (?:the )?(?:patient|pt|pta|dpt|ot|lmt|client|therapist)\b))(?![\w])",
     I,
 )
 ORDER_WORD = words(r"orders?|prescriptions?|rx|scripts?|referrals?|referred")
