@@ -156,7 +156,8 @@ def extract(note: Note) -> Elements:
     if not el.regions_treated and el.techniques:
         # the region examined or assessed in a note whose treatment names a technique
         el.regions_treated = [r for r in el.regions_mentioned
-                              if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}]
+                              if note.sections_at(r.span.start) & {"objective", "assessment", "treatment"}
+                              and not _screen_or_report(note, r.span)]
     el.pain_scores = _pain_scores(note, el.regions_mentioned)
     el.functional_limitations = [s for s in note.find(lx.FUNCTION) if not _in_goal(note, s)
                                  and s.end <= note.sentence_at(s.start).end]  # within one sentence
@@ -289,12 +290,25 @@ def _treatment_context(note: Note, span: Span, technique_sentences: set[Span]) -
     sections = note.sections_at(span.start)
     if sections & {"subjective", "history", "goals"}:
         return False
-    words = note.text[sentence.start:sentence.end]
+    # "pain 3/10 L thigh post-session": when a response was measured, not where treatment was applied
+    words = lx.WITHIN_SESSION.sub(" ", note.text[sentence.start:sentence.end])
     heading = _line_label(note, span.start)
     if heading and re.search(r"areas?|regions?|body parts?|treated|sites?", heading, re.I):
         return True
     return bool(lx.TREATMENT_WORD.search(words)) and not note.is_hypothetical(span) and \
         bool(sections & TREATMENT_SECTIONS or not sections)
+
+
+_SCREEN_OR_REPORT = re.compile(
+    r"(?<![\w])(?:myotomes?|dermatomes?|reflex(?:es)?|dtrs?|sensation|neuro screen|"
+    r"(?:pt|patient|she|he|they) (?:reports?|states?|rates?)|reports? (?:pain|ache|soreness))(?![\w])", re.I)
+
+
+def _screen_or_report(note: Note, span: Span) -> bool:
+    """A neuro screen ("dermatomes L2-S1 intact") or the patient's report of where it hurts
+    ("pt reports pain 3/10 L thigh post-session") names no region treated."""
+    sentence = note.sentence_at(span.start)
+    return bool(_SCREEN_OR_REPORT.search(note.text[sentence.start:sentence.end]))
 
 
 def _line_label(note: Note, offset: int) -> str:
