@@ -65,8 +65,8 @@ def _compares(note: Note, unit: Span) -> bool:
     if not (measures or signs or paren):
         return False
     comparisons = [c for c in lx.COMPARISON.finditer(body)
-                   if c.group().lower() not in ("was", "were")
-                   or re.search(r"\(\s*$", body[:c.start()])]
+                   if (c.group().lower() not in ("was", "were") or re.search(r"\(\s*$", body[:c.start()]))
+                   and not _not_a_comparison(body, c)]
     if paren:
         comparisons.insert(0, paren)
     if not comparisons:
@@ -83,6 +83,20 @@ def _compares(note: Note, unit: Span) -> bool:
     lead = re.sub(r"(?:progress(?:ing)?|improv\w+|moving) (?:toward|towards|to|on) (?:\w+ )?goals?", " ",
                   body[:first.start()], flags=re.I)  # "Progress toward goals: ROM 120 vs 100 at IE"
     return not (ctx.negated or (ctx.hypothetical and not lx.EARLIER_VISIT.search(body)) or lx.GOAL.search(lead))
+
+
+def _not_a_comparison(body: str, c: re.Match) -> bool:
+    """"Step-down from 6 in" / "step-up from": an exercise's name, not "down from 7";
+    "partial revolutions -> full": an exercise progressed within the visit, not a figure
+    compared with an earlier one (an arrow counts between figures: "ROM 95 -> 110")."""
+    word = c.group().lower()
+    if word in ("down from", "up from") and re.search(r"[\w][-\u2010\u2011]$", body[:c.start()]):
+        return True
+    if word in ("->", "\u2192"):
+        before = re.search(r"\d\S{0,3}\s*$", body[max(0, c.start() - 12):c.start()])
+        after = re.match(r"\s*\S{0,3}\d", body[c.end():c.end() + 12])
+        return not (before and after)
+    return False
 
 
 FUTURE_MEASURE = re.compile(r"(?<![\w])(?:will (?:re-?)?(?:assess|measure|test|check|compare)\w*|"
