@@ -21,3 +21,10 @@ def test_exercise_names_and_within_visit_progressions_are_not_progress():
 def test_figures_compared_are_progress():
     assert progress("O: Step test time down from 20 s at eval to 14 s.") != []
     assert progress("O: R knee flexion 95\u00b0 \u2192 110\u00b0.") != []
+
+
+def test_measure_name_is_a_whole_word():
+    # 'from 3' is not 'rom 3': a word ending in a measure's letters names no measure
+    from cleanclaim.notes import lexicon as lx
+    assert [m.group() for m in lx.MEASURE.finditer("moved from 3 chairs")] == []
+    assert [m.group() for m in lx.MEASURE.finditer("ROM 3")] == ["ROM 3"]

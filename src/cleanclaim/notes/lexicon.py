@@ -236,7 +236,7 @@ MEASURE = re.compile(
     r"(?<![\d/.])\d+(?:\.\d+)?\s*(?:°|degrees?|deg\b|%|percent\b|/\s*\d{1,3}\b(?![/.\d])|cm\b|mm\b|mmhg\b|inch(?:es)?\b|"
     r"points?\b|pts\b|seconds?\b|secs?\b|s\b|minutes?\b|mins?\b|feet\b|ft\b|lbs?\b|kg\b|m\b|meters?\b|metres?\b|"
     r"reps?\b|blocks?\b|\+)"
-    r"|(?:oswestry|odi|ndi|lefs|psfs|dash|tug|rom|flexion|extension|rotation|abduction|girth|"
+    r"|(?<![\w])(?:oswestry|odi|ndi|lefs|psfs|dash|tug|rom|flexion|extension|rotation|abduction|girth|"
     r"circumference|grip|mmt|strength|slr|score|nprs|vas)\W+(?:\w+\W+){0,2}?\d",
     I,
 )
