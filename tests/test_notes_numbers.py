@@ -57,3 +57,12 @@ def test_limitation_does_not_run_into_the_next_treatment_line():
     el = extract(parse_note(text))
     assert el.minutes_by_code == {"97140": 15, "97110": 12}
     assert not any("\n" in text[s.start:s.end] for s in el.functional_limitations)
+
+
+def test_dictated_total_timed_minutes():
+    # CMS 100-02 ch.15 §220.3.E: total timed code treatment minutes
+    text = ("Treatment: manual therapy to the neck for twenty minutes, then therapeutic exercise for "
+            "ten minutes. Total timed minutes were thirty.")
+    el = extract(parse_note(text))
+    assert el.total_minutes == 30
+    assert extract(parse_note("Treatment: ten minutes were spent on education.")).total_minutes is None

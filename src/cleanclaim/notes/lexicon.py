@@ -186,7 +186,8 @@ MINUTES = re.compile(r"(?<![\d.:/])(?:\[[ \t]*)?(?P<n>\d{1,3})(?:[ \t]*\])?\s*(?
 # so it counts only next to a code or service, or as a total; see notes/minutes.py)
 MINUTES_PRIME = re.compile(r"(?<![\d.:/'\u2019\u2032\w])(?P<n>\d{1,3})[ \t]?['\u2019\u2032](?![\w'\u2019\u2032\"])", I)
 # "Total timed minutes: 38", "Treatment time - 45": the figure after a minutes label
-MINUTES_LABEL = re.compile(r"(?<![\w])(?:minutes?|mins?|min\.?|time)\s*(?:[:=]|-|\u2013)\s*(?P<n>\d{1,3})"
+MINUTES_LABEL = re.compile(r"(?<![\w])(?:(?:minutes?|mins?|min\.?|time)\s*(?:[:=]|-|\u2013)|"
+                           r"(?:minutes|mins)\s+(?:were|totall?ed|came to))\s*(?P<n>\d{1,3})"
                            r"(?![\d:]|\.\d|\s*(?:/|%|am\b|pm\b|[ap]\.m|sec|s\b|x\b|hours?|hrs?))", I)
 CLOCK_RANGE = re.compile(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\s*(?:[ap]\.?m\.?)?\s*(?:-|–|to)\s*(?:[01]?\d|2[0-3]):[0-5]\d", I)
 TOTAL = words(r"total(?: timed)?(?: treatment| tx| session| therapy| service)?(?: time| minutes| mins?)?|"
