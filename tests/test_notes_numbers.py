@@ -66,3 +66,10 @@ def test_dictated_total_timed_minutes():
     el = extract(parse_note(text))
     assert el.total_minutes == 30
     assert extract(parse_note("Treatment: ten minutes were spent on education.")).total_minutes is None
+
+
+def test_evidence_quotes_the_whole_number_word():
+    text = "Treatment: manual therapy to the neck for twenty minutes. Total timed minutes were thirty."
+    el = extract(parse_note(text))
+    quoted = [text[s.start:s.end] for name, s in el.evidence() if name == "timed_minutes"]
+    assert "minutes were thirty" in quoted

@@ -81,6 +81,7 @@ class Elements:
     described_codes: dict[str, Span] = field(default_factory=dict)  # code -> its written description
 
     implicit_sections: set[str] = field(default_factory=set)  # SOAP parts opened by a paragraph's lead-in
+    written_text: str = ""  # the note as written, when ``note.text`` has number words as digits
 
     @property
     def soap_missing(self) -> list[str]:
@@ -133,7 +134,19 @@ class Elements:
         out += [("plan_of_care", s) for s in self.goals + self.frequencies + self.durations]
         out += [("objective_progress", s) for s in self.progress]
         out += [("relaxation_language", s) for s in self.relaxation]
+        out = [(name, self._whole_number_words(s)) for name, s in out]
         return sorted(out, key=lambda item: item[1].start)
+
+    def _whole_number_words(self, span: Span) -> Span:
+        """A span ending in a number written as a word ends after the word, not after its
+        digits' padding ("minutes were thirty", not "minutes were th")."""
+        written, digits = self.written_text, self.note.text
+        end = span.end
+        if not written or end <= 0 or not digits[end - 1].isdigit():
+            return span
+        while end < len(written) and digits[end] == " " and not written[end].isspace():
+            end += 1
+        return span if end == span.end else Span(span.start, end, span.label)
 
 
 def extract(note: Note) -> Elements:
@@ -143,10 +156,11 @@ def extract(note: Note) -> Elements:
     a dictated "five out of ten" or "twenty minutes" counts like "5/10" or "20 min"."""
     from .minutes import find_minutes
 
-    digits = digits_for_words(note.text)
-    if digits != note.text:
+    written = note.text
+    digits = digits_for_words(written)
+    if digits != written:
         note = replace(note, text=digits)
-    el = Elements(note=note, sections=note.sections)
+    el = Elements(note=note, sections=note.sections, written_text=written if digits != written else "")
     text = note.text
     el.techniques = _techniques(note)
     technique_sentences = {note.sentence_at(t.span.start) for t in el.techniques}
