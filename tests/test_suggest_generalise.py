@@ -212,3 +212,8 @@ def test_two_word_name_is_one_phrase(store, release):
     note = ("S: 28 weeks. Pregnancy-associated lumbar pain 5/10, worse with prolonged walking.\n"
             "A: Low back pain of pregnancy.\nP: Massage 30 min.")
     assert "O48.1" not in icd(note, store)
+
+
+def test_wording_near_an_instruction_still_codes_a_current_condition(store, release):
+    assert store.icd_code("M5450", release).description == "Low back pain, unspecified"
+    assert icd("S: Unable to return to work with low back pain.\nA: Low back pain.", store) == ["M54.50"]

@@ -33,10 +33,9 @@ UNCERTAIN_AFTER = re.compile(r"^[^.;,(\n]{0,25}?(?:\(|,|-|\s)\s*(?:suspected|pro
                              r"\s*(?:\)|[.;,\n]|$)", re.IGNORECASE)
 # what the patient is told to watch for is no finding ("report any swelling, headache or visual
 # change", "call if bleeding", "precautions: ...")
-INSTRUCTION = re.compile(r"\b(?:report|call|notify|contact|return|seek (?:care|attention)|go to)\b[^.;\n]{0,40}"
-                         r"\b(?:any|if|for|with|should|when)\b[^.;\n]*$|\b(?:watch for|monitor for|warning signs?|"
-                         r"red flags?|precautions?|educated (?:on|about)|instructed (?:on|about|in)|signs of)\b[^.;\n]*$",
-                         re.IGNORECASE)
+INSTRUCTION = re.compile(r"\b(?:report|call|notify|contact|seek (?:care|attention)|go to)\b[^.;\n]{0,40}"
+                         r"\b(?:any|if|should|when)\b[^.;\n]*$|\b(?:watch for|monitor for|warning signs?|"
+                         r"red flags?|precautions?)\b[^.;\n]*$", re.IGNORECASE)
 
 
 _CLAUSE_END = re.compile(r"[.;\n]|[?!](?=\s)")
