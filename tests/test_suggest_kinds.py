@@ -9,19 +9,9 @@ from datetime import date
 
 import pytest
 
-from cleanclaim.notes import parse_note
-from cleanclaim.notes.suggest import suggest_codes
 from cleanclaim.rules.minutes import cms_8_minute
 
-DOS = "2026-03-02"
-
-
-def icd(note, store, top=5):
-    return [s.code for s in suggest_codes(parse_note(note), store, dos=DOS, top=top) if s.system == "ICD-10-CM"]
-
-
-def cpt(note, store):
-    return {s.code: s.units for s in suggest_codes(parse_note(note), store, dos=DOS) if s.system == "CPT"}
+from suggest_helpers import DOS, cpt, icd  # tests/ is on sys.path (pytest prepend mode)
 
 
 @pytest.fixture(scope="module")
