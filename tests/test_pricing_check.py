@@ -15,8 +15,8 @@ HEADER = ("claim_id,date_of_service,procedure_code,modifiers,units,charge,dx1,po
 
 
 def row(claim_id, taxonomy, dos="2025-06-10", code="97140", payer=("MEDICARE PART B", "13202", "MB"),
-        patient="SYN-D1"):
-    return (f"{claim_id},{dos},{code},GP,1,60.00,M54.50,1,11,1992999999,{taxonomy},1234567893,225100000X,"
+        patient="SYN-D1", modifier="GP"):
+    return (f"{claim_id},{dos},{code},{modifier},1,60.00,M54.50,1,11,1992999999,{taxonomy},1234567893,225100000X,"
             f"12203,{payer[0]},{payer[1]},{payer[2]},{patient}\n")
 
 
@@ -32,15 +32,30 @@ def run(tmp_path, monkeypatch, body, *args, config=""):
 
 def test_lmt_on_medicare_expects_nothing_as_billed(tmp_path, monkeypatch):
     # A massage therapist (NUCC 225700000X) has no Medicare benefit category (SSA §1861(s)):
-    # CR001 error, so the line pays $0.00 as billed; corrected (billed under the PT), 97140 in
-    # Albany 2025 pays the hand-calculated $20.72 (allowed $26.42, 80%, less 2% sequestration).
+    # CR001 error, and no correction of the claim makes it payable: $0.00 as billed and if
+    # corrected; the note keeps the $20.72 a payable 97140 in Albany 2025 would pay (allowed
+    # $26.42, 80%, less 2% sequestration).
     claims = run(tmp_path, monkeypatch, row("D1", "225700000X"), "--price", "--as-of", "2025-07-01")
     price = claims["D1"]["expected_payment"]
     line = price["lines"][0]
     assert "CR001" in line["denied_by"]
-    assert (line["allowed"], line["expected_paid"], line["expected_if_corrected"]) == ("26.42", "0.00", "20.72")
-    assert (price["total_expected"], price["total_expected_if_corrected"]) == ("0.00", "20.72")
-    assert any("deny payment" in n for n in line["notes"])
+    assert (line["allowed"], line["expected_paid"], line["expected_if_corrected"]) == ("26.42", "0.00", "0.00")
+    assert (price["total_expected"], price["total_expected_if_corrected"]) == ("0.00", "0.00")
+    assert any("not payable by this payer" in n and "$20.72" in n for n in line["notes"])
+
+
+def test_correctable_denial_keeps_the_deductible_for_later_claims(tmp_path, monkeypatch):
+    # D1 lacks GP (TH001: Medicare denies an always-therapy code without it); the biller adds
+    # GP before sending, so D1 will meet $26.42 of the $30 deductible and D2 the other $3.58:
+    # D2 = (26.42 - 3.58) x 80% = 18.272 -> 18.27, less 2% sequestration 0.37 = $17.90.
+    body = row("D1", "225100000X", modifier="") + row("D2", "225100000X", dos="2025-06-12")
+    claims = run(tmp_path, monkeypatch, body, "--price", "--as-of", "2025-07-01",
+                 config='[pricing]\ndeductible_remaining = "30"\n')
+    first = claims["D1"]["expected_payment"]["lines"][0]
+    assert "TH001" in first["denied_by"] and first["expected_paid"] == "0.00"
+    assert first["expected_if_corrected"] == "0.00"  # all $26.42 goes to the deductible
+    line = claims["D2"]["expected_payment"]["lines"][0]
+    assert (line["deductible"], line["expected_paid"]) == ("3.58", "17.90")
 
 
 def test_clean_claim_has_no_if_corrected_figure(tmp_path, monkeypatch):

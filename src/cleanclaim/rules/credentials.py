@@ -108,7 +108,8 @@ def taxonomy_not_allowed(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(f"{_whose(source)} taxonomy {described} ({source}) may not bill {ln.procedure_code} to "
                   f"{policy.name} ({found.id}).{note}{found.assumed_note}", line=ln.number, fix=fix,
                   fix_safety="unsafe", severity=found.severity(),
-                  authority=found.authority, details={"policy": policy.name, "policy_rule": found.id})
+                  authority=found.authority, details={"policy": policy.name, "policy_rule": found.id,
+                                                      "not_payable": not found.get("bill_under")})
 
 
 def _whose(source: str) -> str:
