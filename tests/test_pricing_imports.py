@@ -167,3 +167,14 @@ def test_bad_rows_name_file_and_line(imports, store):
     result = CliRunner().invoke(main, ["data", "import-pfs", str(path)])
     assert result.exit_code == 1 and f"PPRRVU2025_Oct.csv:{at + 1}:" in result.output
     assert "'O.43' is not a number" in result.output
+
+
+def test_import_warns_when_year_contradicts_the_file_or_the_file_is_partial(imports, store):
+    """The PPRRVU title names its calendar year (CY2025 here): importing it as 2027 is allowed
+    (a biller may price 2027 with 2025 RVUs on purpose) but said; so is a file far smaller
+    than CMS's complete one (~19,000 PPRRVU rows), whose missing codes would not be priced."""
+    done = import_file(pprrvu(imports, store), year=2027)
+    assert any("the file says 2025" in w for w in done.warnings)
+    assert any("fewer than a complete CMS file" in w for w in done.warnings)  # the test file is a few rows
+    done = import_file(pprrvu(imports, store))
+    assert not any("the file says" in w for w in done.warnings)

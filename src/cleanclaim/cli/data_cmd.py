@@ -171,3 +171,5 @@ def import_pfs_cmd(files: tuple[Path, ...], year: int | None) -> None:
             raise click.ClickException(str(exc)) from None
         factor = f"; CONV FACTOR {done.conversion_factor}" if done.conversion_factor else ""
         click.echo(f"imported {KIND_NAMES[done.kind]} for CY{done.year}: {done.rows:,} rows, {done.release}{factor}")
+        for warning in done.warnings:
+            click.echo(f"warning: {warning}", err=True)

@@ -56,6 +56,12 @@ class Imported:
     rows: int
     file: str
     conversion_factor: str | None = None
+    warnings: tuple[str, ...] = ()  # e.g. --year differs from the file's own year
+
+
+# Rows a complete CMS file of each kind holds at least (CY2025: PPRRVU ~19,000 rows, GPCI 109
+# localities, ZIP5 ~43,000 ZIPs); a smaller file is imported but said to be partial.
+FULL_FILE_ROWS = {"pfs": 10_000, "gpci": 80, "zip5": 30_000}
 
 
 # ---------------------------------------------------------------------------------- parsing
@@ -209,7 +215,20 @@ def import_file(path: Path, year: int | None = None) -> Imported:
     tmp = directory / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     tmp.replace(directory / "manifest.json")
-    return Imported(kind, year, release, len(rows), name, factor)
+    return Imported(kind, year, release, len(rows), name, factor, _warnings(path, kind, year, title, len(rows)))
+
+
+def _warnings(path: Path, kind: str, year: int, title: str, rows: int) -> tuple[str, ...]:
+    """What a biller should know about an import that went through: a year that contradicts
+    the file's title or name, and a file far smaller than CMS's complete one."""
+    said = []
+    own = re.search(r"(?<!\d)(20\d\d)(?!\d)", f"{title} {path.name}")
+    if own and int(own.group(1)) != year:
+        said.append(f"{path.name}: imported for CY{year}, but the file says {own.group(1)}: check --year")
+    if rows < FULL_FILE_ROWS[kind]:
+        said.append(f"{path.name}: {rows:,} rows, fewer than a complete CMS file holds "
+                    f"({FULL_FILE_ROWS[kind]:,}+): codes or localities missing from it are not priced for CY{year}")
+    return tuple(said)
 
 
 def _manifest(directory: Path) -> dict:
