@@ -121,3 +121,14 @@ def test_pack_next_workday_only_when_the_pack_says_so(make_checker, tmp_path):
 def test_next_workday_must_be_true_or_false(tmp_path):
     with pytest.raises(PackLoadError, match=r"acme.yaml:10: timely_filing\[0\].next_workday: must be true or false"):
         _packs(tmp_path, "    next_workday: sometimes\n")
+
+
+def test_just_past_the_deadline_the_fix_asks_about_executive_order_closures(make_checker):
+    # 100-04 ch.1 §70 also extends the deadline past a day closed to Federal employees by
+    # Executive order (2025-01-09, national day of mourning): no calendar computes those, so a
+    # claim a few days late is told to check before writing the line off; a month late is not.
+    claim = make_claim("M2", lines=[("97110", ["GP"], 1)], dos="2024-01-09", indicator="MB")
+    (finding,) = _check(make_checker, claim, date(2025, 1, 10))
+    assert "Executive order" in finding.fix and finding.fix.index("Executive order") < finding.fix.index("write the line off")
+    (finding,) = _check(make_checker, claim, date(2025, 2, 10))
+    assert "Executive order" not in finding.fix

@@ -577,13 +577,19 @@ def timely_filing(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             continue
         if extended:
             authority = f"{authority}; {NEXT_WORKDAY}"
+        fix = ("File now only if an exception applies (e.g. CMS 100-04 ch. 1 §70.7: administrative "
+               "error, retroactive entitlement) and keep the proof; otherwise write the line off "
+               "(the patient may not be billed for it).")
+        if next_workday_rule and (ctx.as_of - filed_by).days <= 7:
+            # 100-04 ch.1 §70 also extends to days closed by Executive order, which no calendar
+            # computes (e.g. a national day of mourning): just past the deadline, say so first.
+            fix = (f"First check whether {filed_by.isoformat()} or the days after it were a Federal "
+                   "non-workday by Executive order (e.g. a national day of mourning): the next workday "
+                   "after such a closure is still timely (CMS 100-04 ch. 1 §70). " + fix)
         yield Hit(f"Line {ln.number}: date of service {dos.isoformat()} is past the filing limit of {limit}; "
                   f"the last day to file was {deadline.isoformat()}{extended} (checked as of "
                   f"{ctx.as_of.isoformat()}).{note}",
-                  line=ln.number, severity=severity,
-                  fix="File now only if an exception applies (e.g. CMS 100-04 ch. 1 §70.7: administrative "
-                      "error, retroactive entitlement) and keep the proof; otherwise write the line off "
-                      "(the patient may not be billed for it).",
+                  line=ln.number, severity=severity, fix=fix,
                   fix_safety="unsafe", authority=authority,
                   details={"deadline": deadline.isoformat(), "timely_through": filed_by.isoformat(),
                            "date_of_service": dos.isoformat()})
