@@ -168,7 +168,7 @@ def _price_medicare(claim, store, options, history, batch) -> ClaimPrice:
     price = ClaimPrice(claim.claim_id, "medicare")
     days = [d for d in (_line_dos(claim, ln) for ln in claim.lines) if d is not None]
     # the locality (ZIP5 + GPCI) of the claim's first date of service's year; RVUs per line's year
-    where = find_locality(claim, yearly.for_year(store, min(days) if days else None))
+    where = find_locality(claim, yearly.for_year(store, min(days) if days else None), options.localities)
     if where.problem is None:
         price.notes.append(f"locality {where.label} from ZIP {where.zip_code} of the {where.source} "
                            f"({where.zip_row.release}; {where.gpci.release})")

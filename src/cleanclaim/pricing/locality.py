@@ -40,7 +40,9 @@ def service_zip(claim) -> tuple[str | None, str]:
     return None, "none"
 
 
-def find_locality(claim, store) -> LocalityResult:
+def find_locality(claim, store, overrides: tuple = ()) -> LocalityResult:
+    """The locality of the service ZIP; ``overrides`` ((zip5, carrier, locality), ...) from
+    [pricing] localities settle a ZIP that CMS prices by ZIP+4."""
     zip_code, source = service_zip(claim)
     if zip_code is None:
         return LocalityResult(None, None, None, source,
@@ -54,10 +56,19 @@ def find_locality(claim, store) -> LocalityResult:
     if row is None:
         return LocalityResult(None, None, zip_code, source,
                               f"ZIP {digits[:5]} ({source}) is not in the CMS ZIP-to-locality file")
+    chosen = next(((c, loc) for z, c, loc in overrides if z == digits[:5]), None)
+    if row.plus4_required and chosen is not None:
+        gpci = store.gpci(*chosen)
+        if gpci is None:
+            return LocalityResult(None, row, zip_code, source,
+                                  f"[pricing] localities {digits[:5]} = {chosen[0]}-{chosen[1]}: no such "
+                                  "carrier and locality in the GPCI file")
+        return LocalityResult(gpci, row, zip_code, f"{source}; ZIP+4 locality from your [pricing] localities")
     if row.plus4_required:
         return LocalityResult(None, row, zip_code, source,
                               f"ZIP {digits[:5]} ({source}) spans more than one Medicare locality: CMS "
-                              f"prices it by ZIP+4 (ZIP9 file), which is not shipped; not priced "
+                              f"prices it by ZIP+4 (ZIP9 file), which is not shipped; not priced (set its "
+                              f"locality in [pricing] localities, e.g. {digits[:5]} = \"13202-03\") "
                               f"({row.release})")
     gpci = store.gpci(row.carrier, row.locality)
     if gpci is None:

@@ -22,6 +22,9 @@ class PricingOptions:
     # the user's PFS conversion factors: ((year, cf, apm cf | None, where), ...) from
     # [pricing] conversion_factor_YYYY = 34.1234 and conversion_factor_YYYY_apm = ...
     conversion_factors: tuple = ()
+    # [pricing] localities = {"10505" = "13202-03"}: the biller's own locality for a ZIP that
+    # CMS prices by ZIP+4 (ZIP9 file not shipped); ((zip5, carrier, locality), ...)
+    localities: tuple = ()
 
     @classmethod
     def from_config(cls, config=None, **overrides) -> "PricingOptions":
@@ -43,6 +46,7 @@ class PricingOptions:
                                              "deductible_remaining"),
             fee_schedules=tuple(config.resolve_path(f) for f in files),
             conversion_factors=_factors(section, config.path),
+            localities=_localities(section.get("localities", {}), config.path),
         )
         extra = {k: v for k, v in overrides.items() if v is not None and v != ()}
         if "deductible_remaining" in extra:
@@ -76,6 +80,20 @@ def _factors(section: dict, path) -> tuple:
             raise PricingOptionError(f"{path}: [pricing] conversion_factor_{year}_apm needs "
                                      f"conversion_factor_{year} too")
         out.append((year, cf, apm, f"config [pricing] conversion_factor_{year}"))
+    return tuple(out)
+
+
+def _localities(value, path) -> tuple:
+    """[pricing] localities: ZIP5 -> "CARRIER-LOCALITY" (e.g. "13202-03")."""
+    if not isinstance(value, dict):
+        raise PricingOptionError(f"{path}: [pricing] localities must be a table of ZIP = \"CARRIER-LOCALITY\"")
+    out = []
+    for zip5, where in value.items():
+        m = re.fullmatch(r"(\d{5})-(\d{1,2})", str(where).strip())
+        if not re.fullmatch(r"\d{5}", str(zip5).strip()) or not m:
+            raise PricingOptionError(f"{path}: [pricing] localities {zip5} = {where!r}: use a 5-digit ZIP and "
+                                     "\"CARRIER-LOCALITY\" as in CMS's ZIP5/GPCI files, e.g. \"13202-03\"")
+        out.append((str(zip5).strip(), m.group(1), m.group(2).zfill(2)))
     return tuple(out)
 
 
