@@ -27,6 +27,17 @@ _NUMBER = re.compile(
 )
 
 
+# The same cardinals as a non-capturing pattern, to embed in other patterns (gestational age).
+NUMBER_WORDS = (r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?"
+                r"|" + "|".join(list(_TEENS) + list(_UNITS)) + r")")
+
+
+def number_value(words: str) -> int | None:
+    """'thirteen' -> 13, 'twenty-eight' -> 28; None when ``words`` is not one cardinal."""
+    m = _NUMBER.fullmatch(words.strip())
+    return _value(m) if m else None
+
+
 def _value(m: re.Match) -> int:
     if m.group("single"):
         word = m.group("single").lower()

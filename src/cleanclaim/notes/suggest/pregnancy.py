@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..numbers import NUMBER_WORDS, number_value
 from .dating import gestational_age_from_dates
 from .lexicon import TRIMESTER, tokenize
 
@@ -29,12 +30,8 @@ GA_PLUS = re.compile(r"\b(\d{1,2})\s*\+\s*(\d)\b")
 GA_LABEL = re.compile(  # template fields: "Weeks pregnant: 31", "GA: 31.2", "Gestational age = 27+6"
     r"\b(?:weeks?\s+(?:pregnant|gestation|of\s+gestation|of\s+pregnancy)|gestational\s+age|E?GA)\s*[:=]\s*"
     r"(\d{1,2})(?:\s*\+\s*(\d)\b|\.([0-6])(?!\d)|\s*(?:w|wks?|weeks?)\.?\s*,?\s*(?:and\s+)?(\d)\s*(?:d|days?)\b)?", _I)
-_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40}
-WORD_NUMBER = (r"(?:(?:twenty|thirty|forty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
-               r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")")
-GA_WORDS = re.compile(rf"\b({WORD_NUMBER})\s+weeks?(?:\s*,?\s*(?:and\s+)?(zero|one|two|three|four|five|six)\s+days?)?\b", _I)
+GA_WORDS = re.compile(rf"\b({NUMBER_WORDS})\s+weeks?(?:\s*,?\s*(?:and\s+)?(zero|one|two|three|four|five|six)\s+days?)?\b",
+                      _I)  # dictation: "thirteen weeks six days"
 GA_DECIMAL = re.compile(r"\b(\d{1,2})\.([0-6])\s*(?:wks?|weeks?)\b", _I)  # obstetric "19.3 wks" = 19w3d
 GA_WEEKS = re.compile(r"\b(\d{1,2})\s*-?\s*(?:wks?|weeks?)\b\.?", _I)
 GA_AFTER = re.compile(r"^\s*(?:pregnant|preg\b|gestation|of gestation|ega\b|ga\b|along|gestational|of pregnancy|"
@@ -89,14 +86,6 @@ class PregnancyFacts:
         return f"{age} (from {self.ga_basis})" if self.ga_basis else age
 
 
-def word_number(words: str) -> int:
-    """'thirteen' -> 13, 'twenty-eight' -> 28 (1..49)."""
-    parts = re.split(r"[- ]", words.lower())
-    total = _TENS.get(parts[0], 0)
-    rest = parts[1:] if parts[0] in _TENS else parts
-    return total + sum(_UNITS.index(p) + 1 for p in rest if p in _UNITS)
-
-
 def trimester_of(weeks: int) -> str:
     """Chapter 15 note: 1st < 14w0d; 2nd 14w0d to < 28w0d; 3rd >= 28w0d."""
     return "first" if weeks < 14 else "second" if weeks < 28 else "third"
@@ -130,9 +119,8 @@ def _gestational_age(note) -> tuple | None:
         before = text[max(0, m.start() - 30):m.start()]
         if NOT_GA_BEFORE.search(before) or not _pregnancy_sentence(note, m.start()):
             continue
-        days = _UNITS.index(m.group(2).lower()) + 1 if m.group(2) and m.group(2).lower() != "zero" else (
-            0 if m.group(2) else None)
-        found.append((m.start(), word_number(m.group(1)), days, (m.start(), m.end()), days is not None))
+        days = number_value(m.group(2)) if m.group(2) else None
+        found.append((m.start(), number_value(m.group(1)), days, (m.start(), m.end()), days is not None))
     for m in GA_DECIMAL.finditer(text):
         around = text[max(0, m.start() - 25):m.end() + 25]
         if re.search(r"\bE?GA\b|gestation|pregnan|\bIUP\b|G\d+\s*P\d+", around, _I):
