@@ -62,7 +62,6 @@ class CodeStore:
         self._icd_children = functools.lru_cache(maxsize=4096)(self._icd_children_uncached)
         self._icd_notes = functools.lru_cache(maxsize=16384)(self._icd_notes_uncached)
         self._releases_cache: list[tuple] | None = None
-        self._program_tables: dict[str, bool] = {}
         self._medicaid_starts: dict[str, tuple[bool, date | None]] = {}
         self._ranges_cache: dict[str, list[tuple[str, str, str]]] = {}
 
@@ -254,13 +253,7 @@ class CodeStore:
 
     def has_program_ncci(self, program: str) -> bool:
         """Whether NCCI tables of ``program`` ('medicaid') were imported (Medicare's are bundled)."""
-        if program != "medicaid":
-            return True
-        cached = self._program_tables.get(program)
-        if cached is None:
-            cached = self._program_tables[program] = any(
-                self._con.execute(f"SELECT 1 FROM medicaid_{t} LIMIT 1").fetchone() for t in ("ptp", "mue"))
-        return cached
+        return program != "medicaid" or any(self.medicaid_ncci_start(t)[0] for t in ("ptp", "mue"))
 
     def medicaid_ncci_start(self, table: str) -> tuple[bool, date | None]:
         """(whether an imported Medicaid ``table`` ('ptp' | 'mue') exists, the earliest date of
