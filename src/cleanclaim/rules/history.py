@@ -364,6 +364,7 @@ def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
     recorded = history_lines(claim, ctx)
     if not recorded or _is_void(claim):
         return
+    program = ctx.ncci_program(claim)
     for ln in claim.lines:
         dos = ln.date_of_service
         npi = _rendering_npi(claim, ln)
@@ -371,7 +372,6 @@ def ptp_across_claims(claim: Claim, ctx: RuleContext) -> Iterator[Hit]:
             if h.dos != dos or h.rendering_npi != npi or h.code == ln.procedure_code:
                 continue
             # A pair listed in both column orders: the one decisive row applies (as on one claim).
-            program = ctx.ncci_program(claim)
             rows = [(e, side) for e, side in ((ctx.store.ptp_edit(h.code, ln.procedure_code, dos, program), "recorded"),
                                               (ctx.store.ptp_edit(ln.procedure_code, h.code, dos, program), "this"))
                     if e is not None]
